@@ -1,0 +1,148 @@
+"""The result document: what one graded submission produced.
+
+Everything the user sees (terminal table, HTML report, JSON, later the gradebook) is rendered
+from this one structure. It is plain data, frozen, and round-trips through JSON.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+# Submission-level status: did the checks get to run at all?
+GRADED = "graded"                # the checks ran (some may have failed)
+SYNTAX_ERROR = "syntax_error"    # the submission does not parse; nothing ran
+LOAD_ERROR = "load_error"        # importing the submission raised, exited or timed out
+FORBIDDEN = "forbidden_import"   # the source imports a package the exercise forbids
+
+# Check-level status (check50's three states).
+PASSED = "passed"
+FAILED = "failed"
+ERROR = "error"                  # the check could not run (e.g. the submission timed out)
+
+
+@dataclass(frozen=True)
+class Plot:
+    """A figure a check attaches for the report: one or more named series."""
+    title: str
+    kind: str                    # "line" | "scatter+line" | "bars" | "image-grid" | "matrix"
+    series: dict[str, Any]       # name -> {"x": [...], "y": [...]} or other kind-specific data
+    xlabel: str = ""
+    ylabel: str = ""
+    log_y: bool = False
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    description: str
+    status: str
+    points: float
+    max_points: float
+    hidden: bool
+    message: str = ""
+    hint: str = ""
+    duration_s: float = 0.0
+    plots: tuple[Plot, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """How the sandbox ran, so a student can reproduce it and staff can tell failures apart."""
+    seed: int
+    device: str
+    sandbox: str                 # which isolation layers were active, in words
+    python: str = ""
+    torch: str = ""
+    numpy: str = ""
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    peak_mem_mb: float = 0.0
+    starts: int = 0              # sandbox processes started (restarts after a timeout count)
+    ended: str = ""              # how the last sandbox process ended, in words
+
+
+@dataclass(frozen=True)
+class Result:
+    exercise: str
+    title: str
+    submission: str
+    status: str
+    score: float
+    max_score: float
+    checks: tuple[CheckResult, ...]
+    message: str = ""            # one line for the whole submission when it could not be graded
+    notes: tuple[str, ...] = ()  # loader notes: dropped magics, skipped cells, ...
+    output: str = ""             # the submission's stdout+stderr, truncated
+    output_truncated: bool = False
+    public_only: bool = False    # hidden checks were not run (student mode)
+    hidden_remaining: int = 0
+    hidden_points: float = 0.0
+    run: RunInfo | None = None
+    graded_at: str = ""
+    grader_version: str = ""
+
+    @property
+    def full_marks(self) -> bool:
+        return self.max_score > 0 and self.score >= self.max_score
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        for c in d["checks"]:
+            c["passed"] = c["status"] == PASSED
+        return d
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False, default=_jsonable)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Result":
+        checks = tuple(
+            CheckResult(**{k: v for k, v in c.items() if k != "passed" and k != "plots"},
+                        plots=tuple(Plot(**p) for p in c.get("plots", ())))
+            for c in d["checks"])
+        run = RunInfo(**d["run"]) if d.get("run") else None
+        rest = {k: v for k, v in d.items() if k not in ("checks", "run")}
+        rest["notes"] = tuple(rest.get("notes", ()))
+        return cls(**rest, checks=checks, run=run)
+
+
+def _jsonable(obj: Any) -> Any:
+    # numpy scalars sneak into plots; anything else is a bug worth seeing.
+    if hasattr(obj, "item"):
+        return obj.item()
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+RESULT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["exercise", "score", "max_score", "status", "checks"],
+    "properties": {
+        "exercise": {"type": "string"},
+        "score": {"type": "number"},
+        "max_score": {"type": "number"},
+        "status": {"enum": [GRADED, SYNTAX_ERROR, LOAD_ERROR, FORBIDDEN]},
+        "checks": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "passed", "points", "max_points", "hidden", "message"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "passed": {"type": "boolean"},
+                    "points": {"type": "number"},
+                    "max_points": {"type": "number"},
+                    "hidden": {"type": "boolean"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}

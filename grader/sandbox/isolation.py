@@ -1,0 +1,140 @@
+"""How a sandboxed process is started: which isolation layers exist here, and the command line.
+
+Layers, strongest first:
+- bubblewrap (Linux): new PID, network, IPC, UTS and mount namespaces, every capability dropped,
+  the file system read-only except a private scratch folder, and only the interpreter, its
+  packages and the submission visible: not the grader, the checks, the solutions or other
+  students' files.
+- POSIX resource limits (everywhere but Windows): CPU time, address space, file size, processes.
+- A process group of its own, killed as a whole on timeout.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+
+SANDBOX_DIR = Path(__file__).resolve().parent
+INSIDE_HELPERS = "/sandbox"      # where child.py and wire.py are mounted inside bwrap
+INSIDE_WORK = "/work"            # the scratch folder, as the submission sees it
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_s: float
+    memory_mb: int
+    cpu_s: float
+    file_mb: int = 64
+    nproc: int = 64
+
+
+@dataclass(frozen=True)
+class Layers:
+    bwrap: str | None            # path of a working bwrap, or None
+    rlimits: bool
+
+    @property
+    def strong(self) -> bool:
+        return self.bwrap is not None
+
+    def describe(self) -> str:
+        parts = ["bubblewrap namespaces (pid, net, ipc, uts, mount), caps dropped"] if self.bwrap \
+            else ["plain subprocess (no namespaces: weak isolation)"]
+        if self.rlimits:
+            parts.append("rlimits (cpu, memory, file size)")
+        parts.append("own process group")
+        return "; ".join(parts)
+
+
+def detect_layers(allow_bwrap: bool = True) -> Layers:
+    bwrap = shutil.which("bwrap") if allow_bwrap and sys.platform.startswith("linux") else None
+    if bwrap and not _bwrap_works(bwrap):
+        bwrap = None
+    return Layers(bwrap=bwrap, rlimits=os.name == "posix")
+
+
+_BWRAP_OK: dict[str, bool] = {}
+
+
+def _bwrap_works(bwrap: str) -> bool:
+    # Some containers forbid namespaces; find out once, quietly, instead of failing every run.
+    if bwrap not in _BWRAP_OK:
+        import subprocess
+        try:
+            r = subprocess.run([bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/",
+                                "--cap-drop", "ALL", "true"], capture_output=True, timeout=10)
+            _BWRAP_OK[bwrap] = r.returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            _BWRAP_OK[bwrap] = False
+    return _BWRAP_OK[bwrap]
+
+
+def python_paths() -> list[str]:
+    """The interpreter's stdlib and package folders: what a submission may import from."""
+    keys = ("stdlib", "platstdlib", "purelib", "platlib")
+    paths = [sysconfig.get_path(k) for k in keys]
+    paths += [p for p in sys.path if p.endswith(("site-packages", "dist-packages", ".zip"))]
+    dynload = os.path.join(sysconfig.get_path("platstdlib"), "lib-dynload")
+    out: list[str] = []
+    for p in paths + [dynload]:
+        if p and os.path.exists(p) and p not in out and not _inside_repo(p):
+            out.append(p)
+    return out
+
+
+def _inside_repo(path: str) -> bool:
+    repo = SANDBOX_DIR.parent.parent
+    try:
+        Path(path).resolve().relative_to(repo)
+    except ValueError:
+        return False
+    # A virtual environment inside the repository is fine: it holds packages, not checks.
+    return "site-packages" not in path and "lib-dynload" not in path and "/lib/python" not in path
+
+
+def bwrap_argv(bwrap: str, scratch: Path, inner: list[str], device: str) -> list[str]:
+    argv = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--clearenv", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    for system_dir in ("/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache", "/etc/alternatives",
+                       "/etc/localtime"):
+        if os.path.exists(system_dir):
+            argv += ["--ro-bind", system_dir, system_dir]
+    prefix = sys.base_prefix
+    argv += ["--ro-bind", prefix, prefix]
+    for p in python_paths():
+        argv += ["--ro-bind", p, p]
+    if device == "cuda":
+        for dev in ("/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia0"):
+            if os.path.exists(dev):
+                argv += ["--dev-bind", dev, dev]
+    argv += ["--ro-bind", str(SANDBOX_DIR / "child.py"), f"{INSIDE_HELPERS}/child.py",
+             "--ro-bind", str(SANDBOX_DIR / "wire.py"), f"{INSIDE_HELPERS}/wire.py",
+             "--bind", str(scratch), INSIDE_WORK, "--chdir", INSIDE_WORK]
+    for k, v in sandbox_env(INSIDE_WORK).items():
+        argv += ["--setenv", k, v]
+    return argv + ["--"] + inner
+
+
+def sandbox_env(home: str) -> dict[str, str]:
+    """The whole environment of a submission: nothing inherited, so no secret leaks in."""
+    return {"HOME": home, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin",
+            "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1", "CUBLAS_WORKSPACE_CONFIG": ":4096:8", "TMPDIR": "/tmp"}
+
+
+def preexec(limits: Limits):
+    """A function run in the child between fork and exec: apply the resource limits."""
+    def apply() -> None:
+        import resource
+        mb = 1024 * 1024
+        soft_cpu = max(1, int(limits.cpu_s))
+        resource.setrlimit(resource.RLIMIT_CPU, (soft_cpu, soft_cpu + 5))
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mb, limits.memory_mb * mb))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb * mb, limits.file_mb * mb))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if os.getuid() != 0:  # root ignores RLIMIT_NPROC; the pid namespace bounds it there
+            resource.setrlimit(resource.RLIMIT_NPROC, (limits.nproc, limits.nproc))
+    return apply

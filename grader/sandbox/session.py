@@ -1,0 +1,326 @@
+"""A live sandboxed process holding one submission, and the calls the checks make into it.
+
+The checks (trusted, in the grader's process) call `session.call("fit_numpy", x, y)` or
+`session.probe("trajectory", x0)`; the request travels as data, the submission runs in the
+child, and only data comes back. A call that hangs kills the child; the next call starts a
+fresh one while the exercise's time budget lasts, so one bad function costs only its own checks.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import wire
+from .isolation import (INSIDE_HELPERS, INSIDE_WORK, SANDBOX_DIR, Layers, Limits, bwrap_argv,
+                        preexec, python_paths, sandbox_env)
+
+OUTPUT_CAP = 64 * 1024
+
+
+class StudentFault(Exception):
+    """The submission did something wrong: a check that meets this fails with its message."""
+
+    def __init__(self, message: str, kind: str = "error", line: int | None = None,
+                 traceback: str = ""):
+        super().__init__(message)
+        self.kind, self.line, self.traceback = kind, line, traceback
+
+
+class LoadFailed(StudentFault):
+    """The submission could not even be imported: every check that needs it fails."""
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    exercise: str
+    module: str                  # the name the submission is imported as, e.g. "ex02"
+    source: str                  # the submission's Python source (a notebook already flattened)
+    limits: Limits
+    call_time_s: float
+    layers: Layers
+    seed: int = 0
+    device: str = "cpu"
+    forbidden: tuple[str, ...] = ()
+    use_torch: bool = True
+    probes: str = ""             # source of the exercise's probes.py
+
+
+@dataclass
+class Usage:
+    starts: int = 0
+    cpu_s: float = 0.0
+    peak_mem_mb: float = 0.0
+    ended: str = ""
+    versions: dict | None = None
+
+
+class Session:
+    def __init__(self, cfg: SessionConfig):
+        self.cfg = cfg
+        self.usage = Usage()
+        self._deadline = time.monotonic() + cfg.limits.wall_s
+        self._proc: subprocess.Popen | None = None
+        self._load_error: LoadFailed | None = None
+        self._output = _Output(OUTPUT_CAP)
+        self._scratch = Path(tempfile.mkdtemp(prefix="grade-"))
+
+    # ---- the checks' side -------------------------------------------------------------------
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Call the submission's function `name` with data; return its result as data."""
+        return self._request({"op": "call", "name": name, "args": args, "kwargs": kwargs}, name)
+
+    def probe(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Run the exercise's probe `name(submission_module, *args)` inside the sandbox."""
+        return self._request({"op": "probe", "name": name, "args": args, "kwargs": kwargs}, name)
+
+    def ensure_loaded(self) -> None:
+        """Start the child if needed; raise LoadFailed when the submission cannot be imported."""
+        if self._load_error:
+            raise self._load_error
+        if self._proc is None or self._proc.poll() is not None:
+            self._start()
+
+    @property
+    def output(self) -> tuple[str, bool]:
+        return self._output.text(), self._output.truncated
+
+    # ---- process management ----------------------------------------------------------------
+    def _request(self, msg: dict, name: str) -> Any:
+        self.ensure_loaded()
+        deadline = min(self._deadline, time.monotonic() + self.cfg.call_time_s)
+        try:
+            wire.send(self._w, msg)
+            reply = wire.recv(self._r, deadline)
+        except TimeoutError:
+            why = "the time limit for the whole run" if deadline == self._deadline else \
+                f"{self.cfg.call_time_s:g} s"
+            self._kill(f"timed out in {name}")
+            raise StudentFault(f"{name}() did not finish within {why}", kind="timeout") from None
+        except (EOFError, BrokenPipeError, OSError, wire.WireError) as e:
+            ended = self._kill(f"died in {name}")
+            raise StudentFault(f"the submission's process {ended} while running {name}()",
+                               kind="crash") from e
+        return self._unwrap(reply, name)
+
+    def _unwrap(self, reply: Any, name: str) -> Any:
+        if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
+            self._kill("sent garbage")
+            raise StudentFault(f"{name}() sent back something that is not a result", kind="crash")
+        self._note_usage(reply)
+        if reply["ok"]:
+            return reply.get("value")
+        err = reply.get("error") or {}
+        msg, line = str(err.get("message", "an error"))[:2000], err.get("line")
+        where = f" (line {line})" if isinstance(line, int) else ""
+        if reply.get("phase") == "return":
+            raise StudentFault(f"{name}() returned {msg}", kind="bad_value")
+        if "MemoryError" in str(err.get("type")):
+            raise StudentFault(f"{name}() ran out of memory (limit {self.cfg.limits.memory_mb} MB)"
+                               f"{where}", kind="memory", line=line)
+        raise StudentFault(f"{name}() raised {msg}{where}", kind="raised", line=line,
+                           traceback=str(err.get("traceback", ""))[:6000])
+
+    def _note_usage(self, reply: dict) -> None:
+        # Reported by the child, so informational only: it never enters a verdict.
+        u = reply.get("usage")
+        if isinstance(u, list) and len(u) == 2 and all(isinstance(v, (int, float)) for v in u):
+            self._reported_cpu = float(u[0])
+            self.usage.peak_mem_mb = max(self.usage.peak_mem_mb, float(u[1]))
+
+    def _start(self) -> None:
+        self._reported_cpu = 0.0
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise StudentFault("no time left: the run used the exercise's whole time limit",
+                               kind="timeout")
+        (self._scratch / f"{self.cfg.module}.py").write_text(self.cfg.source, encoding="utf-8")
+        r_child, w_parent = os.pipe()
+        r_parent, w_child = os.pipe()
+        argv = self._argv(r_child, w_child)
+        self._proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            pass_fds=(r_child, w_child), cwd=self._scratch, env=self._env(),
+            start_new_session=True, preexec_fn=preexec(self.cfg.limits)
+            if self.cfg.layers.rlimits else None)
+        os.close(r_child), os.close(w_child)
+        self._r, self._w = r_parent, w_parent
+        self.usage.starts += 1
+        self._output.drain(self._proc.stdout)
+        self._handshake(self._deadline)
+
+    def _handshake(self, deadline: float) -> None:
+        try:
+            reply = wire.recv(self._r, deadline)
+        except TimeoutError:
+            self._kill("timed out while importing")
+            self._load_error = LoadFailed("importing your file did not finish within the time "
+                                          "limit: is there a loop or training at the top level?",
+                                          kind="timeout")
+            raise self._load_error from None
+        except (EOFError, OSError, wire.WireError):
+            ended = self._kill("ended while importing")
+            self._load_error = LoadFailed(f"the submission {ended} while being imported, before "
+                                          f"any check could run", kind="exited")
+            raise self._load_error from None
+        if isinstance(reply, dict) and reply.get("ok") is True and reply.get("event") == "loaded":
+            self._note_usage(reply)
+            self.usage.versions = reply.get("versions") if isinstance(reply.get("versions"),
+                                                                      dict) else None
+            if self.cfg.probes:
+                self._request_raw({"op": "probes", "source": self.cfg.probes}, deadline)
+            return
+        self._kill("failed to import")
+        err = reply.get("error", {}) if isinstance(reply, dict) else {}
+        self._load_error = _load_failure(err, self.cfg.limits.memory_mb)
+        raise self._load_error
+
+    def _request_raw(self, msg: dict, deadline: float) -> None:
+        wire.send(self._w, msg)
+        wire.recv(self._r, deadline)
+
+    def _argv(self, r_child: int, w_child: int) -> list[str]:
+        inside = self.cfg.layers.strong
+        work = INSIDE_WORK if inside else str(self._scratch)
+        helpers = INSIDE_HELPERS if inside else str(SANDBOX_DIR)
+        config = {"wire": f"{helpers}/wire.py", "fd_in": r_child, "fd_out": w_child,
+                  "submission": f"{work}/{self.cfg.module}.py", "module": self.cfg.module,
+                  "sys_path": [work] + python_paths(), "seed": self.cfg.seed,
+                  "device": self.cfg.device, "forbidden": list(self.cfg.forbidden),
+                  "use_torch": self.cfg.use_torch, "exercise": self.cfg.exercise}
+        inner = [sys.executable, "-I", "-S", f"{helpers}/child.py", json.dumps(config)]
+        if inside:
+            return bwrap_argv(self.cfg.layers.bwrap, self._scratch, inner, self.cfg.device)
+        return inner
+
+    def _env(self) -> dict[str, str]:
+        env = sandbox_env(str(self._scratch))
+        if self.cfg.device != "cuda":
+            env["CUDA_VISIBLE_DEVICES"] = ""
+        return env
+
+    def _kill(self, why: str, grace_s: float = 0.0) -> str:
+        """Kill the child's whole process group (after `grace_s` to exit on its own); return
+        how it ended, in words."""
+        proc = self._proc
+        if proc is None:
+            return "was not running"
+        status = self._wait(proc.pid, grace_s)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # also whatever it left behind in its group
+        except (ProcessLookupError, PermissionError):
+            pass
+        if status is None:
+            status = self._wait(proc.pid, None)
+        self.usage.cpu_s += self._reported_cpu  # bwrap's rusage does not reach us
+        for fd in (self._r, self._w):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._proc = None
+        self._output.join()
+        ended = self._describe(proc, status)
+        self.usage.ended = f"{why}: {ended}"
+        return ended
+
+    def _wait(self, pid: int, timeout: float | None) -> int | None:
+        """wait4 the child (blocking when timeout is None); record its CPU time and memory."""
+        end = time.monotonic() + (timeout or 0)
+        while True:
+            try:
+                done, status, ru = os.wait4(pid, 0 if timeout is None else os.WNOHANG)
+            except ChildProcessError:
+                return 0
+            if done:
+                self._reported_cpu = max(self._reported_cpu, ru.ru_utime + ru.ru_stime)
+                self.usage.peak_mem_mb = max(self.usage.peak_mem_mb, ru.ru_maxrss / 1024)
+                return status
+            if time.monotonic() >= end:
+                return None
+            time.sleep(0.01)
+
+    @staticmethod
+    def _describe(proc: subprocess.Popen, status: int) -> str:
+        code = os.waitstatus_to_exitcode(status)
+        proc.returncode = code
+        if code < 0:
+            sig = signal.Signals(-code).name if -code in {s.value for s in signal.Signals} \
+                else str(-code)
+            return {"SIGKILL": "was killed", "SIGSEGV": "crashed (segmentation fault)",
+                    "SIGXCPU": "ran out of CPU time", "SIGXFSZ": "wrote a file over the size limit"
+                    }.get(sig, f"was stopped by {sig}")
+        return f"exited with code {code}"
+
+    def close(self) -> None:
+        if self._proc is not None:
+            try:
+                wire.send(self._w, {"op": "exit"})
+            except OSError:
+                pass
+            self._kill("finished", grace_s=2.0)
+            self.usage.ended = "finished normally"
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _load_failure(err: dict, memory_mb: int) -> LoadFailed:
+    typ, msg, line = str(err.get("type", "")), str(err.get("message", ""))[:2000], err.get("line")
+    where = f" (line {line})" if isinstance(line, int) else ""
+    if typ == "SystemExit":
+        return LoadFailed("your file called sys.exit() or exit() while being imported: the grader "
+                          "imports your file, so put top-level runs under "
+                          "`if __name__ == '__main__':`", kind="exited", line=line)
+    if typ == "MemoryError":
+        return LoadFailed(f"ran out of memory while being imported (limit {memory_mb} MB){where}",
+                          kind="memory", line=line)
+    return LoadFailed(f"importing your file raised {msg}{where}", kind="raised", line=line,
+                      traceback=str(err.get("traceback", ""))[:6000])
+
+
+class _Output:
+    """Drain the child's stdout+stderr in a thread, keeping the first `cap` bytes."""
+
+    def __init__(self, cap: int):
+        self.cap, self.buf, self.dropped = cap, bytearray(), 0
+        self._threads: list[threading.Thread] = []
+
+    def drain(self, stream) -> None:
+        t = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        t.start()
+        self._threads.append(t)
+
+    def _pump(self, stream) -> None:
+        while chunk := stream.read1(1 << 16):
+            room = self.cap - len(self.buf)
+            self.buf += chunk[:max(room, 0)]
+            self.dropped += max(len(chunk) - max(room, 0), 0)
+        stream.close()
+
+    def join(self) -> None:
+        for t in self._threads:
+            t.join(timeout=2)
+
+    @property
+    def truncated(self) -> bool:
+        return self.dropped > 0
+
+    def text(self) -> str:
+        s = self.buf.decode("utf-8", errors="replace")
+        if self.dropped:
+            s += f"\n[... {self.dropped} more bytes of output not kept]"
+        return s

@@ -1,0 +1,152 @@
+"""The only format that crosses the sandbox boundary: length-prefixed JSON with tagged arrays.
+
+Standalone on purpose (standard library, numpy if present): the sandboxed child loads this very
+file, so both sides speak one format. Nothing here can build an arbitrary object: decoding makes
+only dicts, lists, strings, numbers, booleans, None and numpy arrays of a few plain dtypes.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import select
+import struct
+import time
+
+try:
+    import numpy as _np
+except ImportError:  # a from-scratch exercise may run without numpy
+    _np = None
+
+HEADER = struct.Struct(">I")
+MAX_MESSAGE = 256 * 1024 * 1024
+ARRAY_TAG = "__ndarray__"
+DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+          "float16", "float32", "float64")
+
+
+class WireError(Exception):
+    """The other side sent something that is not a valid message."""
+
+
+def encode(value, depth=0):
+    """Python value -> JSON-able tree. Tensors and numpy arrays become tagged base64 arrays."""
+    if depth > 64:
+        raise WireError("value is nested more than 64 levels deep")
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise WireError(f"dict keys must be strings, got {type(k).__name__}")
+            out[str(k)] = encode(v, depth + 1)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [encode(v, depth + 1) for v in value]
+    if _np is not None and isinstance(value, _np.generic):
+        return encode(value.item(), depth)
+    if _np is not None and isinstance(value, _np.ndarray):
+        return _encode_array(value)
+    if _is_tensor(value):
+        return _encode_array(value.detach().cpu().numpy())
+    raise WireError(f"a value of type {type(value).__name__} cannot be sent back to the grader "
+                    f"(send numbers, strings, lists, dicts, numpy arrays or tensors)")
+
+
+def _is_tensor(value):
+    t = type(value)
+    return t.__module__.startswith("torch") and hasattr(value, "detach")
+
+
+def _encode_array(a):
+    if a.dtype.name not in DTYPES:
+        a = a.astype("float64")
+    a = _np.ascontiguousarray(a)
+    return {ARRAY_TAG: {"dtype": a.dtype.name, "shape": list(a.shape),
+                        "b64": base64.b64encode(a.tobytes()).decode("ascii")}}
+
+
+def decode(tree, depth=0):
+    """JSON tree -> Python value, validating every tagged array."""
+    if depth > 64:
+        raise WireError("message is nested more than 64 levels deep")
+    if isinstance(tree, list):
+        return [decode(v, depth + 1) for v in tree]
+    if isinstance(tree, dict):
+        if ARRAY_TAG in tree:
+            return _decode_array(tree)
+        return {k: decode(v, depth + 1) for k, v in tree.items()}
+    return tree
+
+
+def _decode_array(tree):
+    if _np is None:
+        raise WireError("an array was sent but numpy is not available")
+    spec = tree[ARRAY_TAG]
+    if not isinstance(spec, dict) or set(spec) != {"dtype", "shape", "b64"}:
+        raise WireError("malformed array")
+    dtype, shape, b64 = spec["dtype"], spec["shape"], spec["b64"]
+    if dtype not in DTYPES or not isinstance(b64, str) or not isinstance(shape, list):
+        raise WireError("malformed array")
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
+        raise WireError("malformed array shape")
+    raw = base64.b64decode(b64.encode("ascii"), validate=True)
+    count = 1
+    for n in shape:
+        count *= n
+    if count * _np.dtype(dtype).itemsize != len(raw):
+        raise WireError("array size does not match its shape")
+    return _np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+def dumps(value):
+    return json.dumps(encode(value), allow_nan=True, separators=(",", ":")).encode("utf-8")
+
+
+def loads(data):
+    try:
+        return decode(json.loads(data.decode("utf-8")))
+    except (ValueError, RecursionError, KeyError, TypeError) as e:
+        raise WireError(f"unreadable message: {e}") from None
+
+
+def send(fd, value):
+    body = dumps(value)
+    if len(body) > MAX_MESSAGE:
+        raise WireError(f"message of {len(body)} bytes is over the {MAX_MESSAGE}-byte limit")
+    write_all(fd, HEADER.pack(len(body)) + body)
+
+
+def write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def read_exact(fd, n, deadline=None):
+    """Read n bytes; EOFError if the channel closes, TimeoutError past `deadline` (monotonic)."""
+    chunks, got = [], 0
+    while got < n:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError("no answer before the deadline")
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            raise EOFError("the other side closed the channel")
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def recv(fd, deadline=None):
+    (size,) = HEADER.unpack(read_exact(fd, HEADER.size, deadline))
+    if size > MAX_MESSAGE:
+        raise WireError(f"message of {size} bytes is over the {MAX_MESSAGE}-byte limit")
+    return loads(read_exact(fd, size, deadline))

@@ -1,0 +1,191 @@
+"""Exercise specs: `exercises/exNN_slug/exercise.yaml`, read with safe_load and validated.
+
+A spec is the one reviewable place that says what an exercise is worth: every check's points,
+visibility and hint live here, so the maximum score is known without running student code.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PUBLIC_FILE = "test_public.py"
+HIDDEN_FILE = "test_hidden.py"
+DEVICES = ("cpu", "cuda", "any")
+
+
+class SpecError(Exception):
+    """An instructor-side fault in an exercise folder (not a student's fault)."""
+
+
+class UnknownExercise(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    name: str
+    points: float
+    hidden: bool
+    description: str = ""
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str                      # "ex02"
+    slug: str                    # "gd"
+    folder: Path
+    title: str
+    order: int
+    notes: str
+    time_limit_s: float          # the whole sandboxed run
+    call_time_limit_s: float     # one call into the submission
+    memory_mb: int
+    device: str
+    forbidden_imports: tuple[str, ...]
+    thresholds: dict[str, float]
+    checks: tuple[CheckSpec, ...]
+
+    @property
+    def stub(self) -> Path:
+        return self.folder / f"{self.id}.py"
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.points for c in self.checks)
+
+    def check_files(self, hidden: bool) -> list[Path]:
+        files = [self.folder / PUBLIC_FILE]
+        if hidden and (self.folder / HIDDEN_FILE).exists():
+            files.append(self.folder / HIDDEN_FILE)
+        return files
+
+    def check(self, name: str) -> CheckSpec:
+        for c in self.checks:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def torch_allowed(self) -> bool:
+        return "torch" not in self.forbidden_imports
+
+
+_REQUIRED = {"title": str, "time_limit_s": (int, float), "memory_mb": int, "device": str,
+             "checks": dict}
+_OPTIONAL = {"order": int, "notes": str, "call_time_limit_s": (int, float),
+             "forbidden_imports": list, "thresholds": dict}
+_CHECK_KEYS = {"points": (int, float), "hint": str}
+
+
+def load_exercise(folder: Path) -> Exercise:
+    path = folder / "exercise.yaml"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise SpecError(f"{path}: cannot read: {e}") from None
+    if not isinstance(raw, dict):
+        raise SpecError(f"{path}: expected a mapping at the top level")
+    _validate_keys(path, raw, _REQUIRED, _OPTIONAL)
+    if raw["device"] not in DEVICES:
+        raise SpecError(f"{path}: key 'device' must be one of {', '.join(DEVICES)}")
+    m = re.fullmatch(r"(ex\d\d)_([a-z0-9_]+)", folder.name)
+    if not m:
+        raise SpecError(f"{folder}: exercise folders are named exNN_slug")
+    checks = _load_checks(path, folder, raw["checks"])
+    return Exercise(
+        id=m.group(1), slug=m.group(2), folder=folder, title=raw["title"],
+        order=raw.get("order", int(m.group(1)[2:])), notes=raw.get("notes", ""),
+        time_limit_s=float(raw["time_limit_s"]),
+        call_time_limit_s=float(raw.get("call_time_limit_s", raw["time_limit_s"])),
+        memory_mb=raw["memory_mb"], device=raw["device"],
+        forbidden_imports=tuple(raw.get("forbidden_imports", ())),
+        thresholds={k: float(v) for k, v in (raw.get("thresholds") or {}).items()},
+        checks=checks)
+
+
+def _validate_keys(path: Path, raw: dict, required: dict, optional: dict, where: str = "") -> None:
+    for key in raw:
+        if key not in required and key not in optional:
+            raise SpecError(f"{path}: unknown key '{where}{key}'")
+    for key, typ in required.items():
+        if key not in raw:
+            raise SpecError(f"{path}: missing key '{where}{key}'")
+    for key, typ in {**required, **optional}.items():
+        if key in raw and not isinstance(raw[key], typ):
+            raise SpecError(f"{path}: key '{where}{key}' has the wrong type "
+                            f"({type(raw[key]).__name__})")
+
+
+def _load_checks(path: Path, folder: Path, raw: dict[str, Any]) -> tuple[CheckSpec, ...]:
+    """Join the points in the yaml with the check functions found in the check files."""
+    found: dict[str, tuple[bool, str]] = {}
+    for fname, hidden in ((PUBLIC_FILE, False), (HIDDEN_FILE, True)):
+        f = folder / fname
+        if f.exists():
+            for name, doc in _test_functions(f):
+                found[name] = (hidden, doc)
+    checks = []
+    for name, entry in raw.items():
+        entry = entry or {}
+        if not isinstance(entry, dict):
+            raise SpecError(f"{path}: check '{name}' must be a mapping with 'points'")
+        _validate_keys(path, entry, {"points": _CHECK_KEYS["points"]}, {"hint": str},
+                       where=f"checks.{name}.")
+        if name not in found:
+            raise SpecError(f"{path}: check '{name}' has no test function in "
+                            f"{PUBLIC_FILE} or {HIDDEN_FILE}")
+        hidden, doc = found[name]
+        checks.append(CheckSpec(name=name, points=float(entry["points"]), hidden=hidden,
+                                description=doc, hint=entry.get("hint", "")))
+    missing = sorted(set(found) - set(raw))
+    if missing:
+        raise SpecError(f"{path}: test function '{missing[0]}' has no entry under 'checks'")
+    return tuple(checks)
+
+
+def _test_functions(path: Path) -> list[tuple[str, str]]:
+    """(name, first docstring line) of every top-level test_* function, without importing."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    out = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+            doc = (ast.get_docstring(node) or "").strip().splitlines()
+            out.append((node.name, doc[0] if doc else node.name[5:].replace("_", " ")))
+    return out
+
+
+def exercises_root(explicit: Path | None = None) -> Path:
+    """Where the exercise bank lives: --exercises, ./exercises, or beside the grader package."""
+    candidates = [explicit] if explicit else [
+        Path.cwd() / "exercises", Path(__file__).resolve().parent.parent / "exercises"]
+    for c in candidates:
+        if c is not None and c.is_dir():
+            return c
+    raise SpecError("no exercises folder found (looked in ./exercises and beside the grader; "
+                    "pass --exercises DIR)")
+
+
+def all_exercises(root: Path) -> list[Exercise]:
+    folders = sorted(p for p in root.iterdir() if (p / "exercise.yaml").is_file())
+    return sorted((load_exercise(p) for p in folders), key=lambda e: (e.order, e.id))
+
+
+def find_exercise(root: Path, name: str) -> Exercise:
+    """`ex02`, `gd`, `ex02_gd` and `2` all name the same exercise."""
+    key = name.strip().lower()
+    if key.isdigit():
+        key = f"ex{int(key):02d}"
+    for p in sorted(root.iterdir()):
+        m = re.fullmatch(r"(ex\d\d)_([a-z0-9_]+)", p.name)
+        if m and key in (m.group(0), m.group(1), m.group(2)) and (p / "exercise.yaml").is_file():
+            return load_exercise(p)
+    known = ", ".join(sorted(p.name.split("_")[0] for p in root.iterdir()
+                             if (p / "exercise.yaml").is_file()))
+    raise UnknownExercise(f"unknown exercise '{name}' (known: {known or 'none'}; "
+                          f"run `grade list`)")
