@@ -77,11 +77,14 @@ class Session:
     # ---- the checks' side -------------------------------------------------------------------
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Call the submission's function `name` with data; return its result as data."""
-        return self._request({"op": "call", "name": name, "args": args, "kwargs": kwargs}, name)
+        return self._request({"op": "call", "name": name, "args": args, "kwargs": kwargs},
+                             f"{name}()")
 
     def probe(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Run the exercise's probe `name(submission_module, *args)` inside the sandbox."""
-        return self._request({"op": "probe", "name": name, "args": args, "kwargs": kwargs}, name)
+        # The probe's name is the instructor's; the student reads "your code".
+        return self._request({"op": "probe", "name": name, "args": args, "kwargs": kwargs},
+                             "your code")
 
     def ensure_loaded(self) -> None:
         """Start the child if needed; raise LoadFailed when the submission cannot be imported."""
@@ -95,7 +98,7 @@ class Session:
         return self._output.text(), self._output.truncated
 
     # ---- process management ----------------------------------------------------------------
-    def _request(self, msg: dict, name: str) -> Any:
+    def _request(self, msg: dict, who: str) -> Any:
         self.ensure_loaded()
         deadline = min(self._deadline, time.monotonic() + self.cfg.call_time_s)
         try:
@@ -104,18 +107,18 @@ class Session:
         except TimeoutError:
             why = "the time limit for the whole run" if deadline == self._deadline else \
                 f"{self.cfg.call_time_s:g} s"
-            self._kill(f"timed out in {name}")
-            raise StudentFault(f"{name}() did not finish within {why}", kind="timeout") from None
+            self._kill(f"timed out in {msg['name']}")
+            raise StudentFault(f"{who} did not finish within {why}", kind="timeout") from None
         except (EOFError, BrokenPipeError, OSError, wire.WireError) as e:
-            ended = self._kill(f"died in {name}")
-            raise StudentFault(f"the submission's process {ended} while running {name}()",
+            ended = self._kill(f"died in {msg['name']}")
+            raise StudentFault(f"the submission's process {ended} while running {who}",
                                kind="crash") from e
-        return self._unwrap(reply, name)
+        return self._unwrap(reply, who)
 
-    def _unwrap(self, reply: Any, name: str) -> Any:
+    def _unwrap(self, reply: Any, who: str) -> Any:
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
             self._kill("sent garbage")
-            raise StudentFault(f"{name}() sent back something that is not a result", kind="crash")
+            raise StudentFault(f"{who} sent back something that is not a result", kind="crash")
         self._note_usage(reply)
         if reply["ok"]:
             return reply.get("value")
@@ -123,11 +126,11 @@ class Session:
         msg, line = str(err.get("message", "an error"))[:2000], err.get("line")
         where = f" (line {line})" if isinstance(line, int) else ""
         if reply.get("phase") == "return":
-            raise StudentFault(f"{name}() returned {msg}", kind="bad_value")
+            raise StudentFault(f"{who} returned {msg}", kind="bad_value")
         if "MemoryError" in str(err.get("type")):
-            raise StudentFault(f"{name}() ran out of memory (limit {self.cfg.limits.memory_mb} MB)"
+            raise StudentFault(f"{who} ran out of memory (limit {self.cfg.limits.memory_mb} MB)"
                                f"{where}", kind="memory", line=line)
-        raise StudentFault(f"{name}() raised {msg}{where}", kind="raised", line=line,
+        raise StudentFault(f"{who} raised {msg}{where}", kind="raised", line=line,
                            traceback=str(err.get("traceback", ""))[:6000])
 
     def _note_usage(self, reply: dict) -> None:
@@ -197,7 +200,9 @@ class Session:
                   "sys_path": [work] + python_paths(), "seed": self.cfg.seed,
                   "device": self.cfg.device, "forbidden": list(self.cfg.forbidden),
                   "use_torch": self.cfg.use_torch, "exercise": self.cfg.exercise}
-        inner = [sys.executable, "-I", "-S", f"{helpers}/child.py", json.dumps(config)]
+        # The real interpreter, not a venv's symlink: only the base install is mounted inside.
+        python = os.path.realpath(sys.executable)
+        inner = [python, "-I", "-S", f"{helpers}/child.py", json.dumps(config)]
         if inside:
             return bwrap_argv(self.cfg.layers.bwrap, self._scratch, inner, self.cfg.device)
         return inner

@@ -1,0 +1,37 @@
+"""Probes for ex02: they run inside the sandbox, drive the student's GD and record what happened.
+
+No expected values live here: the checks compute those in the grader.
+"""
+import torch
+
+
+def descend(sub, start, centres, scales, loop_max, learning_rate):
+    """GD on sum_i scales[i] * (x_i - centres[i])**2 from `start`; record each step."""
+    params = [torch.tensor(float(v), dtype=torch.float64, requires_grad=True) for v in start]
+    given = list(params)  # the originals: in-place updates must show up on these
+    c = [float(v) for v in centres]
+    s = [float(v) for v in scales]
+    losses, xs = [], []
+
+    def loss_fn(p):
+        xs.append([float(t.detach()) for t in given])
+        loss = sum(si * (pi - ci) ** 2 for pi, ci, si in zip(p, c, s))
+        losses.append(float(loss.detach()))
+        return loss
+
+    sub.GD(params, loss_fn, loop_max=loop_max, learning_rate=learning_rate)
+    return {"x": [float(t.detach()) for t in given], "losses": losses, "xs": xs}
+
+
+def notes_loss(sub, start, loop_max):
+    """The notes' loss x*x - 4*x + 4, with the notes' default learning rate."""
+    x = torch.tensor(float(start), requires_grad=True)
+    losses = []
+
+    def loss_fn(p):
+        loss = p[0] * p[0] - 4 * p[0] + 4
+        losses.append(float(loss.detach()))
+        return loss
+
+    sub.GD([x], loss_fn, loop_max=loop_max)
+    return {"x": float(x.detach()), "losses": losses}

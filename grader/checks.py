@@ -1,0 +1,164 @@
+"""What check authors use: expectations whose failure messages name the numbers.
+
+A check is a plain pytest function in an exercise's `test_public.py` or `test_hidden.py`. It gets
+the `student` fixture (a live sandboxed submission: `student.call(...)`, `student.probe(...)`),
+asks it for data, and judges that data here, in the trusted process, with these helpers:
+
+    def test_reaches_minimum(student):
+        '''GD moves x to the minimum of x*x - 4*x + 4'''
+        run = student.probe("minimise", x0=-3.0, steps=5000)
+        expect_close("x", run["x"], 2.0, tol=1e-2, after=f"after {run['steps']} steps")
+
+A failed expectation raises CheckFailed; its message is exactly what the student reads.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+
+class CheckFailed(AssertionError):
+    """The submission's answer is wrong; the message says what was expected and what was seen."""
+
+
+def fail(message: str) -> None:
+    raise CheckFailed(message)
+
+
+def fmt(x: Any) -> str:
+    """Numbers as a student would write them: 2.0, 1.52, 3.1e-07, nan."""
+    if isinstance(x, (float, np.floating)):
+        x = float(x)
+        if x == 0 or math.isnan(x) or math.isinf(x) or 1e-3 <= abs(x) < 1e5:
+            return f"{x:.6g}"
+        return f"{x:.3e}"
+    return str(x)
+
+
+def as_float(value: Any, what: str) -> float:
+    """A finite float, or CheckFailed naming what came back instead."""
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.reshape(()).item()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        fail(f"{what} should be a number, got {_kind(value)}")
+    return float(value)
+
+
+def as_array(value: Any, what: str, shape: Sequence[int] | None = None) -> np.ndarray:
+    """A float64 array of the given shape (None: any), or CheckFailed naming what came back."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        fail(f"{what} should be numbers, got {_kind(value)}")
+    if shape is not None and tuple(arr.shape) != tuple(shape):
+        fail(f"{what} should have shape {tuple(shape)}, got {tuple(arr.shape)}")
+    return arr
+
+
+def as_floats(value: Any, what: str, n: int) -> list[float]:
+    """Exactly n numbers (a tuple, list or 1-d array), as floats."""
+    if isinstance(value, np.ndarray):
+        value = value.reshape(-1).tolist()
+    if not isinstance(value, (list, tuple)) or len(value) != n:
+        fail(f"{what} should be {n} numbers, got {_kind(value)}")
+    return [as_float(v, f"{what}[{i}]") for i, v in enumerate(value)]
+
+
+def expect_close(what: str, got: Any, expected: float, tol: float, after: str = "") -> None:
+    """|got - expected| <= tol, else: `x = 1.52 after 5000 steps; expected 2.0 +- 0.01`."""
+    g = as_float(got, what)
+    if not (math.isfinite(g) and abs(g - expected) <= tol):
+        when = f" {after}" if after else ""
+        fail(f"{what} = {fmt(g)}{when}; expected {fmt(expected)} +- {fmt(tol)}")
+
+
+def expect_array_close(what: str, got: Any, expected: Any, atol: float,
+                       rtol: float = 0.0) -> None:
+    """Elementwise closeness; the message shows the worst element."""
+    exp = np.asarray(expected, dtype=np.float64)
+    arr = as_array(got, what, exp.shape)
+    bad = ~np.isfinite(arr) | (np.abs(arr - exp) > atol + rtol * np.abs(exp))
+    if bad.any():
+        err = np.where(np.isfinite(arr), np.abs(arr - exp), np.inf)
+        i = np.unravel_index(int(np.argmax(err)), exp.shape) if exp.shape else ()
+        where = f"[{', '.join(map(str, i))}]" if i else ""
+        fail(f"{what}{where} = {fmt(arr[i])}; expected {fmt(exp[i])} +- "
+             f"{fmt(atol + rtol * abs(float(exp[i])))} ({int(bad.sum())} of {exp.size} values off)")
+
+
+def expect_converged(losses: Any, below: float, what: str = "loss",
+                     decreasing: bool = True) -> np.ndarray:
+    """Every loss finite, the last one under `below`, and (if asked) a falling trend."""
+    arr = as_array(losses, f"the {what} history")
+    if arr.ndim != 1 or arr.size == 0:
+        fail(f"the {what} history should be a non-empty list of numbers, got shape {arr.shape}")
+    finite = np.isfinite(arr)
+    if not finite.all():
+        step = int(np.argmin(finite))
+        fail(f"{what} became {fmt(arr[step])} at step {step}: the run diverged "
+             f"(learning rate too high, or a step in the wrong direction?)")
+    if decreasing and arr.size >= 10:
+        k = max(1, arr.size // 10)
+        first, last = float(arr[:k].mean()), float(arr[-k:].mean())
+        if not last < first:
+            fail(f"{what} did not fall: mean of the first {k} steps {fmt(first)}, "
+                 f"of the last {k} steps {fmt(last)}")
+    if not arr[-1] < below:
+        fail(f"final {what} = {fmt(arr[-1])} after {arr.size} steps; expected below {fmt(below)}")
+    return arr
+
+
+def expect_accuracy(predicted: Any, truth: np.ndarray, at_least: float, what: str = "accuracy"
+                    ) -> float:
+    """Share of predictions equal to the truth; computed here, never taken from the student."""
+    pred = np.asarray(predicted)
+    if pred.shape != truth.shape:
+        fail(f"expected {truth.shape[0]} predicted labels, got an array of shape {pred.shape}")
+    acc = float((pred == truth).mean())
+    if acc < at_least:
+        fail(f"{what} = {acc:.2%}; expected at least {at_least:.2%}")
+    return acc
+
+
+def expect_gradients(got: dict[str, Any], expected: dict[str, float], tol: float,
+                     what: str = "gradient") -> None:
+    """One gradient per named node, each within tol of the oracle's."""
+    wrong = []
+    for name, exp in expected.items():
+        g = got.get(name) if isinstance(got, dict) else None
+        try:
+            gv = as_float(g, f"{what} of {name}")
+        except CheckFailed as e:
+            fail(str(e))
+        if not (math.isfinite(gv) and abs(gv - exp) <= tol * max(1.0, abs(exp))):
+            wrong.append(f"{name}: {fmt(gv)} (expected {fmt(exp)})")
+    if wrong:
+        more = f" and {len(wrong) - 3} more" if len(wrong) > 3 else ""
+        fail(f"wrong {what}s: " + "; ".join(wrong[:3]) + more)
+
+
+def expect_type(value: Any, types: type | tuple[type, ...], what: str) -> None:
+    if not isinstance(value, types):
+        names = " or ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
+        fail(f"{what} should be {names}, got {_kind(value)}")
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    if isinstance(value, (int, float, str)):
+        text = repr(value)
+        return f"{type(value).__name__} {text[:40]}"
+    return type(value).__name__
+
+
+def series(values: Iterable[float]) -> dict[str, list[float]]:
+    """A plot series from a plain history: x = step number."""
+    ys = [float(v) for v in values]
+    return {"x": list(range(len(ys))), "y": ys}

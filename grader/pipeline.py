@@ -1,0 +1,151 @@
+"""One submission, end to end: load -> static checks -> sandboxed run + checks -> Result.
+
+This is the only module that composes the stages; the CLI (student) and batch grading
+(instructor) both call `grade()`, so "passes for the student, fails for the instructor" cannot
+happen: the same checks run the same way, only the hidden file is added.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from . import __version__
+from .loader import Submission, load_submission, syntax_error
+from .plugin import GraderPlugin
+from .result import (ERROR, FAILED, FORBIDDEN, GRADED, LOAD_ERROR, SYNTAX_ERROR, CheckResult,
+                     Result, RunInfo)
+from .sandbox.isolation import Layers, Limits, detect_layers
+from .sandbox.session import LoadFailed, Session, SessionConfig
+from .spec import Exercise
+from .static_checks import forbidden_import
+
+
+class GraderError(Exception):
+    """The grader or an exercise is broken (not the student's fault): reaches the CLI as one line."""
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    hidden: bool = True              # run the hidden checks too (the instructor's run)
+    device: str | None = None        # "cpu" | "cuda" | None: cuda when allowed and present
+    seed: int = 0
+    layers: Layers | None = None     # None: use every isolation layer this machine has
+
+
+def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -> Result:
+    """Grade one submission file. Student faults become a Result; SubmissionError (the file
+    cannot be read at all) and GraderError propagate."""
+    sub = load_submission(path)
+    started = time.monotonic()
+    hidden = opts.hidden and any(c.hidden for c in exercise.checks)
+    checks = [c for c in exercise.checks if hidden or not c.hidden]
+    syntax = syntax_error(sub)
+    if syntax:
+        return _unrunnable(exercise, sub, checks, SYNTAX_ERROR, syntax, hidden)
+    banned = forbidden_import(sub.source, exercise.forbidden_imports)
+    if banned:
+        return _unrunnable(exercise, sub, checks, FORBIDDEN,
+                           f"{banned}, which {exercise.id} forbids", hidden)
+    device = resolve_device(exercise, opts.device)
+    layers = opts.layers or detect_layers()
+    session = Session(_session_config(exercise, sub, device, layers, opts.seed))
+    try:
+        session.ensure_loaded()
+        outcomes = _run_checks(exercise, session, hidden, opts.seed)
+        status, message = GRADED, ""
+    except LoadFailed as e:
+        outcomes, status, message = {}, LOAD_ERROR, str(e)
+    finally:
+        session.close()
+    results = tuple(_check_result(c, outcomes.get(c.name), message) for c in checks)
+    output, truncated = session.output
+    u = session.usage
+    run = RunInfo(seed=opts.seed, device=device, sandbox=layers.describe(),
+                  python=(u.versions or {}).get("python", ""),
+                  torch=(u.versions or {}).get("torch", ""),
+                  numpy=(u.versions or {}).get("numpy", ""),
+                  wall_s=round(time.monotonic() - started, 3), cpu_s=round(u.cpu_s, 3),
+                  peak_mem_mb=round(u.peak_mem_mb, 1), starts=u.starts, ended=u.ended)
+    return _result(exercise, sub, results, status, message, hidden, output=output,
+                   truncated=truncated, run=run)
+
+
+def resolve_device(exercise: Exercise, asked: str | None) -> str:
+    if exercise.device == "cpu":
+        return "cpu"
+    if asked == "cpu":
+        return "cpu"
+    import torch  # only here: `grade list` and friends should not pay for it
+    if torch.cuda.is_available():
+        return "cuda"
+    if asked == "cuda":
+        raise GraderError("--device cuda was asked for, but torch sees no CUDA device here")
+    return "cpu"
+
+
+def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
+                    seed: int) -> SessionConfig:
+    probes = ex.folder / "probes.py"
+    return SessionConfig(
+        exercise=ex.id, module=ex.id, source=sub.source, layers=layers, seed=seed,
+        limits=Limits(wall_s=ex.time_limit_s, memory_mb=ex.memory_mb, cpu_s=ex.time_limit_s * 2),
+        call_time_s=ex.call_time_limit_s, device=device, forbidden=ex.forbidden_imports,
+        use_torch=ex.torch_allowed,
+        probes=probes.read_text(encoding="utf-8") if probes.exists() else "")
+
+
+def _run_checks(ex: Exercise, session: Session, hidden: bool, seed: int) -> dict:
+    plugin = GraderPlugin(ex, session, seed)
+    args = [str(f) for f in ex.check_files(hidden)] + [
+        "-p", "no:cacheprovider", "-p", "no:terminal", "--assert=plain", "--noconftest",
+        "-c", os.devnull, "--rootdir", str(ex.folder), "--import-mode=importlib",
+        "-W", "ignore::DeprecationWarning"]
+    # Third-party pytest plugins have no business in a grading run.
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    code = pytest.main(args, plugins=[plugin])
+    if plugin.collect_errors or code in (pytest.ExitCode.INTERNAL_ERROR,
+                                         pytest.ExitCode.USAGE_ERROR):
+        raise GraderError(f"the checks of {ex.id} are broken: "
+                          f"{(plugin.collect_errors or [f'pytest exit code {code}'])[0]}")
+    return plugin.outcomes
+
+
+def _check_result(spec, outcome, load_message: str) -> CheckResult:
+    if outcome is None:
+        status = FAILED if load_message else ERROR
+        message = load_message or "this check did not run"
+        return CheckResult(name=spec.name, description=spec.description, status=status,
+                           points=0.0, max_points=spec.points, hidden=spec.hidden,
+                           message=message, hint=spec.hint)
+    passed = outcome.status == "passed"
+    return CheckResult(name=spec.name, description=spec.description, status=outcome.status,
+                       points=spec.points if passed else 0.0, max_points=spec.points,
+                       hidden=spec.hidden, message=outcome.message,
+                       hint="" if passed else spec.hint, duration_s=round(outcome.duration_s, 3),
+                       plots=tuple(outcome.plots))
+
+
+def _unrunnable(ex: Exercise, sub: Submission, checks, status: str, message: str,
+                hidden: bool) -> Result:
+    results = tuple(_check_result(c, None, message) for c in checks)
+    return _result(ex, sub, results, status, message, hidden)
+
+
+def _result(ex: Exercise, sub: Submission, results: tuple[CheckResult, ...], status: str,
+            message: str, hidden: bool, output: str = "", truncated: bool = False,
+            run: RunInfo | None = None) -> Result:
+    hidden_specs = [c for c in ex.checks if c.hidden]
+    return Result(
+        exercise=ex.id, title=ex.title, submission=str(sub.path), status=status,
+        score=sum(r.points for r in results), max_score=sum(r.max_points for r in results),
+        checks=results, message=message, notes=sub.notes, output=output,
+        output_truncated=truncated, public_only=not hidden and bool(hidden_specs),
+        hidden_remaining=0 if hidden else len(hidden_specs),
+        hidden_points=0.0 if hidden else sum(c.points for c in hidden_specs), run=run,
+        graded_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        grader_version=__version__)

@@ -1,0 +1,111 @@
+"""The pytest plugin that runs an exercise's checks against one live sandboxed submission.
+
+Checks run here, in the trusted process, through pytest's own API. They receive fixtures:
+`student` (the sandbox session), `exercise` (the spec, for thresholds), `rng` (a numpy Generator
+seeded per check, so hidden inputs are random yet reproducible) and `report` (attach plots).
+Outcomes are collected from `pytest_runtest_logreport`; students only ever see the curated
+message of a failure, never pytest's long report (which quotes the check's source).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pytest
+
+from .checks import CheckFailed
+from .result import ERROR, FAILED, PASSED, Plot
+from .sandbox.session import Session, StudentFault
+from .spec import Exercise
+
+# What a StudentFault of each kind does to a check: a wrong answer fails it, a run that did
+# not finish means the check could not be completed.
+_FAULT_STATUS = {"timeout": ERROR, "crash": ERROR, "memory": ERROR, "exited": ERROR}
+
+
+@dataclass
+class Outcome:
+    status: str
+    message: str
+    duration_s: float
+    plots: list[Plot] = field(default_factory=list)
+
+
+class Reporter:
+    """The `report` fixture: lets a check attach figures for the HTML report."""
+
+    def __init__(self) -> None:
+        self.plots: list[Plot] = []
+
+    def plot(self, title: str, series: dict[str, Any], kind: str = "line", xlabel: str = "",
+             ylabel: str = "", log_y: bool = False) -> None:
+        self.plots.append(Plot(title=title, kind=kind, series=series, xlabel=xlabel,
+                               ylabel=ylabel, log_y=log_y))
+
+
+class GraderPlugin:
+    def __init__(self, exercise: Exercise, session: Session, seed: int):
+        self.exercise, self.session, self.seed = exercise, session, seed
+        self.outcomes: dict[str, Outcome] = {}
+        self._reporters: dict[str, Reporter] = {}
+        self.collect_errors: list[str] = []
+
+    # ---- fixtures ----------------------------------------------------------------------------
+    @pytest.fixture
+    def student(self) -> Session:
+        return self.session
+
+    @pytest.fixture(name="exercise")
+    def exercise_fixture(self) -> Exercise:
+        return self.exercise
+
+    @pytest.fixture
+    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
+        digest = hashlib.sha256(f"{self.seed}:{request.node.name}".encode()).digest()
+        return np.random.default_rng(int.from_bytes(digest[:8], "big"))
+
+    @pytest.fixture
+    def report(self, request: pytest.FixtureRequest) -> Reporter:
+        return self._reporters.setdefault(request.node.name, Reporter())
+
+    # ---- outcomes ----------------------------------------------------------------------------
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        outcome = yield
+        rep = outcome.get_result()
+        if call.excinfo is not None:
+            rep.grader_message = _message(call.excinfo.value)  # curated, safe to show
+            rep.grader_status = _status(call.excinfo.value)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        name = report.nodeid.rsplit("::", 1)[-1]
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            if report.passed:
+                status, msg = PASSED, ""
+            else:
+                status = getattr(report, "grader_status", FAILED)
+                msg = getattr(report, "grader_message", "the check failed")
+            plots = self._reporters.get(name, Reporter()).plots
+            self.outcomes[name] = Outcome(status, msg, report.duration, list(plots))
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:  # a broken check file is the instructor's fault: report it loudly
+            self.collect_errors.append(f"{report.nodeid}: {report.longreprtext[-2000:]}")
+
+
+def _status(exc: BaseException) -> str:
+    if isinstance(exc, StudentFault):
+        return _FAULT_STATUS.get(exc.kind, FAILED)
+    return FAILED
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, (CheckFailed, StudentFault)):
+        return str(exc)
+    if isinstance(exc, AssertionError):
+        return str(exc).split("\n")[0] or "the check failed"
+    # The check's own code tripped over what the submission returned (None where a list was
+    # expected, say). Say so without quoting the check's source.
+    return f"could not use what your code returned ({type(exc).__name__}: {str(exc)[:200]})"

@@ -1,0 +1,35 @@
+"""Shared fixtures: the exercise bank and a cached `graded()` so each file is graded once."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+
+from grader.pipeline import GradeOptions, grade
+from grader.result import Result
+from grader.spec import Exercise, all_exercises, find_exercise
+
+REPO = Path(__file__).resolve().parent.parent
+EXERCISES = REPO / "exercises"
+SOLUTIONS = REPO / "solutions"
+SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
+
+
+def exercise(ex_id: str) -> Exercise:
+    return find_exercise(EXERCISES, ex_id)
+
+
+@functools.lru_cache(maxsize=None)
+def graded(ex_id: str, path: str, hidden: bool = True) -> Result:
+    """Grade once per test session; many tests read the same result."""
+    return grade(exercise(ex_id), Path(path), GradeOptions(hidden=hidden))
+
+
+def bank() -> list[Exercise]:
+    return all_exercises(EXERCISES)
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
