@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # `grade ex02 FILE` is short for `grade check ex02 FILE`.
-    first = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
+    first = next((i for i, a in enumerate(argv) if not a.startswith("-")
+                  and (i == 0 or argv[i - 1] != "--exercises")), None)
     if first is not None and argv[first] not in COMMANDS and argv[first] != "help":
         argv.insert(first, "check")
     args = build_parser().parse_args(argv)

@@ -1,126 +1,253 @@
-"""Submission files -> Python source: `.py` as is, notebooks as their code cells in order.
+"""Load stage: a submission file (.py or .ipynb) becomes Python source plus notes for the student.
 
-IPython magics and `!shell` lines cannot run in plain Python, so they are dropped, each with a
-note the report shows; cells tagged `skip-grading` are skipped the same way.
+Nothing here runs student code. A file that cannot be graded at all raises SubmissionError with
+one line a student understands; everything milder (a dropped `%matplotlib` line) becomes a note.
 """
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
+import io
 import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-SKIP_TAG = "skip-grading"
-CELL_MARK = re.compile(r"^# --- cell (\d+) ---$")
+import nbformat
+from traitlets.log import get_logger
+
+_KINDS = {".py": "py", ".ipynb": "ipynb"}
+_SKIP_TAG = "skip-grading"
+
+# IPython-only lines. `%`/`!` must be followed by a name so that a continuation line such as
+# `    % b)` or `    != 3)` is never taken for a magic.
+_IPYTHON_LINES = (
+    (re.compile(r"\s*(?:[\w.]+\s*=\s*)?%+[A-Za-z_]"), "IPython magic"),
+    (re.compile(r"\s*(?:[\w.]+\s*=\s*)?!(?!=)"), "shell line"),
+    (re.compile(r"\s*\?+[\w.]|\s*[\w.]+\?{1,2}\s*$"), "help request"),
+)
+_GET_IPYTHON = re.compile(r"\s*(?:[\w.]+\s*=\s*)?get_ipython\(\)")
 
 
 class SubmissionError(Exception):
-    """The file cannot be graded at all; the message is one line a student understands."""
+    """The file cannot be graded at all; str(e) is one line a student understands."""
 
 
 @dataclass(frozen=True)
 class Submission:
     path: Path
-    kind: str                    # "py" or "ipynb"
-    source: str
-    notes: tuple[str, ...]
-    sha256: str
+    kind: str                  # "py" or "ipynb"
+    source: str                # Python source to import (a notebook's code cells joined in order)
+    notes: tuple[str, ...]     # one-line, student-readable notes on what was dropped or skipped
+    sha256: str                # of the file's raw bytes
+    # For notebooks: (first source line of the cell's code, cell number) per kept cell, so that
+    # line numbers in errors can be reported as "cell 3, line 2". Empty for .py files.
+    cell_starts: tuple[tuple[int, int], ...] = ()
 
 
 def load_submission(path: Path, max_bytes: int = 2_000_000) -> Submission:
     path = Path(path)
-    if not path.is_file():
-        raise SubmissionError(f"no such file: {path}")
-    kind = path.suffix.lower().lstrip(".")
-    if kind not in ("py", "ipynb"):
-        raise SubmissionError(f"{path.name}: expected a .py file or a .ipynb notebook")
-    raw = path.read_bytes()
-    if len(raw) > max_bytes:
-        raise SubmissionError(f"{path.name} is {len(raw) / 1e6:.1f} MB; submissions are limited "
-                              f"to {max_bytes / 1e6:g} MB")
-    if not raw.strip():
+    kind, data = _read_bytes(path, max_bytes)
+    text = _decode(data, path.name)
+    if not text.strip():
         raise SubmissionError(f"{path.name} is empty")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SubmissionError(f"{path.name} is not UTF-8 text") from None
-    source, notes = (text, ()) if kind == "py" else _flatten_notebook(path.name, text)
-    return Submission(path=path, kind=kind, source=source, notes=notes,
-                      sha256=hashlib.sha256(raw).hexdigest())
-
-
-def _flatten_notebook(name: str, text: str) -> tuple[str, tuple[str, ...]]:
-    import nbformat
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            nb = nbformat.reads(text, as_version=4)
-    except Exception as e:  # nbformat raises several unrelated types for a broken file
-        reason = str(e).strip().splitlines()[0][:160] if str(e).strip() else type(e).__name__
-        raise SubmissionError(f"{name} is not a valid notebook: {reason}") from None
-    parts, notes = [], []
-    for n, cell in enumerate(nb.get("cells", []), start=1):
-        if cell.get("cell_type") != "code":
-            continue
-        src = cell.get("source", "")
-        src = "".join(src) if isinstance(src, list) else str(src)
-        if SKIP_TAG in (cell.get("metadata", {}).get("tags") or []):
-            notes.append(f"cell {n}: skipped (tagged {SKIP_TAG})")
-            continue
-        parts.append(f"# --- cell {n} ---\n" + _drop_magics(n, src, notes))
-    if not parts:
-        raise SubmissionError(f"{name} has no code cells")
-    return "\n".join(parts) + "\n", tuple(notes)
-
-
-def _drop_magics(n: int, src: str, notes: list[str]) -> str:
-    if src.lstrip().startswith("%%"):
-        notes.append(f"cell {n}: dropped cell magic `{src.strip().splitlines()[0][:60]}`")
-        return "pass\n"
-    out = []
-    for line in src.splitlines():
-        s = line.strip()
-        if s.startswith(("%", "!")) or (s.endswith("?") and s[:-1].isidentifier()) \
-                or "get_ipython()" in s:
-            what = "shell line" if s.startswith("!") else "IPython magic"
-            notes.append(f"cell {n}: dropped {what} `{s[:60]}`")
-            # keep line numbers and indentation: an empty body stays valid Python
-            line = line[:len(line) - len(line.lstrip())] + "pass"
-        out.append(line)
-    return "\n".join(out)
+    if kind == "py":
+        source, notes = _clean(text, cell=None)
+        starts: tuple[tuple[int, int], ...] = ()
+    else:
+        source, notes, starts = _join_cells(_code_cells(text, path.name), notes=[])
+        if not starts:
+            raise SubmissionError(f"{path.name} has no code to grade")
+    return Submission(path, kind, source, tuple(notes), hashlib.sha256(data).hexdigest(), starts)
 
 
 def find_default_submission(exercise_id: str, cwd: Path) -> Path:
-    for ext in ("py", "ipynb"):
-        p = cwd / f"{exercise_id}.{ext}"
-        if p.is_file():
-            return p
+    """`grade ex02` with no path: ./ex02.py, else ./ex02.ipynb."""
+    for suffix in _KINDS:
+        candidate = Path(cwd) / f"{exercise_id}{suffix}"
+        if candidate.is_file():
+            return candidate
     raise SubmissionError(f"no {exercise_id}.py or {exercise_id}.ipynb in {cwd}; "
                           f"pass the file: grade {exercise_id} path/to/file")
 
 
 def syntax_error(sub: Submission) -> str | None:
-    """None if the source parses; else one line such as `SyntaxError on line 4: ...`."""
+    """None if the source compiles, else a message such as
+    "SyntaxError on line 4: invalid syntax\\n    x = = 1" (for notebooks "in cell 3, line 2")."""
+    if "\0" in sub.source:   # Python 3.11 reports it without a line number
+        line = sub.source.count("\n", 0, sub.source.index("\0")) + 1
+        return f"SyntaxError {_at(sub, line)}: the code contains a null byte"
+    # compile() rather than ast.parse(): it also rejects `return` outside a function, which
+    # would otherwise surface later as a confusing import failure.
     try:
-        ast.parse(sub.source, filename=sub.path.name)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # SyntaxWarnings are not ours to print
+            compile(sub.source, sub.path.name, "exec", dont_inherit=True)
     except SyntaxError as e:
-        where = _where(sub, e.lineno or 0)
-        code = (e.text or "").strip()
-        return f"SyntaxError on {where}: {e.msg}" + (f": {code[:120]}" if code else "")
-    except (RecursionError, MemoryError, ValueError) as e:
-        return f"the file cannot be parsed: {type(e).__name__} (too deeply nested or too large)"
+        return _describe(sub, e)
+    except (RecursionError, MemoryError, ValueError):
+        return "SyntaxError: the code is too large or too deeply nested for Python to parse"
     return None
 
 
-def _where(sub: Submission, lineno: int) -> str:
-    """`line 4`, or for a notebook `cell 3, line 2`."""
-    if sub.kind != "ipynb":
-        return f"line {lineno}"
-    lines = sub.source.splitlines()
-    for i in range(min(lineno, len(lines)) - 1, -1, -1):
-        m = CELL_MARK.match(lines[i])
-        if m:
-            return f"cell {m.group(1)}, line {lineno - i - 1}"
+def locate(sub: Submission, lineno: int) -> str:
+    """A source line number in the student's terms: "line 12" or "cell 3, line 2"."""
+    for start, cell in reversed(sub.cell_starts):
+        if lineno >= start - 1:   # start - 1 is the cell's marker comment
+            return f"cell {cell}, line {max(lineno - start + 1, 1)}"
     return f"line {lineno}"
+
+
+def _at(sub: Submission, lineno: int) -> str:
+    where = locate(sub, lineno)
+    return f"in {where}" if where.startswith("cell") else f"on {where}"
+
+
+def _describe(sub: Submission, e: SyntaxError) -> str:
+    # Messages like "... after 'if' statement on line 5" embed joined-source line numbers too.
+    msg = re.sub(r"on line (\d+)", lambda m: _at(sub, int(m[1])), e.msg or "invalid syntax")
+    where = f" {_at(sub, e.lineno)}" if e.lineno else ""
+    head = f"{type(e).__name__}{where}: {msg}"
+    text = (e.text or "").strip()
+    return f"{head}\n    {_short(text, 120)}" if text else head
+
+
+def _read_bytes(path: Path, max_bytes: int) -> tuple[str, bytes]:
+    if not path.exists():
+        raise SubmissionError(f"no such file: {path}")
+    if path.is_dir():
+        raise SubmissionError(f"{path.name} is a directory, not a file")
+    kind = _KINDS.get(path.suffix.lower())
+    if kind is None:
+        raise SubmissionError(f"{path.name}: expected a .py file or a .ipynb notebook")
+    try:
+        with path.open("rb") as f:
+            data = f.read(max_bytes + 1)   # never pull a huge file into memory
+            size = max(len(data), path.stat().st_size)
+    except OSError as e:
+        raise SubmissionError(f"cannot read {path.name}: {e.strerror or e}") from None
+    if size > max_bytes:
+        raise SubmissionError(f"{path.name} is {_mb(size)}; submissions are limited to "
+                              f"{_mb(max_bytes)}")
+    return kind, data
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")   # editors on Windows add a BOM; it is harmless
+    except UnicodeDecodeError:
+        raise SubmissionError(f"{name} is not UTF-8 text; save it with UTF-8 encoding") from None
+
+
+@contextlib.contextmanager
+def _quiet_nbformat() -> Iterator[None]:
+    """nbformat logs schema problems and warns about missing cell ids; Colab and VS Code notebooks
+    trip both, neither stops us reading the code, and the terminal is the student's."""
+    log = get_logger()                    # the logger nbformat itself logs to
+    log = getattr(log, "logger", log)     # unwrap a LoggerAdapter
+    was_disabled, log.disabled = log.disabled, True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        log.disabled = was_disabled
+
+
+def _code_cells(text: str, name: str) -> list[tuple[int, str, bool]]:
+    """(cell number among all cells, source, tagged skip-grading) per code cell, in order."""
+    try:
+        with _quiet_nbformat():
+            nb = nbformat.read(io.StringIO(text), as_version=4)
+        return [(n, _text(cell.get("source")), _SKIP_TAG in _tags(cell))
+                for n, cell in enumerate(nb["cells"], start=1) if cell.get("cell_type") == "code"]
+    except Exception as e:   # untrusted input: any failure to read it is the file's fault
+        raise SubmissionError(f"{name} is not a valid notebook: {_why(e)}") from None
+
+
+def _text(source: object) -> str:
+    # nbformat joins list sources into a string already; a hand-edited file may still hold either
+    if isinstance(source, list) and all(isinstance(s, str) for s in source):
+        source = "".join(source)
+    if not isinstance(source, str):
+        raise TypeError("cell source is neither text nor a list of lines")   # -> _why()
+    return source
+
+
+def _tags(cell: dict) -> list:
+    tags = (cell.get("metadata") or {}).get("tags")
+    return tags if isinstance(tags, list) else []   # malformed tags just mean no tags
+
+
+def _why(e: Exception) -> str:
+    if isinstance(e, nbformat.reader.NotJSONError):
+        cause = e.__cause__
+        where = f" (line {cause.lineno}, column {cause.colno})" if hasattr(cause, "lineno") else ""
+        return f"it is not JSON{where}"
+    if isinstance(e, RecursionError):
+        return "it is nested too deeply"
+    if isinstance(e, nbformat.NBFormatError):   # e.g. "Unsupported nbformat version 5"
+        return _short(str(e).splitlines()[0].lower(), 100) if str(e) else "unknown format"
+    return "it does not have the structure of a Jupyter notebook"
+
+
+def _join_cells(cells: list[tuple[int, str, bool]], notes: list[str]
+                ) -> tuple[str, list[str], tuple[tuple[int, int], ...]]:
+    parts: list[str] = []
+    starts: list[tuple[int, int]] = []
+    for n, code, skip in cells:
+        first = next((ln.strip() for ln in _lines(code) if ln.strip()), "")
+        if skip:
+            notes.append(f"cell {n}: skipped (tagged {_SKIP_TAG})")
+        elif first.startswith("%%"):
+            notes.append(f"cell {n}: skipped (cell magic `{_short(first, 60)}`)")
+        elif first:
+            cleaned, cell_notes = _clean(code, cell=n)
+            notes.extend(cell_notes)
+            parts.append(f"# --- cell {n} ---")
+            starts.append((len(parts) + 1, n))
+            parts.extend(_lines(cleaned))
+    return "\n".join(parts) + "\n", notes, tuple(starts)
+
+
+def _clean(code: str, cell: int | None) -> tuple[str, list[str]]:
+    """Blank out IPython-only lines, keeping line numbers. Such lines never parse as Python, so
+    a cell that already parses keeps them (a `%d` line inside a string) except get_ipython()."""
+    parses = _parses(code)
+    lines, notes = _lines(code), []
+    for i, line in enumerate(lines):
+        label = "IPython call" if _GET_IPYTHON.match(line) else None
+        if label is None and not parses:
+            label = next((lab for pattern, lab in _IPYTHON_LINES if pattern.match(line)), None)
+        if label:
+            where = f"cell {cell}" if cell else f"line {i + 1}"
+            notes.append(f"{where}: dropped {label} `{_short(line.strip(), 60)}`")
+            indent = line[:len(line) - len(line.lstrip())]
+            lines[i] = f"{indent}pass" if indent else ""   # keeps an enclosing block valid
+    return ("\n".join(lines) if notes else code), notes
+
+
+def _parses(code: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _lines(code: str) -> list[str]:
+    # Only the newlines Python's tokenizer knows: str.splitlines() also splits on \f, \x1c,
+    # \u2028..., which would shift every later line number.
+    return re.split(r"\r\n|\r|\n", code)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f}".removesuffix(".0") + " MB"

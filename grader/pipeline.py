@@ -70,7 +70,8 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
                   torch=(u.versions or {}).get("torch", ""),
                   numpy=(u.versions or {}).get("numpy", ""),
                   wall_s=round(time.monotonic() - started, 3), cpu_s=round(u.cpu_s, 3),
-                  peak_mem_mb=round(u.peak_mem_mb, 1), starts=u.starts, ended=u.ended)
+                  peak_mem_mb=round(u.peak_mem_mb, 1), student_s=round(u.student_s, 3),
+                  starts=u.starts, ended=u.ended)
     return _result(exercise, sub, results, status, message, hidden, output=output,
                    truncated=truncated, run=run)
 
@@ -103,7 +104,9 @@ def _run_checks(ex: Exercise, session: Session, hidden: bool, seed: int) -> dict
     plugin = GraderPlugin(ex, session, seed)
     args = [str(f) for f in ex.check_files(hidden)] + [
         "-p", "no:cacheprovider", "-p", "no:terminal", "--assert=plain", "--noconftest",
-        "-c", os.devnull, "--rootdir", str(ex.folder), "--import-mode=importlib",
+        "-c", os.devnull, "--import-mode=importlib",
+        # rootdir above the exercise folders: check modules get distinct names (ex01_x.test_public)
+        "--rootdir", str(ex.folder.parent),
         "-W", "ignore::DeprecationWarning"]
     # Third-party pytest plugins have no business in a grading run.
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"

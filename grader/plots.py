@@ -22,9 +22,9 @@ from typing import Any, Callable
 from grader.result import Plot
 
 W, H = 560, 300
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 36, 46
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 52, 46
 MAX_POINTS = 2000        # more than the pixels across: thin longer series, keep the file small
-MAX_IMAGES = 64
+MAX_IMAGES = 64          # and at most this many classes of a matrix: bounds the file size
 PALETTE = ("#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563")
 
 
@@ -40,8 +40,12 @@ def svg(plot: Plot) -> str:
         return _note(plot.title, f"could not draw this plot ({type(exc).__name__})")
 
 
-def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
+def _e(text: Any, limit: int = 0) -> str:
+    """Escaped text; with a limit, cut first, since long labels would run off the SVG's edge."""
+    text = str(text)
+    if limit and len(text) > limit:
+        text = text[:limit - 1] + "…"
+    return html.escape(text, quote=True)
 
 
 def _fmt(v: float) -> str:
@@ -50,15 +54,25 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}"
 
 
+def _text(x: float, y: float, text: str, cls: str, anchor: str = "middle", fill: str = "") -> str:
+    """A <text> element; `text` must already be escaped."""
+    colour = f' fill="{fill}"' if fill else ""
+    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" class="{cls}"{colour}>'
+            f'{text}</text>')
+
+
+def _vtext(x: float, y: float, text: str) -> str:
+    return (f'<text transform="translate({x:.1f} {y:.1f}) rotate(-90)" text-anchor="middle" '
+            f'class="label">{text}</text>')
+
+
 def _open(title: str, w: int = W, h: int = H) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" '
-            f'height="{h}" role="img" class="plot"><title>{_e(title)}</title>'
-            f'<text x="{w / 2}" y="20" text-anchor="middle" class="plot-title">{_e(title)}</text>')
+    return (f'<svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" class="plot">'
+            f'<title>{_e(title)}</title>' + _text(w / 2, 20, _e(title, w // 8), "plot-title"))
 
 
 def _note(title: str, text: str) -> str:
-    return (_open(title, W, 60) + f'<text x="{W / 2}" y="44" text-anchor="middle" '
-            f'class="plot-note">{_e(text)}</text></svg>')
+    return _open(title, W, 60) + _text(W / 2, 44, _e(text), "plot-note") + "</svg>"
 
 
 def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
@@ -87,11 +101,16 @@ def _points(s: dict[str, Any], log_y: bool) -> tuple[list[float], list[float]]:
 
 
 def _y_ticks(lo: float, hi: float, log_y: bool) -> list[tuple[float, str]]:
-    decades = list(range(math.ceil(lo), math.floor(hi) + 1))
-    if log_y and len(decades) >= 2:
-        step = math.ceil(len(decades) / 6)
-        return [(d, f"1e{d}" if abs(d) > 3 else _fmt(10.0 ** d)) for d in decades[::step]]
-    return [(t, _fmt(10 ** t if log_y else t)) for t in _ticks(lo, hi)]
+    if not log_y:
+        return [(t, _fmt(t)) for t in _ticks(lo, hi)]
+    decades = range(math.floor(lo), math.ceil(hi) + 1)
+    # Few decades: label 1, 2 and 5 of each so the axis is readable; many: thin the powers of 10.
+    mults = (1, 2, 5) if hi - lo <= 2.5 else (1,)
+    step = math.ceil(len(decades) / 7)
+    vals = [math.log10(m) + d for d in decades[::step] for m in mults]
+    ticks = [(v, _fmt(10.0 ** v) if -3 <= v <= 4 else f"1e{round(v)}")
+             for v in vals if lo <= v <= hi]
+    return ticks if len(ticks) >= 2 else [(t, _fmt(10 ** t)) for t in _ticks(lo, hi)]
 
 
 def _frame(plot: Plot, xt: list[tuple[float, str]], yt: list[tuple[float, str]],
@@ -101,44 +120,51 @@ def _frame(plot: Plot, xt: list[tuple[float, str]], yt: list[tuple[float, str]],
     for v, label in yt:
         y = sy(v)
         out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
-                   f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">{_e(label)}</text>')
+                   + _text(LEFT - 6, y + 4, _e(label), "tick", "end"))
     for v, label in xt:
         x = sx(v)
-        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{H - BOTTOM}" y2="{H - BOTTOM + 4}" class="axis"/>'
-                   f'<text x="{x:.1f}" y="{H - BOTTOM + 16}" text-anchor="middle" class="tick">{_e(label)}</text>')
-    out.append(f'<text x="{(LEFT + W - RIGHT) / 2}" y="{H - 6}" text-anchor="middle" class="label">'
-               f'{_e(plot.xlabel)}</text><text transform="translate(14 {(TOP + H - BOTTOM) / 2}) '
-               f'rotate(-90)" text-anchor="middle" class="label">{_e(plot.ylabel)}</text>')
+        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{H - BOTTOM}" y2="{H - BOTTOM + 4}" '
+                   'class="axis"/>' + _text(x, H - BOTTOM + 16, _e(label, 12), "tick"))
+    out.append(_text((LEFT + W - RIGHT) / 2, H - 6, _e(plot.xlabel, 80), "label")
+               + _vtext(14, (TOP + H - BOTTOM) / 2, _e(plot.ylabel, 36)))
     return out
 
 
 def _legend(names: list[str], dots: list[bool]) -> str:
-    out = []
+    # One row between the title and the plot area, so it never hides the data.
+    out, x = [], float(LEFT)
     for i, (name, dot) in enumerate(zip(names[:8], dots)):
-        x, y, c = W - RIGHT - 150, TOP + 14 + 16 * i, PALETTE[i % len(PALETTE)]
-        mark = (f'<circle cx="{x + 9}" cy="{y - 4}" r="3.5" fill="{c}"/>' if dot else
-                f'<line x1="{x}" x2="{x + 18}" y1="{y - 4}" y2="{y - 4}" stroke="{c}" stroke-width="2.5"/>')
-        out.append(f'{mark}<text x="{x + 24}" y="{y}" class="legend">{_e(name[:22])}</text>')
+        c, y, label = PALETTE[i % len(PALETTE)], TOP - 6, name[:22]
+        mark = (f'<circle cx="{x + 7:.0f}" cy="{y - 4}" r="3.5" fill="{c}"/>' if dot else
+                f'<line x1="{x:.0f}" x2="{x + 16:.0f}" y1="{y - 4}" y2="{y - 4}" stroke="{c}" '
+                'stroke-width="2.5"/>')
+        out.append(mark + _text(x + 21, y, _e(label), "legend", "start"))
+        x += 36 + 6.5 * len(label)
+        if x > W - RIGHT - 60:
+            break
     return "".join(out)
 
 
 def _xy(plot: Plot) -> str:
-    series = [(str(name), *_points(s, plot.log_y)) for name, s in plot.series.items()]
+    # Nothing positive (a loss stuck at 0) has no place on a log axis; a linear one shows it.
+    log_y = plot.log_y and any(float(y) > 0 for s in plot.series.values() for y in s["y"])
+    series = [(str(name), *_points(s, log_y)) for name, s in plot.series.items()]
     xs_all = [x for _, xs, _ in series for x in xs]
     ys_all = [y for _, _, ys in series for y in ys]
     if not xs_all:
         return _note(plot.title, "no finite values to plot")
-    (x0, x1), (y0, y1) = _span(xs_all, 0.0), _span(ys_all, 0.05)
+    dots = [plot.kind == "scatter+line" and name.startswith("data") for name, _, _ in series]
+    # Dots at the very edge would be cut in half by the frame; lines look better flush.
+    (x0, x1), (y0, y1) = _span(xs_all, 0.02 if any(dots) else 0.0), _span(ys_all, 0.05)
     sx = lambda x: LEFT + (x - x0) / (x1 - x0) * (W - LEFT - RIGHT)
     sy = lambda y: H - BOTTOM - (y - y0) / (y1 - y0) * (H - TOP - BOTTOM)
     out = [_open(plot.title)]
-    out += _frame(plot, [(t, _fmt(t)) for t in _ticks(x0, x1)], _y_ticks(y0, y1, plot.log_y), sx, sy)
-    dots = [plot.kind == "scatter+line" and name.startswith("data") for name, _, _ in series]
+    out += _frame(plot, [(t, _fmt(t)) for t in _ticks(x0, x1)], _y_ticks(y0, y1, log_y), sx, sy)
     for i, ((name, xs, ys), dot) in enumerate(zip(series, dots)):
         c = PALETTE[i % len(PALETTE)]
         if dot:
-            out += [f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="2.5" fill="{c}" fill-opacity="0.7"/>'
-                    for x, y in zip(xs, ys)]
+            out += [f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="2.5" fill="{c}" '
+                    'fill-opacity="0.7"/>' for x, y in zip(xs, ys)]
         else:
             pts = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(xs, ys))
             out.append(f'<polyline points="{pts}" fill="none" stroke="{c}" stroke-width="2" '
@@ -148,8 +174,8 @@ def _xy(plot: Plot) -> str:
 
 
 def _bars(plot: Plot) -> str:
-    series = [(str(name), [str(x) for x in s.get("x", range(len(s["y"])))], [float(v) for v in s["y"]])
-              for name, s in plot.series.items()]
+    series = [(str(name), [str(x) for x in s.get("x", range(len(s["y"])))],
+               [float(v) for v in s["y"]]) for name, s in plot.series.items()]
     cats = max((labels for _, labels, _ in series), key=len, default=[])
     values = [v for _, _, vs in series for v in vs if math.isfinite(v)]
     if not cats or not values:
@@ -159,7 +185,7 @@ def _bars(plot: Plot) -> str:
     slot = (W - LEFT - RIGHT) / len(cats)
     bar = slot * 0.8 / len(series)
     sx = lambda i: LEFT + slot * (i + 0.5)
-    labels = [(i, c[:10]) for i, c in enumerate(cats)][::math.ceil(len(cats) / 12)]
+    labels = [(i, c) for i, c in enumerate(cats)][::math.ceil(len(cats) / 12)]
     out = [_open(plot.title)] + _frame(plot, labels, _y_ticks(y0, y1, False), sx, sy)
     for k, (_, _, vs) in enumerate(series):
         for i, v in enumerate(vs[:len(cats)]):
@@ -178,34 +204,31 @@ def _blend(t: float) -> str:
 
 
 def _matrix(plot: Plot) -> str:
-    m = [[float(v) for v in row] for row in plot.series["matrix"]]
+    m = [[float(v) for v in row[:MAX_IMAGES]] for row in plot.series["matrix"][:MAX_IMAGES]]
     if not m or not m[0]:
         return _note(plot.title, "empty matrix")
     rows, cols = len(m), max(len(r) for r in m)
-    labels = [str(x)[:8] for x in plot.series.get("labels", [])]
+    labels = [_e(x, 8) for x in plot.series.get("labels", [])]
     cell = max(12, min(44, 400 // max(rows, cols)))
     left, top = 90, 60
     w, h = max(left + cell * cols + 20, 300), top + cell * rows + 20
     hi = max((v for r in m for v in r if math.isfinite(v)), default=1.0) or 1.0
     out = [_open(plot.title, w, h),
-           f'<text x="{left + cell * cols / 2}" y="{top - 24}" text-anchor="middle" class="label">'
-           f'{_e(plot.xlabel or "predicted")}</text>'
-           f'<text transform="translate(16 {top + cell * rows / 2}) rotate(-90)" text-anchor="middle" '
-           f'class="label">{_e(plot.ylabel or "true")}</text>']
-    for j in range(cols):
-        label = labels[j] if j < len(labels) else str(j)
-        out.append(f'<text x="{left + cell * (j + 0.5)}" y="{top - 6}" text-anchor="middle" class="tick">{_e(label)}</text>')
+           _text(left + cell * cols / 2, top - 24, _e(plot.xlabel or "predicted", 40), "label"),
+           _vtext(16, top + cell * rows / 2, _e(plot.ylabel or "true", 20))]
+    name = lambda k: labels[k] if k < len(labels) else str(k)
+    out += [_text(left + cell * (j + 0.5), top - 6, name(j), "tick") for j in range(cols)]
     for i, row in enumerate(m):
-        label = labels[i] if i < len(labels) else str(i)
-        out.append(f'<text x="{left - 6}" y="{top + cell * (i + 0.5) + 4}" text-anchor="end" class="tick">{_e(label)}</text>')
+        out.append(_text(left - 6, top + cell * (i + 0.5) + 4, name(i), "tick", "end"))
         for j, v in enumerate(row):
             t = min(max(v / hi, 0.0), 1.0) if math.isfinite(v) else 0.0
             x, y = left + cell * j, top + cell * i
-            out.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{_blend(t)}" class="cell"/>')
-            if cell >= 22:
-                colour = "#fff" if t > 0.5 else "#1f2937"
-                out.append(f'<text x="{x + cell / 2}" y="{y + cell / 2 + 4}" text-anchor="middle" '
-                           f'class="cell-num" fill="{colour}">{_e(_fmt(v) if math.isfinite(v) else "?")}</text>')
+            out.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" '
+                       f'fill="{_blend(t)}" class="cell"/>')
+            if cell >= 22:    # smaller cells have no room for a readable number
+                num = _fmt(v) if math.isfinite(v) else "?"
+                out.append(_text(x + cell / 2, y + cell / 2 + 4, _e(num), "cell-num",
+                                 fill="#fff" if t > 0.5 else "#1f2937"))
     return "".join(out) + "</svg>"
 
 
@@ -235,12 +258,11 @@ def _image_grid(plot: Plot) -> str:
     for k, img in enumerate(images):
         x, y = gap + (k % per_row) * (size + gap), 34 + (k // per_row) * (size + 30)
         data = base64.b64encode(png_gray(img)).decode("ascii")
-        out.append(f'<image x="{x}" y="{y}" width="{size}" height="{size}" href="data:image/png;base64,'
-                   f'{data}" style="image-rendering:pixelated"/><rect x="{x}" y="{y}" width="{size}" '
-                   f'height="{size}" class="image-frame"/>')
+        out.append(f'<image x="{x}" y="{y}" width="{size}" height="{size}" '
+                   f'href="data:image/png;base64,{data}" style="image-rendering:pixelated"/>'
+                   f'<rect x="{x}" y="{y}" width="{size}" height="{size}" class="image-frame"/>')
         if k < len(captions):
-            out.append(f'<text x="{x + size / 2}" y="{y + size + 14}" text-anchor="middle" '
-                       f'class="caption">{_e(captions[k][:14])}</text>')
+            out.append(_text(x + size / 2, y + size + 14, _e(captions[k], 14), "caption"))
     return "".join(out) + "</svg>"
 
 

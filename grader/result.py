@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +64,7 @@ class RunInfo:
     wall_s: float = 0.0
     cpu_s: float = 0.0
     peak_mem_mb: float = 0.0
+    student_s: float = 0.0       # inside the submission's own code (imports and calls)
     starts: int = 0              # sandbox processes started (restarts after a timeout count)
     ended: str = ""              # how the last sandbox process ended, in words
 
@@ -98,7 +100,9 @@ class Result:
         return d
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False, default=_jsonable)
+        # A diverging submission puts inf/nan into plots; JSON has no such numbers: null them.
+        return json.dumps(_finite(self.to_dict()), indent=indent, allow_nan=False,
+                          default=_jsonable)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Result":
@@ -110,6 +114,18 @@ class Result:
         rest = {k: v for k, v in d.items() if k not in ("checks", "run")}
         rest["notes"] = tuple(rest.get("notes", ()))
         return cls(**rest, checks=checks, run=run)
+
+
+def _finite(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    if hasattr(obj, "tolist"):
+        return _finite(obj.tolist())
+    return obj
 
 
 def _jsonable(obj: Any) -> Any:

@@ -62,6 +62,7 @@ class Usage:
     peak_mem_mb: float = 0.0
     ended: str = ""
     versions: dict | None = None
+    student_s: float = 0.0       # time spent inside the submission's own code, as it reported
 
 
 class Session:
@@ -110,7 +111,7 @@ class Session:
             self._kill(f"timed out in {msg['name']}")
             raise StudentFault(f"{who} did not finish within {why}", kind="timeout") from None
         except (EOFError, BrokenPipeError, OSError, wire.WireError) as e:
-            ended = self._kill(f"died in {msg['name']}")
+            ended = self._kill(f"died in {msg['name']}", grace_s=1.0)
             raise StudentFault(f"the submission's process {ended} while running {who}",
                                kind="crash") from e
         return self._unwrap(reply, who)
@@ -136,6 +137,8 @@ class Session:
     def _note_usage(self, reply: dict) -> None:
         # Reported by the child, so informational only: it never enters a verdict.
         u = reply.get("usage")
+        if isinstance(reply.get("seconds"), (int, float)):
+            self.usage.student_s += max(0.0, float(reply["seconds"]))
         if isinstance(u, list) and len(u) == 2 and all(isinstance(v, (int, float)) for v in u):
             self._reported_cpu = float(u[0])
             self.usage.peak_mem_mb = max(self.usage.peak_mem_mb, float(u[1]))
@@ -171,7 +174,7 @@ class Session:
                                           kind="timeout")
             raise self._load_error from None
         except (EOFError, OSError, wire.WireError):
-            ended = self._kill("ended while importing")
+            ended = self._kill("ended while importing", grace_s=1.0)
             self._load_error = LoadFailed(f"the submission {ended} while being imported, before "
                                           f"any check could run", kind="exited")
             raise self._load_error from None

@@ -1,0 +1,85 @@
+"""Hidden checks for ex03: random cubics on random ranges, training with autograd, and a
+Polynomial3 that survives a state_dict round trip."""
+import importlib.util
+import math
+from pathlib import Path
+
+import numpy as np
+
+from grader.checks import as_array, fail, fmt
+
+# The fit judge is shared with the public checks; loaded by path, because check files are
+# imported one by one, not as a package.
+_spec = importlib.util.spec_from_file_location("_ex03_public_checks",
+                                               Path(__file__).with_name("test_public.py"))
+public = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(public)
+
+MIN_STEPS = 10
+LOSS_POINTS = 500
+
+
+def random_problem(rng):
+    """A random cubic with noise, on a random range around 0, with a random number of points.
+    Rounded to float32, so that fit_numpy and fit_torch see the very same numbers."""
+    coefs = rng.uniform(-3, 3, 4)
+    lo, hi = -rng.uniform(1.5, math.pi), rng.uniform(1.5, math.pi)
+    n = int(rng.integers(500, 3001))
+    x = np.sort(rng.uniform(lo, hi, n))
+    y = public.cubic(coefs, x) + rng.normal(0, rng.uniform(0.05, 0.5), n)
+    x, y = (v.astype(np.float32).astype(np.float64) for v in (x, y))
+    best = np.linalg.lstsq(np.vander(x, 4, increasing=True), y, rcond=None)[0]
+    return x, y, best
+
+
+def test_numpy_fits_random_cubic(student, rng, exercise, report):
+    """fit_numpy finds the least-squares cubic of random data on a random range"""
+    x, y, best = random_problem(rng)
+    run = student.probe("fit", "fit_numpy", x, y)
+    public.judge_fit(run, "fit_numpy", x, y, best, exercise, report,
+                     f"fit_numpy on {len(x)} random points in [{x.min():.2f}, {x.max():.2f}]")
+
+
+def test_torch_fits_random_cubic(student, rng, exercise, report):
+    """fit_torch finds the least-squares cubic of random data on a random range"""
+    x, y, best = random_problem(rng)
+    run = student.probe("fit", "fit_torch", x, y)
+    public.judge_fit(run, "fit_torch", x, y, best, exercise, report,
+                     f"fit_torch on {len(x)} random points in [{x.min():.2f}, {x.max():.2f}]")
+
+
+def test_fit_torch_trains_with_autograd(student, rng, report):
+    """fit_torch trains: backward() computes the gradients and a torch.optim optimizer steps"""
+    x, y, _ = random_problem(rng)
+    run = student.probe("fit", "fit_torch", x, y)
+    losses = as_array(run["losses"], "the recorded losses")
+    if losses.ndim == 1 and losses.size:
+        keep = np.unique(np.linspace(0, losses.size - 1, min(losses.size, LOSS_POINTS)).astype(int))
+        report.plot("fit_torch: the loss at each backward()",
+                    {"loss": {"x": keep.tolist(), "y": losses[keep].tolist()}},
+                    xlabel="step", ylabel="loss", log_y=True)
+    calls, steps = int(run["backward_calls"]), int(run["optimizer_steps"])
+    if calls < MIN_STEPS or steps < MIN_STEPS:
+        fail(f"fit_torch called backward() {calls} times and took {steps} steps of a "
+             f"torch.optim optimizer; expected a training loop with at least {MIN_STEPS} of each")
+
+
+def test_polynomial3_state_dict_round_trip(student, rng):
+    """A Polynomial3's state_dict, saved with torch.save and loaded into a new one, restores it"""
+    values = rng.uniform(-3, 3, 4)
+    x = np.linspace(-2.0, 2.0, 41)
+    run = student.probe("state_dict_round_trip", values.tolist(), x)
+    keys = sorted(run["keys"])
+    if keys != list(public.NAMES):
+        fail(f"state_dict() has the keys {', '.join(keys) or 'none'}; expected a, b, c, d "
+             f"(only torch.nn.Parameter attributes are saved)")
+    for name, got, want in zip(public.NAMES, run["loaded"], values):
+        if got is None or not abs(got - want) <= 1e-5 * max(1.0, abs(want)):
+            fail(f"after load_state_dict, {name} = {fmt(got)}; expected {fmt(float(want))}, "
+                 f"the value saved")
+    first = as_array(run["y_first"], "the saved model's prediction", x.shape)
+    second = as_array(run["y_second"], "the loaded model's prediction", x.shape)
+    if not np.allclose(first, second, rtol=1e-5, atol=1e-5, equal_nan=False):
+        i = int(np.argmax(np.abs(first - second)))
+        fail(f"the loaded model predicts {fmt(second[i])} at x = {fmt(x[i])}; the saved one "
+             f"predicted {fmt(first[i])}")

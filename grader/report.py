@@ -1,0 +1,113 @@
+"""Render a `Result` as one self-contained HTML file: inline CSS, no scripts, opens offline.
+
+Everything shown is escaped by Jinja2's autoescape; the only markup inserted unescaped is the
+SVG from `grader.plots`, which escapes its own text.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from grader import plots
+from grader.result import (ERROR, FAILED, FORBIDDEN, GRADED, LOAD_ERROR, PASSED, SYNTAX_ERROR,
+                           CheckResult, Result)
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# What a student should read first when the checks never ran.
+_NOT_GRADED = {
+    SYNTAX_ERROR: "Your file has a syntax error, so no check could run",
+    LOAD_ERROR: "Your submission could not be loaded, so no check could run",
+    FORBIDDEN: "Your submission imports a package this exercise does not allow",
+}
+
+
+@dataclass(frozen=True)
+class Banner:
+    tone: str          # "good" | "warn" | "bad": the CSS class of the banner
+    headline: str
+    next_step: str
+
+
+def render_html(result: Result) -> str:
+    """The full report for one submission, as an HTML string."""
+    return _environment().get_template("report.html").render(
+        r=result, banner=banner(result), hidden_note=hidden_note(result), percent=_percent(result),
+        counts=_counts(result), submission_name=Path(result.submission).name or result.submission)
+
+
+def write_html(result: Result, out_dir: Path) -> Path:
+    """Write the report to `out_dir/<exercise>-<submission stem>.html` and return its path."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{_safe(result.exercise)}-{_safe(Path(result.submission).stem)}.html"
+    path.write_text(render_html(result), encoding="utf-8")
+    return path
+
+
+def banner(result: Result) -> Banner:
+    """The status line at the top of the report and the one thing to do next."""
+    if result.status != GRADED:
+        headline = _NOT_GRADED.get(result.status, "Your submission could not be graded")
+        return Banner("bad", headline, result.message or "Fix the problem above and submit again.")
+    failing = [c for c in result.checks if c.status != PASSED]
+    if not failing:
+        if result.public_only and result.hidden_remaining:
+            # The hidden-checks note sits right under the banner; no need to repeat it here.
+            return Banner("good", "All public checks pass", "Nothing to fix in what was checked.")
+        return Banner("good", "Full marks", "Nothing to fix. Well done!")
+    total = len(result.checks)
+    headline = f"{len(failing)} of {total} check{'s' if total != 1 else ''} did not pass"
+    return Banner("warn" if result.score > 0 else "bad", headline, _first_fix(failing[0]))
+
+
+def hidden_note(result: Result) -> str:
+    n, p = result.hidden_remaining, fmt_points(result.hidden_points)
+    return (f"Only public checks ran; the instructor will run {n} hidden "
+            f"check{'s' if n != 1 else ''} worth {p} point{'s' if p != '1' else ''}.")
+
+
+def fmt_points(v: float) -> str:
+    """7.0 -> '7', 7.5 -> '7.5', 2.3333 -> '2.33'."""
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def _first_fix(check: CheckResult) -> str:
+    if check.status == ERROR:
+        detail = check.hint or _first_line(check.message) or "it could not run"
+        return f"Start with \u201c{check.description or check.name}\u201d: {detail}"
+    detail = check.hint or _first_line(check.message) or "see its panel below"
+    return f"Start with \u201c{check.description or check.name}\u201d. {detail}"
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def _percent(result: Result) -> float:
+    if result.max_score <= 0:
+        return 0.0
+    return round(max(0.0, min(100.0, 100.0 * result.score / result.max_score)), 1)
+
+
+def _counts(result: Result) -> dict[str, int]:
+    return {s: sum(c.status == s for c in result.checks) for s in (PASSED, FAILED, ERROR)}
+
+
+def _safe(name: str) -> str:
+    # Names end up in a path: keep them to one harmless file-name component.
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "submission"
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined)
+    env.filters["svg"] = plots.svg
+    env.filters["points"] = fmt_points
+    env.filters["first_line"] = _first_line
+    return env

@@ -1,0 +1,82 @@
+"""Show a `Result` in the terminal: a rich table of checks, the score, and what stopped grading.
+
+Messages and names can come from a submission, so they go in as `Text` objects, never as rich
+markup: a message like "[/red]" must print as itself, not raise a MarkupError.
+"""
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from grader.report import fmt_points, hidden_note
+from grader.result import ERROR, FAILED, GRADED, PASSED, Result
+
+MESSAGE_WIDTH = 100
+_MARKS = {PASSED: ("✓", "bold green"), FAILED: ("✗", "bold red"), ERROR: ("!", "bold yellow")}
+_NOT_GRADED = {"syntax_error": "syntax error", "load_error": "could not load",
+               "forbidden_import": "forbidden import"}
+
+
+def render_table(result: Result, console: Console | None = None) -> None:
+    """Print the checks table, the total, the public-only note and any submission-level error."""
+    console = console or Console()
+    if result.checks:
+        console.print(_table(result))
+    console.print(Text(f"Score: {fmt_points(result.score)}/{fmt_points(result.max_score)}",
+                       style="bold"))
+    if result.public_only and result.hidden_remaining:
+        console.print(Text(hidden_note(result), style="cyan"))
+    if result.status != GRADED:
+        console.print(Text(result.message or _NOT_GRADED.get(result.status, result.status),
+                           style="bold red"))
+
+
+def summary_line(result: Result) -> str:
+    """One plain line, e.g. 'ex02: 7/10 (2 checks failed)'."""
+    score = f"{result.exercise}: {fmt_points(result.score)}/{fmt_points(result.max_score)}"
+    if result.status != GRADED:
+        why = _NOT_GRADED.get(result.status, result.status)
+        detail = shorten(result.message, 80)
+        return f"{score} ({why}: {detail})" if detail else f"{score} ({why})"
+    failed = sum(c.status == FAILED for c in result.checks)
+    errors = sum(c.status == ERROR for c in result.checks)
+    parts = [f"{failed} check{'s' if failed != 1 else ''} failed"] if failed else []
+    parts += [f"{errors} could not run"] if errors else []
+    if not parts:
+        parts = ["all checks passed"]
+    if result.public_only and result.hidden_remaining:
+        parts.append(f"{result.hidden_remaining} hidden not run")
+    return f"{score} ({', '.join(parts)})"
+
+
+def shorten(message: str, width: int = MESSAGE_WIDTH) -> str:
+    """The first non-blank line of `message`, cut to `width` characters with an ellipsis."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    first = lines[0]
+    if len(first) > width:
+        return first[:width - 1] + "…"
+    return first + " …" if len(lines) > 1 else first
+
+
+def _table(result: Result) -> Table:
+    table = Table(title=Text(f"{result.exercise}: {result.title}", style="bold"),
+                  box=box.SIMPLE_HEAVY, title_justify="left", expand=False)
+    table.add_column("", width=1, no_wrap=True)
+    table.add_column("Check", ratio=2)
+    table.add_column("Points", justify="right", no_wrap=True)
+    table.add_column("Message", ratio=3)
+    for c in result.checks:
+        mark, style = _MARKS.get(c.status, ("?", "bold"))
+        name = Text(c.description or c.name)
+        if c.description and c.description != c.name:
+            # The id is what --check and the instructor refer to; show it quietly.
+            name.append(f"\n{c.name}", style="dim")
+        if c.hidden:
+            name.append(" (hidden)", style="dim")
+        points = f"{fmt_points(c.points)}/{fmt_points(c.max_points)}"
+        table.add_row(Text(mark, style=style), name, points, Text(shorten(c.message)))
+    return table

@@ -1,0 +1,359 @@
+"""The load stage: .py and .ipynb files become source + notes, or one clean SubmissionError."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from grader.loader import (Submission, SubmissionError, find_default_submission, load_submission,
+                           locate, syntax_error)
+
+
+def write_nb(path: Path, *cells, **metadata) -> Path:
+    nb = new_notebook(cells=list(cells), metadata=metadata)
+    nbformat.write(nb, str(path))
+    return path
+
+
+def code(src, tags=()) -> nbformat.NotebookNode:
+    cell = new_code_cell(src)
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def load_error(path: Path, **kwargs) -> str:
+    with pytest.raises(SubmissionError) as info:
+        load_submission(path, **kwargs)
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+# --- .py files --------------------------------------------------------------------------------
+
+def test_py_is_read_as_is(tmp_path):
+    path = tmp_path / "ex02.py"
+    path.write_text("x = 1\n\ndef f():\n    return x\n")
+    sub = load_submission(path)
+    assert sub == Submission(path, "py", "x = 1\n\ndef f():\n    return x\n", (),
+                             hashlib.sha256(path.read_bytes()).hexdigest())
+    assert syntax_error(sub) is None
+
+
+def test_py_with_bom(tmp_path):
+    path = tmp_path / "ex02.py"
+    path.write_bytes(b"\xef\xbb\xbfx = 1\n")
+    sub = load_submission(path)
+    assert sub.source == "x = 1\n"
+    assert sub.sha256 == hashlib.sha256(b"\xef\xbb\xbfx = 1\n").hexdigest()
+
+
+def test_py_exported_from_jupyter_drops_get_ipython(tmp_path):
+    path = tmp_path / "ex02.py"
+    path.write_text("import torch\nget_ipython().run_line_magic('matplotlib', 'inline')\n"
+                    "y = 2\n")
+    sub = load_submission(path)
+    assert sub.source == "import torch\n\ny = 2\n"
+    assert sub.notes == ("line 2: dropped IPython call "
+                         "`get_ipython().run_line_magic('matplotlib', 'inline')`",)
+
+
+def test_py_percent_inside_a_string_is_kept(tmp_path):
+    path = tmp_path / "ex02.py"
+    text = 'msg = """\n%d items\n!important\n"""\n'
+    path.write_text(text)
+    sub = load_submission(path)
+    assert (sub.source, sub.notes) == (text, ())
+
+
+# --- errors that stop grading -----------------------------------------------------------------
+
+def test_missing_file(tmp_path):
+    assert load_error(tmp_path / "ex02.py") == f"no such file: {tmp_path / 'ex02.py'}"
+
+
+def test_directory(tmp_path):
+    (tmp_path / "ex02.py").mkdir()
+    assert load_error(tmp_path / "ex02.py") == "ex02.py is a directory, not a file"
+
+
+def test_wrong_extension(tmp_path):
+    path = tmp_path / "ex02.txt"
+    path.write_text("x = 1\n")
+    assert load_error(path) == "ex02.txt: expected a .py file or a .ipynb notebook"
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\n\t\n", b"\xef\xbb\xbf\n"])
+def test_empty_py(tmp_path, content):
+    path = tmp_path / "ex02.py"
+    path.write_bytes(content)
+    assert load_error(path) == "ex02.py is empty"
+
+
+def test_empty_ipynb_file(tmp_path):
+    path = tmp_path / "ex02.ipynb"
+    path.write_bytes(b"")
+    assert load_error(path) == "ex02.ipynb is empty"
+
+
+def test_too_big(tmp_path):
+    path = tmp_path / "ex02.py"
+    path.write_bytes(b"x = 1\n" * 2_050_000)   # 12.3 MB
+    assert load_error(path) == "ex02.py is 12.3 MB; submissions are limited to 2 MB"
+
+
+def test_limit_is_a_parameter(tmp_path):
+    path = tmp_path / "ex02.py"
+    path.write_bytes(b"#" * 1_500_001)
+    assert load_error(path, max_bytes=1_500_000).endswith("limited to 1.5 MB")
+    assert load_submission(path, max_bytes=1_500_001).kind == "py"
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "ex02.py"
+    path.write_bytes("x = 'caf\u00e9'\n".encode("latin-1"))
+    assert load_error(path).startswith("ex02.py is not UTF-8 text")
+
+
+# --- notebooks --------------------------------------------------------------------------------
+
+def test_notebook_code_cells_in_order(tmp_path):
+    path = write_nb(tmp_path / "ex02.ipynb", new_markdown_cell("# Title\n%not code"),
+                    code("import math"), new_markdown_cell("text"), code("y = math.pi\nz = y"))
+    sub = load_submission(path)
+    assert sub.kind == "ipynb"
+    assert sub.source == ("# --- cell 2 ---\nimport math\n"
+                          "# --- cell 4 ---\ny = math.pi\nz = y\n")
+    assert sub.notes == ()
+    assert sub.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert syntax_error(sub) is None
+
+
+def test_notebook_source_as_list_of_strings(tmp_path):
+    path = write_nb(tmp_path / "ex02.ipynb", code(["a = 1\n", "b = a + 1\n"]))
+    assert load_submission(path).source == "# --- cell 1 ---\na = 1\nb = a + 1\n\n"
+
+
+def test_line_magics_shell_and_help_are_dropped_with_notes(tmp_path):
+    path = write_nb(tmp_path / "ex02.ipynb",
+                    code("%matplotlib inline\nimport torch\n!pip install torch\n"
+                         "torch.tensor?\n?len\nfiles = !ls\nt = %timeit -o 1\n"
+                         "for i in range(2):\n    %time print(i)\nx = (1\n     % 2)"))
+    sub = load_submission(path)
+    assert sub.notes == (
+        "cell 1: dropped IPython magic `%matplotlib inline`",
+        "cell 1: dropped shell line `!pip install torch`",
+        "cell 1: dropped help request `torch.tensor?`",
+        "cell 1: dropped help request `?len`",
+        "cell 1: dropped shell line `files = !ls`",
+        "cell 1: dropped IPython magic `t = %timeit -o 1`",
+        "cell 1: dropped IPython magic `%time print(i)`",
+    )
+    # line numbers are kept and the emptied loop body stays valid
+    assert sub.source == ("# --- cell 1 ---\n\nimport torch\n\n\n\n\n\n"
+                          "for i in range(2):\n    pass\nx = (1\n     % 2)\n")
+    assert syntax_error(sub) is None
+
+
+def test_get_ipython_lines_become_notes(tmp_path):
+    path = write_nb(tmp_path / "ex02.ipynb",
+                    code("get_ipython().system('nvidia-smi')\nout = get_ipython().getoutput('ls')"
+                         "\nx = 1"))
+    sub = load_submission(path)
+    assert sub.notes == ("cell 1: dropped IPython call `get_ipython().system('nvidia-smi')`",
+                         "cell 1: dropped IPython call `out = get_ipython().getoutput('ls')`")
+    assert sub.source == "# --- cell 1 ---\n\n\nx = 1\n"
+
+
+def test_cell_magic_skips_the_whole_cell(tmp_path):
+    path = write_nb(tmp_path / "ex02.ipynb", code("a = 1"),
+                    code("\n%%time\nfor i in range(3):\n    a += i"), code("b = a"))
+    sub = load_submission(path)
+    assert sub.notes == ("cell 2: skipped (cell magic `%%time`)",)
+    assert sub.source == "# --- cell 1 ---\na = 1\n# --- cell 3 ---\nb = a\n"
+
+
+def test_skip_grading_tag(tmp_path):
+    path = write_nb(tmp_path / "ex02.ipynb", code("a = 1"),
+                    code("train_for_an_hour()", tags=["slow", "skip-grading"]),
+                    code("b = 2", tags=["other"]))
+    sub = load_submission(path)
+    assert sub.notes == ("cell 2: skipped (tagged skip-grading)",)
+    assert "train_for_an_hour" not in sub.source
+    assert "b = 2" in sub.source
+
+
+def test_odd_tags_metadata_is_tolerated(tmp_path):
+    path = write_nb(tmp_path / "ex02.ipynb", code("a = 1"))
+    nb = json.loads(path.read_text())
+    nb["cells"][0]["metadata"]["tags"] = "skip-grading"   # a string, not a list
+    path.write_text(json.dumps(nb))
+    assert load_submission(path).source == "# --- cell 1 ---\na = 1\n"
+
+
+def test_notebook_without_code(tmp_path):
+    path = write_nb(tmp_path / "ex02.ipynb", new_markdown_cell("only words"), code("   \n"),
+                    code("x = 1", tags=["skip-grading"]))
+    assert load_error(path) == "ex02.ipynb has no code to grade"
+
+
+def test_colab_notebook_with_outputs_and_widgets(tmp_path, capsys, caplog):
+    cell = code("print('hi')")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="hi\n"),
+                    nbformat.v4.new_output("display_data", data={
+                        "application/vnd.jupyter.widget-view+json": {
+                            "model_id": "abc", "version_major": 2, "version_minor": 0}})]
+    cell.execution_count = 3
+    cell.metadata.update({"colab": {"base_uri": "https://localhost:8080/"}, "id": "xYz",
+                          "outputId": "123-abc"})
+    path = write_nb(tmp_path / "ex02.ipynb", cell,
+                    colab={"provenance": [], "gpuType": "T4"}, accelerator="GPU",
+                    kernelspec={"name": "python3", "display_name": "Python 3"},
+                    widgets={"application/vnd.jupyter.widget-state+json": {"abc": {}}},
+                    vscode={"interpreter": {"hash": "deadbeef"}})
+    with caplog.at_level(logging.DEBUG):
+        assert load_submission(path).source == "# --- cell 1 ---\nprint('hi')\n"
+    assert capsys.readouterr() == ("", "")
+
+
+def test_schema_problems_are_tolerated_and_silent(tmp_path, capsys, recwarn):
+    # 4.5 without cell ids, and an unknown key: nbformat would log and warn about both
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "source": "a = 1", "outputs": [],
+         "execution_count": None, "made_up": True}]}
+    path = tmp_path / "ex02.ipynb"
+    path.write_text(json.dumps(nb))
+    root = logging.getLogger()
+    handler = logging.StreamHandler()   # as if the CLI had configured logging
+    root.addHandler(handler)
+    try:
+        assert load_submission(path).source == "# --- cell 1 ---\na = 1\n"
+    finally:
+        root.removeHandler(handler)
+    assert capsys.readouterr() == ("", "")
+    assert len(recwarn) == 0
+
+
+def test_hand_written_nbformat_4_0_notebook(tmp_path):
+    path = tmp_path / "ex02.ipynb"
+    path.write_text("""{
+ "cells": [
+  {"cell_type": "markdown", "metadata": {}, "source": ["# Exercise 2"]},
+  {"cell_type": "code", "execution_count": 1, "metadata": {"collapsed": false},
+   "outputs": [{"name": "stdout", "output_type": "stream", "text": ["2\\n"]}],
+   "source": ["%pylab inline\\n", "x = 1\\n", "print(x + 1)"]}
+ ],
+ "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                             "name": "python3"},
+              "language_info": {"name": "python", "version": "3.4.3"}},
+ "nbformat": 4,
+ "nbformat_minor": 0
+}
+""")
+    sub = load_submission(path)
+    assert sub.source == "# --- cell 2 ---\n\nx = 1\nprint(x + 1)\n"
+    assert sub.notes == ("cell 2: dropped IPython magic `%pylab inline`",)
+
+
+@pytest.mark.parametrize("content, reason", [
+    ('{"cells": [', "it is not JSON (line 1, column 12)"),
+    ("[1, 2]", "it does not have the structure of a Jupyter notebook"),
+    ('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": 5}',
+     "it does not have the structure of a Jupyter notebook"),
+    ('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}}',
+     "it does not have the structure of a Jupyter notebook"),
+    ('{"nbformat": 5, "nbformat_minor": 0, "cells": []}', "unsupported nbformat version 5"),
+    ("[" * 100_000 + "]" * 100_000, "it is nested too deeply"),
+])
+def test_corrupted_notebooks(tmp_path, content, reason):
+    path = tmp_path / "ex02.ipynb"
+    path.write_text(content)
+    assert load_error(path) == f"ex02.ipynb is not a valid notebook: {reason}"
+
+
+def test_truncated_real_notebook(tmp_path):
+    path = write_nb(tmp_path / "ex02.ipynb", code("a = 1"))
+    path.write_bytes(path.read_bytes()[:-40])
+    assert load_error(path).startswith("ex02.ipynb is not a valid notebook: it is not JSON (line")
+
+
+# --- syntax errors ----------------------------------------------------------------------------
+
+def test_syntax_error_in_py(tmp_path):
+    path = tmp_path / "ex02.py"
+    path.write_text("a = 1\nb = 2\n\nx = = 1\n")
+    assert syntax_error(load_submission(path)) == \
+        "SyntaxError on line 4: invalid syntax\n    x = = 1"
+
+
+def test_syntax_error_mapped_to_its_cell(tmp_path):
+    path = write_nb(tmp_path / "ex02.ipynb", code("%matplotlib inline\na = 1"),
+                    new_markdown_cell("words"), code("b = 2\nx = = 1"))
+    sub = load_submission(path)
+    assert syntax_error(sub) == "SyntaxError in cell 3, line 2: invalid syntax\n    x = = 1"
+
+
+def test_line_numbers_inside_messages_are_mapped(tmp_path):
+    path = write_nb(tmp_path / "ex02.ipynb", code("a = 1"), code("b = 2\nif a:\n"),
+                    code("c = 3"))
+    message = syntax_error(load_submission(path))
+    assert message.startswith("IndentationError in cell 3, line 1: expected an indented block "
+                              "after 'if' statement in cell 2, line 2")
+
+
+def test_compile_errors_beyond_the_parser(tmp_path):
+    path = tmp_path / "ex02.py"
+    path.write_text("x = 1\nreturn x\n")
+    assert syntax_error(load_submission(path)).startswith(
+        "SyntaxError on line 2: 'return' outside function")
+
+
+def test_null_byte(tmp_path):
+    path = tmp_path / "ex02.py"
+    path.write_bytes(b"a = 1\nb = '\x00'\n")
+    assert syntax_error(load_submission(path)) == \
+        "SyntaxError on line 2: the code contains a null byte"
+
+
+@pytest.mark.parametrize("source", ["x = " + "-" * 1_000_000 + "1\n",
+                                    "x = " + "+a" * 400_000 + "\n",
+                                    "x = " + "(" * 300 + ")" * 300 + "\n"])
+def test_huge_or_deep_input_does_not_crash(tmp_path, source):
+    path = tmp_path / "ex02.py"
+    path.write_text(source)
+    message = syntax_error(load_submission(path))
+    assert message.startswith("SyntaxError")
+
+
+def test_locate():
+    nb = Submission(Path("ex02.ipynb"), "ipynb", "", (), "", cell_starts=((2, 1), (5, 4)))
+    assert [locate(nb, n) for n in (2, 3, 4, 5, 6)] == \
+        ["cell 1, line 1", "cell 1, line 2", "cell 4, line 1", "cell 4, line 1", "cell 4, line 2"]
+    assert locate(Submission(Path("ex02.py"), "py", "", (), ""), 7) == "line 7"
+
+
+# --- find_default_submission ------------------------------------------------------------------
+
+def test_default_prefers_py(tmp_path):
+    (tmp_path / "ex02.py").write_text("x = 1\n")
+    write_nb(tmp_path / "ex02.ipynb", code("x = 1"))
+    assert find_default_submission("ex02", tmp_path) == tmp_path / "ex02.py"
+
+
+def test_default_falls_back_to_notebook(tmp_path):
+    write_nb(tmp_path / "ex02.ipynb", code("x = 1"))
+    assert find_default_submission("ex02", tmp_path) == tmp_path / "ex02.ipynb"
+
+
+def test_default_missing_names_both(tmp_path):
+    (tmp_path / "ex01.py").write_text("x = 1\n")
+    with pytest.raises(SubmissionError) as info:
+        find_default_submission("ex02", tmp_path)
+    assert "ex02.py" in str(info.value) and "ex02.ipynb" in str(info.value)
+    assert "\n" not in str(info.value)
