@@ -5,6 +5,7 @@ Exit codes: 0 full marks, 1 some points lost, 2 the input could not be graded at
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -16,10 +17,11 @@ examples:
   grade ex02 my.py --json            the result document alone on stdout (for scripts)
   grade ex02 my.py --public-only     what a student sees: public checks only
   grade doctor                       which sandbox layers this machine offers
+  grade data mnist                   install the MNIST data set (for ex04, ex05)
 
 exit codes: 0 full marks, 1 some points lost, 2 could not grade (a one-line reason on stderr)
 """
-COMMANDS = ("list", "doctor", "check")
+COMMANDS = ("list", "doctor", "check", "data")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("list", help="list the exercises with titles and points")
     sub.add_parser("doctor", help="show which isolation layers are active here, and why not others")
+    d = sub.add_parser("data", help="install a data set the exercises need")
+    d.add_argument("name", choices=("mnist",), help="the data set")
+    d.add_argument("--dest", type=Path, help="where to put it (default: data/mnist in the repo)")
     c = sub.add_parser("check", help="grade one submission (the default: `grade ex02 FILE`)",
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
     c.add_argument("exercise", help="exercise id, number or slug: ex02, 2 or gd")
@@ -46,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
                    help="where the HTML report goes (default: ./reports)")
     c.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+    c.add_argument("--data-dir", type=Path, metavar="DIR",
+                   help="where the MNIST IDX files are (default: $GRADER_DATA, data/mnist, "
+                        "~/.cache/nn-grader/mnist)")
     return p
 
 
@@ -72,8 +80,9 @@ def main(argv: list[str] | None = None) -> int:
 def _known(e: Exception) -> bool:
     from .loader import SubmissionError
     from .pipeline import GraderError
+    from .data import DataError
     from .spec import SpecError, UnknownExercise
-    return isinstance(e, (SubmissionError, GraderError, SpecError, UnknownExercise))
+    return isinstance(e, (SubmissionError, GraderError, SpecError, UnknownExercise, DataError))
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -83,6 +92,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "doctor":
         return _doctor()
+    if args.command == "data":
+        from .data import REPO_DATA, install_mnist
+        print(f"MNIST installed in {install_mnist(args.dest or REPO_DATA)}")
+        return 0
     root = exercises_root(args.exercises)
     if args.command == "list":
         return _list(root)
@@ -116,7 +129,10 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     from .spec import find_exercise
     exercise = find_exercise(root, args.exercise)
     path = args.file or find_default_submission(exercise.id, Path.cwd())
-    opts = GradeOptions(hidden=not args.public_only, device=args.device, seed=args.seed)
+    data_dir = args.data_dir or (Path(os.environ["GRADER_DATA"]) if os.environ.get("GRADER_DATA")
+                                 else None)
+    opts = GradeOptions(hidden=not args.public_only, device=args.device, seed=args.seed,
+                        data_dir=data_dir)
     result = grade(exercise, path, opts)
     report = None
     if not args.no_report:

@@ -35,6 +35,7 @@ class GradeOptions:
     device: str | None = None        # "cpu" | "cuda" | None: cuda when allowed and present
     seed: int = 0
     layers: Layers | None = None     # None: use every isolation layer this machine has
+    data_dir: Path | None = None     # where data sets live (None: the default places)
 
 
 def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -> Result:
@@ -53,10 +54,11 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
                            f"{banned}, which {exercise.id} forbids", hidden)
     device = resolve_device(exercise, opts.device)
     layers = opts.layers or detect_layers()
-    session = Session(_session_config(exercise, sub, device, layers, opts.seed))
+    datasets, files = load_datasets(exercise, opts.data_dir)
+    session = Session(_session_config(exercise, sub, device, layers, opts.seed, files))
     try:
         session.ensure_loaded()
-        outcomes = _run_checks(exercise, session, hidden, opts.seed)
+        outcomes = _run_checks(exercise, session, hidden, opts.seed, datasets)
         status, message = GRADED, ""
     except LoadFailed as e:
         outcomes, status, message = {}, LOAD_ERROR, str(e)
@@ -89,19 +91,35 @@ def resolve_device(exercise: Exercise, asked: str | None) -> str:
     return "cpu"
 
 
+def load_datasets(ex: Exercise, data_dir: Path | None) -> tuple[dict, tuple]:
+    """The exercise's data sets for the checks (everything, test labels included) and the
+    files the sandbox may read (training data and test images only)."""
+    trusted, files = {}, []
+    for name in ex.data:
+        if name != "mnist":
+            raise GraderError(f"{ex.id}: unknown data set '{name}' in exercise.yaml")
+        from .data import load_mnist
+        mnist = load_mnist(data_dir)
+        trusted[name] = mnist
+        files += [(f, str(mnist.paths[f])) for f in sorted(mnist.paths) if "t10k-labels" not in f]
+    return trusted, tuple(files)
+
+
 def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
-                    seed: int) -> SessionConfig:
+                    seed: int, data_files: tuple = ()) -> SessionConfig:
     probes = ex.folder / "probes.py"
     return SessionConfig(
         exercise=ex.id, module=ex.id, source=sub.source, layers=layers, seed=seed,
         limits=Limits(wall_s=ex.time_limit_s, memory_mb=ex.memory_mb, cpu_s=ex.time_limit_s * 2),
         call_time_s=ex.call_time_limit_s, device=device, forbidden=ex.forbidden_imports,
         use_torch=ex.torch_allowed,
-        probes=probes.read_text(encoding="utf-8") if probes.exists() else "")
+        probes=probes.read_text(encoding="utf-8") if probes.exists() else "",
+        data_files=data_files)
 
 
-def _run_checks(ex: Exercise, session: Session, hidden: bool, seed: int) -> dict:
-    plugin = GraderPlugin(ex, session, seed)
+def _run_checks(ex: Exercise, session: Session, hidden: bool, seed: int,
+                datasets: dict) -> dict:
+    plugin = GraderPlugin(ex, session, seed, datasets)
     args = [str(f) for f in ex.check_files(hidden)] + [
         "-p", "no:cacheprovider", "-p", "no:terminal", "--assert=plain", "--noconftest",
         "-c", os.devnull, "--import-mode=importlib",

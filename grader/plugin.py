@@ -1,7 +1,8 @@
 """The pytest plugin that runs an exercise's checks against one live sandboxed submission.
 
 Checks run here, in the trusted process, through pytest's own API. They receive fixtures:
-`student` (the sandbox session), `exercise` (the spec, for thresholds), `rng` (a numpy Generator
+`student` (the sandbox session), `exercise` (the spec, for thresholds), `dataset` (e.g. MNIST with
+its test labels, which stay here), `rng` (a numpy Generator
 seeded per check, so hidden inputs are random yet reproducible) and `report` (attach plots).
 Outcomes are collected from `pytest_runtest_logreport`; students only ever see the curated
 message of a failure, never pytest's long report (which quotes the check's source).
@@ -46,8 +47,10 @@ class Reporter:
 
 
 class GraderPlugin:
-    def __init__(self, exercise: Exercise, session: Session, seed: int):
+    def __init__(self, exercise: Exercise, session: Session, seed: int,
+                 datasets: dict[str, Any] | None = None):
         self.exercise, self.session, self.seed = exercise, session, seed
+        self.datasets = datasets or {}
         self.outcomes: dict[str, Outcome] = {}
         self._reporters: dict[str, Reporter] = {}
         self.collect_errors: list[str] = []
@@ -60,6 +63,11 @@ class GraderPlugin:
     @pytest.fixture(name="exercise")
     def exercise_fixture(self) -> Exercise:
         return self.exercise
+
+    @pytest.fixture
+    def dataset(self) -> dict[str, Any]:
+        """The exercise's data sets, answers included: they never enter the sandbox."""
+        return self.datasets
 
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:

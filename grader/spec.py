@@ -50,6 +50,7 @@ class Exercise:
     forbidden_imports: tuple[str, ...]
     thresholds: dict[str, float]
     checks: tuple[CheckSpec, ...]
+    data: tuple[str, ...] = ()   # data sets the submission reads, e.g. ("mnist",)
 
     @property
     def stub(self) -> Path:
@@ -79,7 +80,7 @@ class Exercise:
 _REQUIRED = {"title": str, "time_limit_s": (int, float), "memory_mb": int, "device": str,
              "checks": dict}
 _OPTIONAL = {"order": int, "notes": str, "call_time_limit_s": (int, float),
-             "forbidden_imports": list, "thresholds": dict}
+             "forbidden_imports": list, "thresholds": dict, "data": list}
 _CHECK_KEYS = {"points": (int, float), "hint": str}
 
 
@@ -106,7 +107,7 @@ def load_exercise(folder: Path) -> Exercise:
         memory_mb=raw["memory_mb"], device=raw["device"],
         forbidden_imports=tuple(raw.get("forbidden_imports", ())),
         thresholds={k: float(v) for k, v in (raw.get("thresholds") or {}).items()},
-        checks=checks)
+        checks=checks, data=tuple(raw.get("data", ())))
 
 
 def _validate_keys(path: Path, raw: dict, required: dict, optional: dict, where: str = "") -> None:

@@ -108,7 +108,7 @@ def _usage(resource=__import__("resource") if os.name == "posix" else None):
 
 
 def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf):
-    probes = {"device": cfg["device"], "__name__": "probes"}
+    probes = {"device": cfg["device"], "DATA": dict(cfg.get("data", {})), "__name__": "probes"}
     submission = cfg["submission"]
     while True:
         try:

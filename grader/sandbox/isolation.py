@@ -20,6 +20,7 @@ from pathlib import Path
 SANDBOX_DIR = Path(__file__).resolve().parent
 INSIDE_HELPERS = "/sandbox"      # where child.py and wire.py are mounted inside bwrap
 INSIDE_WORK = "/work"            # the scratch folder, as the submission sees it
+INSIDE_DATA = "/data"            # read-only data files (MNIST training images, ...)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,8 @@ def _inside_repo(path: str) -> bool:
     return "site-packages" not in path and "lib-dynload" not in path and "/lib/python" not in path
 
 
-def bwrap_argv(bwrap: str, scratch: Path, inner: list[str], device: str) -> list[str]:
+def bwrap_argv(bwrap: str, scratch: Path, inner: list[str], device: str,
+               data_files: tuple[tuple[str, str], ...] = ()) -> list[str]:
     argv = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--clearenv", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for system_dir in ("/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache", "/etc/alternatives",
@@ -113,6 +115,8 @@ def bwrap_argv(bwrap: str, scratch: Path, inner: list[str], device: str) -> list
     argv += ["--ro-bind", str(SANDBOX_DIR / "child.py"), f"{INSIDE_HELPERS}/child.py",
              "--ro-bind", str(SANDBOX_DIR / "wire.py"), f"{INSIDE_HELPERS}/wire.py",
              "--bind", str(scratch), INSIDE_WORK, "--chdir", INSIDE_WORK]
+    for name, host in data_files:
+        argv += ["--ro-bind", host, f"{INSIDE_DATA}/{name}"]
     for k, v in sandbox_env(INSIDE_WORK).items():
         argv += ["--setenv", k, v]
     return argv + ["--"] + inner

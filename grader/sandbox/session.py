@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import wire
-from .isolation import (INSIDE_HELPERS, INSIDE_WORK, SANDBOX_DIR, Layers, Limits, bwrap_argv,
+from .isolation import (INSIDE_DATA, INSIDE_HELPERS, INSIDE_WORK, SANDBOX_DIR, Layers, Limits, bwrap_argv,
                         preexec, python_paths, sandbox_env)
 
 OUTPUT_CAP = 64 * 1024
@@ -53,6 +53,9 @@ class SessionConfig:
     forbidden: tuple[str, ...] = ()
     use_torch: bool = True
     probes: str = ""             # source of the exercise's probes.py
+    # Files the submission may read: (name, host path). Mounted read-only, never copied; a
+    # data set's answers (test labels) are simply not among them.
+    data_files: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -202,12 +205,15 @@ class Session:
                   "submission": f"{work}/{self.cfg.module}.py", "module": self.cfg.module,
                   "sys_path": [work] + python_paths(), "seed": self.cfg.seed,
                   "device": self.cfg.device, "forbidden": list(self.cfg.forbidden),
-                  "use_torch": self.cfg.use_torch, "exercise": self.cfg.exercise}
+                  "use_torch": self.cfg.use_torch, "exercise": self.cfg.exercise,
+                  "data": {name: f"{INSIDE_DATA}/{name}" if inside else host
+                           for name, host in self.cfg.data_files}}
         # The real interpreter, not a venv's symlink: only the base install is mounted inside.
         python = os.path.realpath(sys.executable)
         inner = [python, "-I", "-S", f"{helpers}/child.py", json.dumps(config)]
         if inside:
-            return bwrap_argv(self.cfg.layers.bwrap, self._scratch, inner, self.cfg.device)
+            return bwrap_argv(self.cfg.layers.bwrap, self._scratch, inner, self.cfg.device,
+                              self.cfg.data_files)
         return inner
 
     def _env(self) -> dict[str, str]:
