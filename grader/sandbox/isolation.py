@@ -96,30 +96,64 @@ def _inside_repo(path: str) -> bool:
     return "site-packages" not in path and "lib-dynload" not in path and "/lib/python" not in path
 
 
+SLOT_UID = 61000                 # root drops to uid SLOT_UID + slot inside the sandbox
+
+
+def slot_uid(slot: int) -> int | None:
+    """The unprivileged uid a run uses when the grader is root; None when it is not root."""
+    return SLOT_UID + slot if os.name == "posix" and os.geteuid() == 0 else None
+
+
 def bwrap_argv(bwrap: str, scratch: Path, inner: list[str], device: str,
-               data_files: tuple[tuple[str, str], ...] = ()) -> list[str]:
-    argv = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-            "--clearenv", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+               data_files: tuple[tuple[str, str], ...] = (), forbidden: tuple[str, ...] = (),
+               uid: int | None = None) -> list[str]:
+    """The bwrap command line. As root, bwrap keeps every capability (sandboxed code could
+    remount / read-write), so root skips the user namespace and instead drops to an
+    unprivileged slot uid with setpriv inside, losing every capability for good."""
+    if uid is None:
+        argv = [bwrap, "--unshare-all", "--cap-drop", "ALL"]
+    else:
+        argv = [bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+                "--unshare-cgroup-try"]
+    argv += ["--die-with-parent", "--new-session", "--clearenv", "--proc", "/proc",
+             "--dev", "/dev", "--tmpfs", "/tmp"]
+    made: set[str] = set()
     for system_dir in ("/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache", "/etc/alternatives",
                        "/etc/localtime"):
         if os.path.exists(system_dir):
-            argv += ["--ro-bind", system_dir, system_dir]
-    prefix = sys.base_prefix
-    argv += ["--ro-bind", prefix, prefix]
-    for p in python_paths():
-        argv += ["--ro-bind", p, p]
+            argv += _ro_bind(system_dir, system_dir, made)
+    for p in [sys.base_prefix] + python_paths():
+        argv += _ro_bind(p, p, made)
+        for name in forbidden + ("grader",):  # not there at all: no import trick reaches it
+            if os.path.isdir(os.path.join(p, name)) and p.endswith("-packages"):
+                argv += ["--tmpfs", os.path.join(p, name)]
     if device == "cuda":
         for dev in ("/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia0"):
             if os.path.exists(dev):
                 argv += ["--dev-bind", dev, dev]
-    argv += ["--ro-bind", str(SANDBOX_DIR / "child.py"), f"{INSIDE_HELPERS}/child.py",
-             "--ro-bind", str(SANDBOX_DIR / "wire.py"), f"{INSIDE_HELPERS}/wire.py",
-             "--bind", str(scratch), INSIDE_WORK, "--chdir", INSIDE_WORK]
+    argv += _ro_bind(str(SANDBOX_DIR / "child.py"), f"{INSIDE_HELPERS}/child.py", made)
+    argv += _ro_bind(str(SANDBOX_DIR / "wire.py"), f"{INSIDE_HELPERS}/wire.py", made)
+    argv += ["--bind", str(scratch), INSIDE_WORK, "--chdir", INSIDE_WORK]
     for name, host in data_files:
-        argv += ["--ro-bind", host, f"{INSIDE_DATA}/{name}"]
+        argv += _ro_bind(host, f"{INSIDE_DATA}/{name}", made)
     for k, v in sandbox_env(INSIDE_WORK).items():
         argv += ["--setenv", k, v]
+    if uid is not None:
+        inner = ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"] + inner
     return argv + ["--"] + inner
+
+
+def _ro_bind(host: str, inside: str, made: set[str]) -> list[str]:
+    """A read-only bind whose parent folders are world-traversable. bwrap copies the host's
+    modes for the folders it creates, so a 0700 /root would lock the slot user out."""
+    out: list[str] = []
+    parents = list(Path(inside).parents)[::-1][1:]  # skip "/"
+    for parent in map(str, parents):
+        if parent not in made:
+            made.add(parent)
+            out += ["--perms", "0755", "--dir", parent]
+    return out + ["--ro-bind", host, inside]
 
 
 def sandbox_env(home: str) -> dict[str, str]:

@@ -22,7 +22,7 @@ from typing import Any
 
 from . import wire
 from .isolation import (INSIDE_DATA, INSIDE_HELPERS, INSIDE_WORK, SANDBOX_DIR, Layers, Limits, bwrap_argv,
-                        preexec, python_paths, sandbox_env)
+                        preexec, python_paths, sandbox_env, slot_uid)
 
 OUTPUT_CAP = 64 * 1024
 
@@ -56,6 +56,7 @@ class SessionConfig:
     # Files the submission may read: (name, host path). Mounted read-only, never copied; a
     # data set's answers (test labels) are simply not among them.
     data_files: tuple[tuple[str, str], ...] = ()
+    slot: int = 0                # parallel runs use different slots, hence different uids
 
 
 @dataclass
@@ -77,6 +78,7 @@ class Session:
         self._load_error: LoadFailed | None = None
         self._output = _Output(OUTPUT_CAP)
         self._scratch = Path(tempfile.mkdtemp(prefix="grade-"))
+        self._uid = slot_uid(cfg.slot) if cfg.layers.strong else None
 
     # ---- the checks' side -------------------------------------------------------------------
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
@@ -153,6 +155,9 @@ class Session:
             raise StudentFault("no time left: the run used the exercise's whole time limit",
                                kind="timeout")
         (self._scratch / f"{self.cfg.module}.py").write_text(self.cfg.source, encoding="utf-8")
+        if self._uid is not None:  # the slot user owns its scratch folder, and nothing else
+            for p in (self._scratch, self._scratch / f"{self.cfg.module}.py"):
+                os.chown(p, self._uid, self._uid)
         r_child, w_parent = os.pipe()
         r_parent, w_child = os.pipe()
         argv = self._argv(r_child, w_child)
@@ -213,7 +218,7 @@ class Session:
         inner = [python, "-I", "-S", f"{helpers}/child.py", json.dumps(config)]
         if inside:
             return bwrap_argv(self.cfg.layers.bwrap, self._scratch, inner, self.cfg.device,
-                              self.cfg.data_files)
+                              self.cfg.data_files, self.cfg.forbidden, self._uid)
         return inner
 
     def _env(self) -> dict[str, str]:
