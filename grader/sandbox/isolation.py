@@ -77,10 +77,12 @@ def python_paths() -> list[str]:
     """The interpreter's stdlib and package folders: what a submission may import from."""
     keys = ("stdlib", "platstdlib", "purelib", "platlib")
     paths = [sysconfig.get_path(k) for k in keys]
-    paths += [p for p in sys.path if p.endswith(("site-packages", "dist-packages", ".zip"))]
-    dynload = os.path.join(sysconfig.get_path("platstdlib"), "lib-dynload")
+    # lib-dynload (_struct and friends) sits in the base install, not in a venv: take it, and
+    # the package folders, from the running interpreter's own path.
+    paths += [p for p in sys.path if p.endswith(("site-packages", "dist-packages", ".zip",
+                                                  "lib-dynload"))]
     out: list[str] = []
-    for p in paths + [dynload]:
+    for p in paths:
         if p and os.path.exists(p) and p not in out and not _inside_repo(p):
             out.append(p)
     return out
