@@ -17,11 +17,13 @@ examples:
   grade ex02 my.py --json            the result document alone on stdout (for scripts)
   grade ex02 my.py --public-only     what a student sees: public checks only
   grade doctor                       which sandbox layers this machine offers
+  grade batch submissions/ --out class/ --jobs 2    grade a whole class (see grade batch -h)
   grade data mnist                   install the MNIST data set (for ex04, ex05)
+  grade release --out dist/          the students' pack: stubs, notebooks, public checks only
 
 exit codes: 0 full marks, 1 some points lost, 2 could not grade (a one-line reason on stderr)
 """
-COMMANDS = ("list", "doctor", "check", "data")
+COMMANDS = ("list", "doctor", "check", "data", "release", "batch")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,9 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("list", help="list the exercises with titles and points")
     sub.add_parser("doctor", help="show which isolation layers are active here, and why not others")
+    r = sub.add_parser("release", help="build the students' pack (no hidden checks, no solutions)")
+    r.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR",
+                   help="where the pack goes (default: ./dist; replaced if present)")
     d = sub.add_parser("data", help="install a data set the exercises need")
     d.add_argument("name", choices=("mnist",), help="the data set")
     d.add_argument("--dest", type=Path, help="where to put it (default: data/mnist in the repo)")
+    _add_batch_parser(sub)
     c = sub.add_parser("check", help="grade one submission (the default: `grade ex02 FILE`)",
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
     c.add_argument("exercise", help="exercise id, number or slug: ex02, 2 or gd")
@@ -99,7 +105,74 @@ def _dispatch(args: argparse.Namespace) -> int:
     root = exercises_root(args.exercises)
     if args.command == "list":
         return _list(root)
+    if args.command == "batch":
+        return _batch(root, args)
+    if args.command == "release":
+        from .release import build_release
+        out = build_release(root, args.out)
+        print(f"pack written to {out}\nstudents install it with: pip install {out}")
+        return 0
     return _check(root, args)
+
+
+BATCH_EPILOG = """\
+layout: SUBMISSIONS/<student_id>/<exNN>.py or .ipynb, or the zip an LMS gives with "download
+all submissions" (Moodle's folder per student, Canvas's name_id_id_file names).
+
+OUT gets gradebook.sqlite (the source of truth), grades.csv (one row per student, for Canvas or
+Moodle), results/<student>/<exNN>.json (Gradescope format), reports/<student>/*.html and
+index.html (the class overview). Run the same command again after an interruption (even kill -9):
+it grades only what the gradebook does not hold yet for the same file and checks.
+
+exit codes: 0 every submission graded (whatever the scores), 2 some could not be graded because
+of the grader or the machine (listed; the next run tries them again), or bad arguments
+"""
+
+
+def _add_batch_parser(sub) -> None:
+    b = sub.add_parser("batch", help="grade a whole class into a gradebook and an overview",
+                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=BATCH_EPILOG)
+    b.add_argument("submissions", type=Path, help="a folder <student>/<exNN>.py, or an LMS zip")
+    b.add_argument("--out", type=Path, required=True, metavar="OUT",
+                   help="where the gradebook, grades.csv and the reports go")
+    b.add_argument("--exercise", help="grade only this exercise (default: every one found)")
+    b.add_argument("--jobs", type=int, default=max(1, len(os.sched_getaffinity(0)) if
+                   hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)),
+                   help="submissions graded at once (default: the usable cores)")
+    b.add_argument("--regrade", action="store_true",
+                   help="grade again even submissions the gradebook already holds")
+    b.add_argument("--public-only", action="store_true", help="run the public checks only")
+    b.add_argument("--device", choices=("cpu", "cuda"), help="where submissions run")
+    b.add_argument("--seed", type=int, default=0, help="seed fixed before student code runs (0)")
+    b.add_argument("--data-dir", type=Path, metavar="DIR", help="where the MNIST files are")
+    b.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="local worker processes (default) or a dask.distributed cluster")
+    b.add_argument("--scheduler", metavar="ADDRESS",
+                   help="the dask scheduler, e.g. tcp://host:8786 (with --executor dask)")
+
+
+def _batch(root: Path, args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from .batch import BatchOptions, run_batch
+    from .batch.discover import DiscoveryError
+    from .gradebook import GradebookError
+    from .pipeline import GraderError
+    if args.jobs < 1:
+        raise GraderError("--jobs must be at least 1")
+    if args.executor == "dask" and not args.scheduler:
+        raise GraderError("--executor dask needs --scheduler tcp://HOST:PORT")
+    data_dir = args.data_dir or (Path(os.environ["GRADER_DATA"]) if os.environ.get("GRADER_DATA")
+                                 else None)
+    opts = BatchOptions(out=args.out, exercise=args.exercise, jobs=args.jobs,
+                        regrade=args.regrade, public_only=args.public_only, seed=args.seed,
+                        device=args.device, data_dir=data_dir, executor=args.executor,
+                        scheduler=args.scheduler)
+    try:
+        summary = run_batch(args.submissions, root, opts, console=Console(stderr=True))
+    except (DiscoveryError, GradebookError) as e:
+        print(f"grade: {e}", file=sys.stderr)
+        return 2
+    return 2 if summary.errors else 0
 
 
 def _list(root: Path) -> int:
@@ -107,7 +180,7 @@ def _list(root: Path) -> int:
     exercises = all_exercises(root)
     width = max((len(e.title) for e in exercises), default=10)
     for e in exercises:
-        hidden = sum(1 for c in e.checks if c.hidden)
+        hidden = e.hidden_count
         print(f"{e.id}  {e.slug:<12} {e.title:<{width}}  {e.max_score:>4g} pts  "
               f"{len(e.checks)} checks ({hidden} hidden)  device: {e.device}")
     return 0

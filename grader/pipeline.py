@@ -36,6 +36,7 @@ class GradeOptions:
     seed: int = 0
     layers: Layers | None = None     # None: use every isolation layer this machine has
     data_dir: Path | None = None     # where data sets live (None: the default places)
+    slot: int = 0                    # sandbox slot (uid); runs in parallel need distinct slots
 
 
 def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -> Result:
@@ -55,7 +56,7 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
     device = resolve_device(exercise, opts.device)
     layers = opts.layers or detect_layers()
     datasets, files = load_datasets(exercise, opts.data_dir)
-    session = Session(_session_config(exercise, sub, device, layers, opts.seed, files))
+    session = Session(_session_config(exercise, sub, device, layers, opts.seed, files, opts.slot))
     try:
         session.ensure_loaded()
         outcomes = _run_checks(exercise, session, hidden, opts.seed, datasets)
@@ -106,7 +107,7 @@ def load_datasets(ex: Exercise, data_dir: Path | None) -> tuple[dict, tuple]:
 
 
 def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
-                    seed: int, data_files: tuple = ()) -> SessionConfig:
+                    seed: int, data_files: tuple = (), slot: int = 0) -> SessionConfig:
     probes = ex.folder / "probes.py"
     return SessionConfig(
         exercise=ex.id, module=ex.id, source=sub.source, layers=layers, seed=seed,
@@ -114,7 +115,7 @@ def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
         call_time_s=ex.call_time_limit_s, device=device, forbidden=ex.forbidden_imports,
         use_torch=ex.torch_allowed,
         probes=probes.read_text(encoding="utf-8") if probes.exists() else "",
-        data_files=data_files)
+        data_files=data_files, slot=slot)
 
 
 def _run_checks(ex: Exercise, session: Session, hidden: bool, seed: int,
@@ -160,13 +161,12 @@ def _unrunnable(ex: Exercise, sub: Submission, checks, status: str, message: str
 def _result(ex: Exercise, sub: Submission, results: tuple[CheckResult, ...], status: str,
             message: str, hidden: bool, output: str = "", truncated: bool = False,
             run: RunInfo | None = None) -> Result:
-    hidden_specs = [c for c in ex.checks if c.hidden]
     return Result(
         exercise=ex.id, title=ex.title, submission=str(sub.path), status=status,
         score=sum(r.points for r in results), max_score=sum(r.max_points for r in results),
         checks=results, message=message, notes=sub.notes, output=output,
-        output_truncated=truncated, public_only=not hidden and bool(hidden_specs),
-        hidden_remaining=0 if hidden else len(hidden_specs),
-        hidden_points=0.0 if hidden else sum(c.points for c in hidden_specs), run=run,
+        output_truncated=truncated, public_only=not hidden and ex.hidden_count > 0,
+        hidden_remaining=0 if hidden else ex.hidden_count,
+        hidden_points=0.0 if hidden else ex.hidden_points, run=run,
         graded_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         grader_version=__version__)

@@ -51,6 +51,16 @@ class Exercise:
     thresholds: dict[str, float]
     checks: tuple[CheckSpec, ...]
     data: tuple[str, ...] = ()   # data sets the submission reads, e.g. ("mnist",)
+    # In a student's release pack the hidden checks are gone; only their count and worth stay.
+    released_hidden: tuple[int, float] = (0, 0.0)
+
+    @property
+    def hidden_count(self) -> int:
+        return sum(1 for c in self.checks if c.hidden) or self.released_hidden[0]
+
+    @property
+    def hidden_points(self) -> float:
+        return sum(c.points for c in self.checks if c.hidden) or self.released_hidden[1]
 
     @property
     def stub(self) -> Path:
@@ -80,7 +90,7 @@ class Exercise:
 _REQUIRED = {"title": str, "time_limit_s": (int, float), "memory_mb": int, "device": str,
              "checks": dict}
 _OPTIONAL = {"order": int, "notes": str, "call_time_limit_s": (int, float),
-             "forbidden_imports": list, "thresholds": dict, "data": list}
+             "forbidden_imports": list, "thresholds": dict, "data": list, "hidden_checks": dict}
 _CHECK_KEYS = {"points": (int, float), "hint": str}
 
 
@@ -107,7 +117,15 @@ def load_exercise(folder: Path) -> Exercise:
         memory_mb=raw["memory_mb"], device=raw["device"],
         forbidden_imports=tuple(raw.get("forbidden_imports", ())),
         thresholds={k: float(v) for k, v in (raw.get("thresholds") or {}).items()},
-        checks=checks, data=tuple(raw.get("data", ())))
+        checks=checks, data=tuple(raw.get("data", ())),
+        released_hidden=_released_hidden(path, raw.get("hidden_checks")))
+
+
+def _released_hidden(path: Path, raw: dict | None) -> tuple[int, float]:
+    if raw is None:
+        return (0, 0.0)
+    _validate_keys(path, raw, {"count": int, "points": (int, float)}, {}, where="hidden_checks.")
+    return (raw["count"], float(raw["points"]))
 
 
 def _validate_keys(path: Path, raw: dict, required: dict, optional: dict, where: str = "") -> None:

@@ -1,0 +1,77 @@
+"""The students' pack holds nothing hidden, and grading inside it works like the instructor's."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import EXERCISES, SOLUTIONS, bank
+from grader.release import build_release, public_probes
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory) -> Path:
+    return build_release(EXERCISES, tmp_path_factory.mktemp("rel") / "dist")
+
+
+def _pack_text(pack: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace")
+                     for p in pack.rglob("*") if p.is_file())
+
+
+def test_pack_has_no_hidden_check_name_or_hint(pack):
+    text = _pack_text(pack)
+    for ex in bank():
+        for c in ex.checks:
+            if c.hidden:
+                assert c.name not in text, f"hidden check {c.name} leaked into the pack"
+                if c.hint:
+                    assert c.hint not in text, f"hint of hidden {c.name} leaked"
+    assert not list(pack.rglob("test_hidden.py"))
+
+
+def test_pack_has_no_line_of_any_reference_solution(pack):
+    text = _pack_text(pack)
+    for ex in bank():
+        # What the task itself states (the README, the stub's docstrings, public hints) is
+        # given away on purpose; every other line of the solution must be absent.
+        task = ex.stub.read_text(encoding="utf-8") + "".join(
+            c.hint for c in ex.checks if not c.hidden)
+        if (ex.folder / "README.md").exists():
+            task += (ex.folder / "README.md").read_text(encoding="utf-8")
+        for line in (SOLUTIONS / f"{ex.id}.py").read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if len(line) > 25 and line not in task and not line.startswith(("def ", "class ")):
+                assert line not in text, f"solution line of {ex.id} in pack: {line!r}"
+
+
+def test_pack_has_stub_notebook_and_public_checks(pack):
+    for ex in bank():
+        folder = pack / "exercises" / ex.folder.name
+        for name in (f"{ex.id}.py", f"{ex.id}.ipynb", "test_public.py", "exercise.yaml"):
+            assert (folder / name).is_file(), f"{folder.name}/{name} missing"
+        nb = nbformat.read(str(folder / f"{ex.id}.ipynb"), as_version=4)
+        assert [c.cell_type for c in nb.cells][:2] == ["markdown", "code"]
+    assert not (pack / "solutions").exists() and not (pack / "tests").exists()
+
+
+def test_public_probes_drop_functions_only_hidden_checks_use():
+    src = "import torch\n\ndef a(sub):\n    return b(sub)\n\ndef b(sub):\n    return 1\n\n" \
+          "def secret(sub):\n    return 2\n"
+    kept = public_probes(src, "def test_x(student):\n    student.probe('a')\n")
+    assert "def a" in kept and "def b" in kept and "secret" not in kept
+
+
+def test_grading_inside_the_pack_runs_public_checks_and_counts_hidden(pack, tmp_path):
+    sub = tmp_path / "ex02.py"
+    sub.write_text((SOLUTIONS / "ex02.py").read_text(encoding="utf-8"), encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "grader.cli", "ex02", str(sub), "--json",
+                        "--no-report"], cwd=pack, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["public_only"] and doc["hidden_remaining"] == 4 and doc["hidden_points"] == 6
+    assert all(not c["hidden"] for c in doc["checks"]) and doc["score"] == doc["max_score"]
