@@ -119,7 +119,11 @@ def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf):
         if op == "exit":
             return
         if op == "probes":
-            exec(compile(req["source"], "<probes>", "exec"), probes)
+            try:  # the submission may have broken what the probes import: say so, don't die
+                exec(compile(req["source"], "<probes>", "exec"), probes)
+            except BaseException as e:
+                send(fd_out, _error(e, submission, "probes"))
+                continue
             send(fd_out, {"ok": True})
             continue
         t0 = perf()

@@ -18,6 +18,9 @@ try:
 except ImportError:  # a from-scratch exercise may run without numpy
     _np = None
 
+# Bound now, when the child loads this file before any student code: a submission that later
+# replaces json.dumps cannot change what this module sends.
+_dumps, _loads = json.dumps, json.loads
 HEADER = struct.Struct(">I")
 MAX_MESSAGE = 256 * 1024 * 1024
 ARRAY_TAG = "__ndarray__"
@@ -105,12 +108,12 @@ def _decode_array(tree):
 
 
 def dumps(value):
-    return json.dumps(encode(value), allow_nan=True, separators=(",", ":")).encode("utf-8")
+    return _dumps(encode(value), allow_nan=True, separators=(",", ":")).encode("utf-8")
 
 
 def loads(data):
     try:
-        return decode(json.loads(data.decode("utf-8")))
+        return decode(_loads(data.decode("utf-8")))
     except (ValueError, RecursionError, KeyError, TypeError) as e:
         raise WireError(f"unreadable message: {e}") from None
 

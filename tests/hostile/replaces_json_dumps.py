@@ -1,6 +1,6 @@
 # Replaces json.dumps at import with one that always claims full marks, hoping the grader
-# serialises its verdict in this process. It does not; the worst this can do is garble the
-# sandbox's own replies, which must end as a load error worth 0, never a grader crash.
+# serialises its verdict in this process. It does not, and the sandbox bound json.dumps
+# before this ran: the result is 0 points (a load error here), never a grader crash.
 # (No torch import: the test grades it in a sandbox without torch, to start fast.)
 import json
 
