@@ -7,7 +7,7 @@ import io
 
 import numpy as np
 import torch
-from torch.optim.optimizer import register_optimizer_step_post_hook
+from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 NAMES = ("a", "b", "c", "d")
 
@@ -39,34 +39,33 @@ def _returned(value):
 
 
 class _Trace:
-    """Counts backward passes (recording each scalar loss) and torch.optim optimizer steps."""
+    """Counts torch.optim optimizer steps, and those taken with gradients in place; records the
+    scalar loss of each backward() for the report's loss curve."""
 
     def __init__(self):
-        self.losses, self.backward_calls, self.steps = [], 0, 0
+        self.losses, self.steps, self.steps_with_grad = [], 0, 0
 
     def __enter__(self):
-        self._backward, self._grad = torch.autograd.backward, torch.autograd.grad
+        self._backward = torch.autograd.backward  # what Tensor.backward() calls
         trace = self
 
         def backward(tensors, *args, **kwargs):
-            trace.backward_calls += 1
             if isinstance(tensors, torch.Tensor) and tensors.numel() == 1:
                 trace.losses.append(float(tensors.detach()))
             return trace._backward(tensors, *args, **kwargs)
 
-        def grad(outputs, *args, **kwargs):
-            trace.backward_calls += 1
-            return trace._grad(outputs, *args, **kwargs)
-
         def step_hook(optimizer, args, kwargs):
             trace.steps += 1
+            if any(p.grad is not None for group in optimizer.param_groups
+                   for p in group["params"]):
+                trace.steps_with_grad += 1
 
-        torch.autograd.backward, torch.autograd.grad = backward, grad
-        self._hook = register_optimizer_step_post_hook(step_hook)
+        torch.autograd.backward = backward
+        self._hook = register_optimizer_step_pre_hook(step_hook)
         return self
 
     def __exit__(self, *exc):
-        torch.autograd.backward, torch.autograd.grad = self._backward, self._grad
+        torch.autograd.backward = self._backward
         self._hook.remove()
         return False
 
@@ -80,7 +79,7 @@ def fit(sub, function, x, y):
     with _Trace() as trace:
         value = getattr(sub, function)(xs, ys)
     out = _returned(value)
-    out.update(backward_calls=trace.backward_calls, optimizer_steps=trace.steps,
+    out.update(optimizer_steps=trace.steps, steps_with_grad=trace.steps_with_grad,
                losses=np.asarray(trace.losses, dtype=np.float64))
     return out
 
@@ -92,8 +91,8 @@ def _read(model, name):
 def new_polynomial3(sub, x):
     """A fresh Polynomial3 on `device`: its registered parameters, its a, b, c, d, and model(x)."""
     model = sub.Polynomial3().to(device)
-    params = [{"name": n, "shape": list(p.shape), "type": type(p).__name__,
-               "requires_grad": bool(p.requires_grad)} for n, p in model.named_parameters()]
+    params = [{"name": n, "shape": list(p.shape), "requires_grad": bool(p.requires_grad)}
+              for n, p in model.named_parameters()]
     with torch.no_grad():
         y = model(_tensor(x))
     return {"parameters": params, "values": [_read(model, n) for n in NAMES],
@@ -113,12 +112,11 @@ def state_dict_round_trip(sub, values, x):
                 setattr(first, name, float(v))
     buffer = io.BytesIO()
     torch.save(first.state_dict(), buffer)
-    saved_bytes = buffer.tell()
     buffer.seek(0)
     second = sub.Polynomial3().to(device)
     second.load_state_dict(torch.load(buffer, map_location=device))
     xs = _tensor(x)
     with torch.no_grad():
         y_first, y_second = first(xs), second(xs)
-    return {"keys": list(first.state_dict().keys()), "saved_bytes": saved_bytes,
-            "loaded": [_read(second, n) for n in NAMES], "y_first": y_first, "y_second": y_second}
+    return {"keys": list(first.state_dict().keys()), "loaded": [_read(second, n) for n in NAMES],
+            "y_first": y_first, "y_second": y_second}
