@@ -187,12 +187,13 @@ def _list(root: Path) -> int:
 
 
 def _doctor() -> int:
-    from .sandbox.isolation import detect_layers
+    from .sandbox.isolation import detect_layers, diagnose, weak_warning
     layers = detect_layers()
-    print(f"sandbox: {layers.describe()}")
+    print(f"sandbox: {'strong' if layers.strong else 'WEAK'}: {layers.describe()}")
+    for layer in diagnose():
+        print(f"  [{'on ' if layer.active else 'off'}] {layer.name}: {layer.detail}")
     if not layers.strong:
-        print("  bubblewrap is missing or cannot create namespaces here: submissions can read "
-              "files the grader can read. Install it (Debian: apt-get install bubblewrap).")
+        print(weak_warning(layers))
     return 0
 
 
@@ -204,8 +205,11 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     path = args.file or find_default_submission(exercise.id, Path.cwd())
     data_dir = args.data_dir or (Path(os.environ["GRADER_DATA"]) if os.environ.get("GRADER_DATA")
                                  else None)
+    from .sandbox.isolation import detect_layers, weak_warning
+    if warning := weak_warning(layers := detect_layers()):
+        print(f"grade: {warning}", file=sys.stderr)
     opts = GradeOptions(hidden=not args.public_only, device=args.device, seed=args.seed,
-                        data_dir=data_dir)
+                        data_dir=data_dir, layers=layers)
     result = grade(exercise, path, opts)
     report = None
     if not args.no_report:

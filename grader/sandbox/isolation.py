@@ -2,11 +2,15 @@
 
 Layers, strongest first:
 - bubblewrap (Linux): new PID, network, IPC, UTS and mount namespaces, every capability dropped,
-  the file system read-only except a private scratch folder, and only the interpreter, its
-  packages and the submission visible: not the grader, the checks, the solutions or other
-  students' files.
+  the file system read-only except a private, size-limited /work and /tmp (memory, gone with the
+  run), and only the interpreter, its packages and the submission visible: not the grader, the
+  checks, the solutions or other students' files. As root, the run drops to an unprivileged
+  slot uid (setpriv) inside.
 - POSIX resource limits (everywhere but Windows): CPU time, address space, file size, processes.
 - A process group of its own, killed as a whole on timeout.
+- Without bubblewrap, a keeper process between the grader and the submission: what the
+  submission signals as its parent is the keeper, and on Linux the keeper (a child subreaper)
+  also kills whatever the submission left running. Weaker: see `weak_warning`.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ SANDBOX_DIR = Path(__file__).resolve().parent
 INSIDE_HELPERS = "/sandbox"      # where child.py and wire.py are mounted inside bwrap
 INSIDE_WORK = "/work"            # the scratch folder, as the submission sees it
 INSIDE_DATA = "/data"            # read-only data files (MNIST training images, ...)
+SETPRIV = "/usr/bin/setpriv"
 
 
 @dataclass(frozen=True)
@@ -28,8 +33,9 @@ class Limits:
     wall_s: float
     memory_mb: int
     cpu_s: float
-    file_mb: int = 64
-    nproc: int = 64
+    file_mb: int = 64            # one file written
+    nproc: int = 64              # processes and threads, on top of what the run's user has
+    scratch_mb: int = 256        # each of /work and /tmp inside bubblewrap (kept in memory)
 
 
 @dataclass(frozen=True)
@@ -41,36 +47,132 @@ class Layers:
     def strong(self) -> bool:
         return self.bwrap is not None
 
+    @property
+    def keeper(self) -> bool:
+        """Weak mode on POSIX: a keeper process stands between the grader and the submission."""
+        return not self.strong and hasattr(os, "fork")
+
     def describe(self) -> str:
-        parts = ["bubblewrap namespaces (pid, net, ipc, uts, mount), caps dropped"] if self.bwrap \
-            else ["plain subprocess (no namespaces: weak isolation)"]
+        if self.bwrap:
+            parts = ["bubblewrap namespaces (pid, net, ipc, uts, mount), caps dropped, "
+                     "private /work and /tmp"]
+            if is_root():
+                parts.append("unprivileged slot uid")
+        else:
+            parts = ["plain subprocess (no namespaces: weak isolation)"]
+            if self.keeper:
+                parts.append("keeper process")
         if self.rlimits:
-            parts.append("rlimits (cpu, memory, file size)")
+            parts.append("rlimits (cpu, memory, file size, processes)")
         parts.append("own process group")
         return "; ".join(parts)
 
 
+def is_root() -> bool:
+    return os.name == "posix" and os.geteuid() == 0
+
+
 def detect_layers(allow_bwrap: bool = True) -> Layers:
     bwrap = shutil.which("bwrap") if allow_bwrap and sys.platform.startswith("linux") else None
-    if bwrap and not _bwrap_works(bwrap):
+    if bwrap and (_bwrap_problem(bwrap) or (is_root() and not os.access(SETPRIV, os.X_OK))):
         bwrap = None
     return Layers(bwrap=bwrap, rlimits=os.name == "posix")
 
 
-_BWRAP_OK: dict[str, bool] = {}
+_BWRAP_PROBLEM: dict[str, str] = {}
 
 
-def _bwrap_works(bwrap: str) -> bool:
-    # Some containers forbid namespaces; find out once, quietly, instead of failing every run.
-    if bwrap not in _BWRAP_OK:
+def _bwrap_problem(bwrap: str) -> str:
+    """Why bwrap cannot sandbox here ("" when it can). Some containers forbid namespaces: find
+    out once, quietly, instead of failing every run."""
+    if bwrap not in _BWRAP_PROBLEM:
         import subprocess
         try:
             r = subprocess.run([bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/",
                                 "--cap-drop", "ALL", "true"], capture_output=True, timeout=10)
-            _BWRAP_OK[bwrap] = r.returncode == 0
-        except (OSError, subprocess.TimeoutExpired):
-            _BWRAP_OK[bwrap] = False
-    return _BWRAP_OK[bwrap]
+            why = r.stderr.decode(errors="replace").strip().splitlines()
+            _BWRAP_PROBLEM[bwrap] = "" if r.returncode == 0 else \
+                (why[0] if why else f"exit code {r.returncode}")
+        except (OSError, subprocess.TimeoutExpired) as e:
+            _BWRAP_PROBLEM[bwrap] = str(e)
+    return _BWRAP_PROBLEM[bwrap]
+
+
+def weak_warning(layers: Layers) -> str | None:
+    """The one warning the CLI prints when isolation is weak; None when it is strong."""
+    if layers.strong:
+        return None
+    who = "as root, so it can change any file on this machine" if is_root() else \
+        "as you, so it can read and change your files"
+    return (f"warning: weak sandbox: no bubblewrap namespaces here, so the submission runs {who}, "
+            f"can see the network and can find the grader's process. Grade only code you trust "
+            f"this way; `grade doctor` says what is missing.")
+
+
+@dataclass(frozen=True)
+class LayerStatus:
+    name: str
+    active: bool
+    detail: str
+
+
+def diagnose() -> list[LayerStatus]:
+    """Every layer, whether it is active on this machine, and why (not): for `grade doctor`."""
+    layers = detect_layers()
+    found = shutil.which("bwrap") if sys.platform.startswith("linux") else None
+    if not sys.platform.startswith("linux"):
+        bw = f"not available on {sys.platform} (Linux only)"
+    elif not found:
+        bw = "not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    elif _bwrap_problem(found):
+        bw = f"{found} is installed but cannot create namespaces here: {_bwrap_problem(found)}"
+    elif not layers.strong:
+        bw = f"{found} works, but {SETPRIV} (util-linux) is missing: as root it is needed to " \
+             f"drop to an unprivileged uid"
+    else:
+        bw = f"{found}: new pid, network, ipc, uts and mount namespaces; only the interpreter, " \
+             f"its packages and the submission are visible; /work and /tmp are private " \
+             f"size-limited tmpfs"
+    out = [LayerStatus("bubblewrap namespaces", layers.strong, bw)]
+    if is_root():
+        uid = (True, f"root drops to uid {SLOT_UID}+slot with setpriv: no capabilities, "
+                     f"no_new_privs") if layers.strong else \
+            (False, "without bubblewrap the submission runs as root")
+    elif layers.strong:
+        uid = (True, "not root: runs as your uid inside a user namespace, every capability "
+                     "dropped")
+    else:
+        uid = (False, "not root: runs as your user, with your permissions")
+    out.append(LayerStatus("unprivileged uid", *uid))
+    if layers.rlimits:
+        nproc = "processes per slot uid" if is_root() else \
+            ("processes on top of your user's current count" if _can_count_tasks() else
+             "no process limit (it counts all of your user's processes here)")
+        out.append(LayerStatus("resource limits", True, f"CPU time, address space, file size, "
+                                                        f"{nproc}"))
+    else:
+        out.append(LayerStatus("resource limits", False, f"no POSIX rlimits on {os.name}: only "
+                                                         f"the wall-clock limit holds"))
+    if layers.keeper:
+        sweep = "kills what the submission leaves running (child subreaper)" \
+            if sys.platform.startswith("linux") else "cannot adopt daemons on this OS"
+        out.append(LayerStatus("keeper process", True, f"the submission's parent is a keeper, "
+                                                       f"not the grader; it {sweep}"))
+    out.append(LayerStatus("process group", True, "killed as a whole at the time limit; output "
+                                                  "capped at 64 KB"))
+    out.append(LayerStatus("cgroups", False, _cgroups()))
+    return out
+
+
+def _cgroups() -> str:
+    root = Path("/sys/fs/cgroup")
+    writable = [c for c in ("pids", "memory") if os.access(root / c, os.W_OK)]
+    if os.access(root / "cgroup.procs", os.W_OK) and (root / "cgroup.controllers").exists():
+        writable.append("v2")
+    if not writable:
+        return "not writable here: not used"
+    return (f"writable ({', '.join(writable)}) but not used: the pid namespace ends every "
+            f"process and RLIMIT_NPROC per slot uid bounds their number")
 
 
 def python_paths() -> list[str]:
@@ -103,22 +205,27 @@ SLOT_UID = 61000                 # root drops to uid SLOT_UID + slot inside the 
 
 def slot_uid(slot: int) -> int | None:
     """The unprivileged uid a run uses when the grader is root; None when it is not root."""
-    return SLOT_UID + slot if os.name == "posix" and os.geteuid() == 0 else None
+    return SLOT_UID + slot if is_root() else None
 
 
 def bwrap_argv(bwrap: str, scratch: Path, inner: list[str], device: str,
                data_files: tuple[tuple[str, str], ...] = (), forbidden: tuple[str, ...] = (),
-               uid: int | None = None) -> list[str]:
+               uid: int | None = None, scratch_mb: int = 256) -> list[str]:
     """The bwrap command line. As root, bwrap keeps every capability (sandboxed code could
     remount / read-write), so root skips the user namespace and instead drops to an
-    unprivileged slot uid with setpriv inside, losing every capability for good."""
+    unprivileged slot uid with setpriv inside, losing every capability for good.
+
+    /work and /tmp are fresh tmpfs of `scratch_mb` each, world-writable (sticky) so that the
+    slot uid may write there; the files in `scratch` (the submission) are bound read-only into
+    /work. Nothing the submission writes reaches the host, and a restart starts clean."""
     if uid is None:
         argv = [bwrap, "--unshare-all", "--cap-drop", "ALL"]
     else:
         argv = [bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
                 "--unshare-cgroup-try"]
+    size = str(scratch_mb * 1024 * 1024)
     argv += ["--die-with-parent", "--new-session", "--clearenv", "--proc", "/proc",
-             "--dev", "/dev", "--tmpfs", "/tmp"]
+             "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
     made: set[str] = set()
     for system_dir in ("/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache", "/etc/alternatives",
                        "/etc/localtime"):
@@ -135,13 +242,17 @@ def bwrap_argv(bwrap: str, scratch: Path, inner: list[str], device: str,
                 argv += ["--dev-bind", dev, dev]
     argv += _ro_bind(str(SANDBOX_DIR / "child.py"), f"{INSIDE_HELPERS}/child.py", made)
     argv += _ro_bind(str(SANDBOX_DIR / "wire.py"), f"{INSIDE_HELPERS}/wire.py", made)
-    argv += ["--bind", str(scratch), INSIDE_WORK, "--chdir", INSIDE_WORK]
+    argv += ["--perms", "1777", "--size", size, "--tmpfs", INSIDE_WORK]
+    for f in sorted(scratch.iterdir()):
+        if f.is_file() and not f.is_symlink():
+            argv += ["--ro-bind", str(f), f"{INSIDE_WORK}/{f.name}"]
+    argv += ["--chdir", INSIDE_WORK]
     for name, host in data_files:
         argv += _ro_bind(host, f"{INSIDE_DATA}/{name}", made)
     for k, v in sandbox_env(INSIDE_WORK).items():
         argv += ["--setenv", k, v]
     if uid is not None:
-        inner = ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+        inner = [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                  "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"] + inner
     return argv + ["--"] + inner
 
@@ -165,8 +276,19 @@ def sandbox_env(home: str) -> dict[str, str]:
             "MKL_NUM_THREADS": "1", "CUBLAS_WORKSPACE_CONFIG": ":4096:8", "TMPDIR": "/tmp"}
 
 
-def preexec(limits: Limits):
-    """A function run in the child between fork and exec: apply the resource limits."""
+def preexec(limits: Limits, uid: int | None = None):
+    """A function run in the child between fork and exec: apply the resource limits.
+
+    RLIMIT_NPROC counts every process and thread of a user, and root is exempt from it. As
+    root it is set all the same: bwrap ignores it, and it binds once setpriv has dropped to the
+    slot `uid`. Either way it is counted on top of what that user already runs (other runs in
+    the same slot, or a student's own desktop), measured here, before the fork."""
+    nproc = None
+    if uid is not None or not is_root():
+        running = _count_tasks(uid if uid is not None else os.getuid())
+        if running is not None:
+            nproc = running + limits.nproc
+
     def apply() -> None:
         import resource
         mb = 1024 * 1024
@@ -175,6 +297,28 @@ def preexec(limits: Limits):
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mb, limits.memory_mb * mb))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb * mb, limits.file_mb * mb))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if os.getuid() != 0:  # root ignores RLIMIT_NPROC; the pid namespace bounds it there
-            resource.setrlimit(resource.RLIMIT_NPROC, (limits.nproc, limits.nproc))
+        if nproc is not None:
+            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
     return apply
+
+
+def _can_count_tasks() -> bool:
+    return os.path.isdir("/proc/self/task")
+
+
+def _count_tasks(uid: int) -> int | None:
+    """How many processes and threads the user `uid` runs now (Linux); None where unknown."""
+    if not _can_count_tasks():
+        return None
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+        except OSError:
+            continue
+        if int(fields.get("Uid", "-1 0").split()[0]) == uid:
+            total += int(fields.get("Threads", "1").strip() or 1)
+    return total

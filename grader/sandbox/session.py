@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -107,6 +108,7 @@ class Session:
     def _request(self, msg: dict, who: str) -> Any:
         self.ensure_loaded()
         deadline = min(self._deadline, time.monotonic() + self.cfg.call_time_s)
+        msg = dict(msg, id=secrets.token_hex(8))  # a frame forged in advance cannot echo it
         try:
             wire.send(self._w, msg)
             reply = wire.recv(self._r, deadline)
@@ -119,6 +121,11 @@ class Session:
             ended = self._kill(f"died in {msg['name']}", grace_s=1.0)
             raise StudentFault(f"the submission's process {ended} while running {who}",
                                kind="crash") from e
+        if isinstance(reply, dict) and reply.get("id") != msg["id"]:
+            self._kill("answered another request")
+            raise StudentFault(f"{who} sent back something that is not the answer to the "
+                               f"grader's request (was the grader's channel written to?)",
+                               kind="crash")
         return self._unwrap(reply, who)
 
     def _unwrap(self, reply: Any, who: str) -> Any:
@@ -154,17 +161,14 @@ class Session:
         if left <= 0:
             raise StudentFault("no time left: the run used the exercise's whole time limit",
                                kind="timeout")
-        (self._scratch / f"{self.cfg.module}.py").write_text(self.cfg.source, encoding="utf-8")
-        if self._uid is not None:  # the slot user owns its scratch folder, and nothing else
-            for p in (self._scratch, self._scratch / f"{self.cfg.module}.py"):
-                os.chown(p, self._uid, self._uid)
+        _write_new(self._scratch / f"{self.cfg.module}.py", self.cfg.source)
         r_child, w_parent = os.pipe()
         r_parent, w_child = os.pipe()
         argv = self._argv(r_child, w_child)
         self._proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             pass_fds=(r_child, w_child), cwd=self._scratch, env=self._env(),
-            start_new_session=True, preexec_fn=preexec(self.cfg.limits)
+            start_new_session=True, preexec_fn=preexec(self.cfg.limits, self._uid)
             if self.cfg.layers.rlimits else None)
         os.close(r_child), os.close(w_child)
         self._r, self._w = r_parent, w_parent
@@ -191,16 +195,33 @@ class Session:
             self.usage.versions = reply.get("versions") if isinstance(reply.get("versions"),
                                                                       dict) else None
             if self.cfg.probes:
-                self._request_raw({"op": "probes", "source": self.cfg.probes}, deadline)
+                self._send_probes(deadline)
             return
-        self._kill("failed to import")
-        err = reply.get("error", {}) if isinstance(reply, dict) else {}
-        self._load_error = _load_failure(err, self.cfg.limits.memory_mb)
+        self._kill("failed to import", grace_s=1.0)  # let it flush what it printed
+        err = reply.get("error") if isinstance(reply, dict) else None
+        if not isinstance(err, dict) or not err.get("type"):
+            self._load_error = LoadFailed(
+                "your file replaced something the grader needs to talk to it (json, stdout, "
+                "os.write?) while being imported", kind="crash")
+        else:
+            self._load_error = _load_failure(err, self.cfg.limits.memory_mb)
         raise self._load_error
 
-    def _request_raw(self, msg: dict, deadline: float) -> None:
-        wire.send(self._w, msg)
-        wire.recv(self._r, deadline)
+    def _send_probes(self, deadline: float) -> None:
+        """Load the exercise's probes next to the submission; a submission that broke what
+        they need (sys.modules['torch'] = None, a patched exec, ...) fails to load."""
+        try:
+            wire.send(self._w, {"op": "probes", "source": self.cfg.probes})
+            reply = wire.recv(self._r, deadline)
+            ok = isinstance(reply, dict) and reply.get("ok") is True
+        except (TimeoutError, EOFError, OSError, wire.WireError):
+            ok = False
+        if not ok:
+            self._kill("broke the grader's probes", grace_s=1.0)
+            self._load_error = LoadFailed(
+                "your file changed something the grader needs to call your code (sys.modules, "
+                "builtins, torch or numpy) while being imported", kind="crash")
+            raise self._load_error
 
     def _argv(self, r_child: int, w_child: int) -> list[str]:
         inside = self.cfg.layers.strong
@@ -211,6 +232,7 @@ class Session:
                   "sys_path": [work] + python_paths(), "seed": self.cfg.seed,
                   "device": self.cfg.device, "forbidden": list(self.cfg.forbidden),
                   "use_torch": self.cfg.use_torch, "exercise": self.cfg.exercise,
+                  "keeper": self.cfg.layers.keeper,
                   "data": {name: f"{INSIDE_DATA}/{name}" if inside else host
                            for name, host in self.cfg.data_files}}
         # The real interpreter, not a venv's symlink: only the base install is mounted inside.
@@ -218,7 +240,8 @@ class Session:
         inner = [python, "-I", "-S", f"{helpers}/child.py", json.dumps(config)]
         if inside:
             return bwrap_argv(self.cfg.layers.bwrap, self._scratch, inner, self.cfg.device,
-                              self.cfg.data_files, self.cfg.forbidden, self._uid)
+                              self.cfg.data_files, self.cfg.forbidden, self._uid,
+                              self.cfg.limits.scratch_mb)
         return inner
 
     def _env(self) -> dict[str, str]:
@@ -234,6 +257,10 @@ class Session:
         if proc is None:
             return "was not running"
         status = self._wait(proc.pid, grace_s)
+        if status is None and self.cfg.layers.keeper:  # weak mode: the keeper sweeps first
+            for sig in (signal.SIGTERM, signal.SIGCONT):
+                _signal(proc.pid, sig)
+            status = self._wait(proc.pid, 2.0)
         try:
             os.killpg(proc.pid, signal.SIGKILL)  # also whatever it left behind in its group
         except (ProcessLookupError, PermissionError):
@@ -248,7 +275,7 @@ class Session:
                 pass
         self._proc = None
         self._output.join()
-        ended = self._describe(proc, status)
+        ended = self._describe(proc, status, via_bwrap=self.cfg.layers.strong)
         self.usage.ended = f"{why}: {ended}"
         return ended
 
@@ -269,8 +296,10 @@ class Session:
             time.sleep(0.01)
 
     @staticmethod
-    def _describe(proc: subprocess.Popen, status: int) -> str:
+    def _describe(proc: subprocess.Popen, status: int, via_bwrap: bool = False) -> str:
         code = os.waitstatus_to_exitcode(status)
+        if via_bwrap and 128 < code < 128 + 32:  # bwrap exits 128 + N when its child got signal N
+            code = 128 - code
         proc.returncode = code
         if code < 0:
             sig = signal.Signals(-code).name if -code in {s.value for s in signal.Signals} \
@@ -295,6 +324,22 @@ class Session:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write `path` afresh: whatever the last run left there (a symlink to a host file, say)
+    is removed, never followed."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _load_failure(err: dict, memory_mb: int) -> LoadFailed:
