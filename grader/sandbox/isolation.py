@@ -225,8 +225,11 @@ def bwrap_argv(bwrap: str, scratch: Path, inner: list[str], device: str,
                 "--unshare-cgroup-try"]
     size = str(scratch_mb * 1024 * 1024)
     argv += ["--die-with-parent", "--new-session", "--clearenv", "--proc", "/proc",
-             "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
-    made: set[str] = set()
+             "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
+             "--perms", "1777", "--size", size, "--tmpfs", INSIDE_WORK]
+    # Both tmpfs come first: the interpreter may live below one of them on the host (a venv in
+    # /work/repo/.venv), and a later tmpfs would hide its binds.
+    made: set[str] = {"/tmp", INSIDE_WORK}
     for system_dir in ("/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache", "/etc/alternatives",
                        "/etc/localtime"):
         if os.path.exists(system_dir):
@@ -242,7 +245,6 @@ def bwrap_argv(bwrap: str, scratch: Path, inner: list[str], device: str,
                 argv += ["--dev-bind", dev, dev]
     argv += _ro_bind(str(SANDBOX_DIR / "child.py"), f"{INSIDE_HELPERS}/child.py", made)
     argv += _ro_bind(str(SANDBOX_DIR / "wire.py"), f"{INSIDE_HELPERS}/wire.py", made)
-    argv += ["--perms", "1777", "--size", size, "--tmpfs", INSIDE_WORK]
     for f in sorted(scratch.iterdir()):
         if f.is_file() and not f.is_symlink():
             argv += ["--ro-bind", str(f), f"{INSIDE_WORK}/{f.name}"]

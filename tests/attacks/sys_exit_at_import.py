@@ -1,0 +1,5 @@
+# ATTACK: calls sys.exit(0) at import, as a finished script would.
+# VERDICT: load_error that explains sys.exit() and `if __name__ == '__main__':`; 0 points.
+import sys
+
+sys.exit(0)
