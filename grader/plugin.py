@@ -39,6 +39,11 @@ class Reporter:
 
     def __init__(self) -> None:
         self.plots: list[Plot] = []
+        self.notes: list[str] = []
+
+    def note(self, text: str) -> None:
+        """A line for the check's message when it passes (what was seen: 98.7% in 31 s)."""
+        self.notes.append(text)
 
     def plot(self, title: str, series: dict[str, Any], kind: str = "line", xlabel: str = "",
              ylabel: str = "", log_y: bool = False) -> None:
@@ -79,6 +84,13 @@ class GraderPlugin:
         return self._reporters.setdefault(request.node.name, Reporter())
 
     # ---- outcomes ----------------------------------------------------------------------------
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        # pytest renders a traceback with source for every failure (a tenth of a second each,
+        # parsing the check file); a grading run never shows it: it reports curated messages.
+        for item in items:
+            item.repr_failure = _short_repr
+            item._repr_failure_py = _short_repr
+
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         outcome = yield
@@ -91,7 +103,7 @@ class GraderPlugin:
         name = report.nodeid.rsplit("::", 1)[-1]
         if report.when == "call" or (report.when == "setup" and not report.passed):
             if report.passed:
-                status, msg = PASSED, ""
+                status, msg = PASSED, "; ".join(self._reporters.get(name, Reporter()).notes)
             else:
                 status = getattr(report, "grader_status", FAILED)
                 msg = getattr(report, "grader_message", "the check failed")
@@ -101,6 +113,10 @@ class GraderPlugin:
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:  # a broken check file is the instructor's fault: report it loudly
             self.collect_errors.append(f"{report.nodeid}: {report.longreprtext[-2000:]}")
+
+
+def _short_repr(excinfo: pytest.ExceptionInfo, style: str | None = None) -> str:
+    return excinfo.exconly()[:2000]
 
 
 def _status(exc: BaseException) -> str:

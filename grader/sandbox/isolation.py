@@ -278,30 +278,40 @@ def sandbox_env(home: str) -> dict[str, str]:
             "MKL_NUM_THREADS": "1", "CUBLAS_WORKSPACE_CONFIG": ":4096:8", "TMPDIR": "/tmp"}
 
 
-def preexec(limits: Limits, uid: int | None = None):
-    """A function run in the child between fork and exec: apply the resource limits.
+def rlimit_values(limits: Limits, uid: int | None = None) -> dict[str, int | None]:
+    """The resource limits of one run, as numbers (a warm zygote applies them in its forked
+    child; `preexec` between fork and exec).
 
     RLIMIT_NPROC counts every process and thread of a user, and root is exempt from it. As
     root it is set all the same: bwrap ignores it, and it binds once setpriv has dropped to the
     slot `uid`. Either way it is counted on top of what that user already runs (other runs in
-    the same slot, or a student's own desktop), measured here, before the fork."""
+    the same slot, a zygote, or a student's own desktop), measured here, before the fork."""
     nproc = None
     if uid is not None or not is_root():
         running = _count_tasks(uid if uid is not None else os.getuid())
         if running is not None:
             nproc = running + limits.nproc
+    return {"cpu_s": max(1, int(limits.cpu_s)), "memory_mb": limits.memory_mb,
+            "file_mb": limits.file_mb, "nproc": nproc}
 
-    def apply() -> None:
-        import resource
-        mb = 1024 * 1024
-        soft_cpu = max(1, int(limits.cpu_s))
-        resource.setrlimit(resource.RLIMIT_CPU, (soft_cpu, soft_cpu + 5))
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mb, limits.memory_mb * mb))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb * mb, limits.file_mb * mb))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if nproc is not None:
-            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-    return apply
+
+def apply_rlimits(values: dict[str, int | None]) -> None:
+    """Set the limits of `rlimit_values` on this process (hard limits too: for good)."""
+    import resource
+    mb = 1024 * 1024
+    cpu = values["cpu_s"]
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    resource.setrlimit(resource.RLIMIT_AS, (values["memory_mb"] * mb,) * 2)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (values["file_mb"] * mb,) * 2)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if values["nproc"] is not None:
+        resource.setrlimit(resource.RLIMIT_NPROC, (values["nproc"],) * 2)
+
+
+def preexec(limits: Limits, uid: int | None = None):
+    """A function run in the child between fork and exec: apply the resource limits."""
+    values = rlimit_values(limits, uid)
+    return lambda: apply_rlimits(values)
 
 
 def _can_count_tasks() -> bool:

@@ -1,0 +1,142 @@
+"""Warm zygotes: a sandboxed process that has imported numpy and torch once and forks a child
+per submission, so a run pays a fork (milliseconds) instead of an interpreter start and
+`import torch` (seconds).
+
+Strong mode only: the zygote lives in a bubblewrap sandbox of its own (pid, network, mount
+namespaces, an unprivileged slot uid) built exactly like a cold run's, and `child.py` cleans
+between children (kills everything else in the namespace, empties /work and /tmp). A zygote
+serves one run at a time; a process (a batch worker, a test session) keeps one per slot and
+replaces it when the exercise needs another sandbox (other forbidden packages, data, device),
+or when a child broke it (killed, stopped or left something it could not wipe).
+
+Protocol, over a Unix socket: the grader sends one byte carrying the run's pipes as
+SCM_RIGHTS, then a wire frame; the zygote answers with wire frames.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from . import wire
+
+START_S = 120.0          # importing torch on a busy machine
+ANSWER_S = 10.0          # a fork or a clean-up: a zygote slower than this is stuck or stopped
+
+
+class ZygoteError(Exception):
+    """The zygote could not do what was asked: the machine's fault or a broken zygote."""
+
+
+class Zygote:
+    def __init__(self, key: tuple, argv_for: Any, env: dict[str, str]):
+        """`argv_for(inner_config: dict, scratch: Path) -> argv` builds the sandbox command."""
+        self.key = key
+        self.versions: dict | None = None
+        self._scratch = Path(tempfile.mkdtemp(prefix="grade-zygote-"))
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._sock = ours
+        argv = argv_for({"fd_zygote": theirs.fileno()}, self._scratch)
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),),
+                                     cwd=self._scratch, env=env, start_new_session=True)
+        theirs.close()
+        ready = self._answer(START_S, "start")
+        if not ready.get("ok"):
+            self.close()
+            raise ZygoteError(f"the sandbox could not start: {ready.get('error', '?')}")
+        self.versions = ready.get("versions")
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def fork(self, cfg: dict, source: str, rlimits: dict, fds: tuple[int, int, int]) -> int:
+        """Start a child running `source` with the child config `cfg`; its pid in the sandbox."""
+        self._send({"op": "fork", "cfg": cfg, "source": source, "rlimits": rlimits}, fds)
+        reply = self._answer(ANSWER_S, "fork")
+        if not isinstance(reply.get("pid"), int):
+            self.close()
+            raise ZygoteError("the zygote did not fork")
+        return reply["pid"]
+
+    def reap(self, pid: int, grace_s: float) -> dict:
+        """End the child `pid` (after `grace_s` to exit by itself) and all it left; its wait
+        status and usage. A zygote that cannot clean up after it is closed for good."""
+        self._send({"op": "reap", "pid": pid, "grace_s": grace_s})
+        reply = self._answer(grace_s + ANSWER_S, "reap")
+        if not reply.get("clean", False):
+            self.close()
+        return reply
+
+    def close(self) -> None:
+        """Kill the whole sandbox (bwrap and everything in its pid namespace)."""
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.proc.wait()
+        self._sock.close()
+        for path in (self._scratch,):
+            try:
+                path.rmdir()
+            except OSError:
+                pass
+
+    def _send(self, msg: dict, fds: tuple[int, ...] = ()) -> None:
+        try:
+            socket.send_fds(self._sock, [b"R"], list(fds))
+            wire.send(self._sock.fileno(), msg)
+        except OSError as e:
+            self.close()
+            raise ZygoteError(f"the zygote is gone ({e})") from None
+
+    def _answer(self, timeout_s: float, what: str) -> dict:
+        try:
+            reply = wire.recv(self._sock.fileno(), time.monotonic() + timeout_s)
+        except (TimeoutError, EOFError, OSError, wire.WireError) as e:
+            self.close()
+            raise ZygoteError(f"the zygote did not answer the {what} request "
+                              f"({type(e).__name__})") from None
+        if not isinstance(reply, dict):
+            self.close()
+            raise ZygoteError(f"the zygote sent garbage to the {what} request")
+        return reply
+
+
+# One zygote per process and slot: a batch worker grades one submission at a time.
+_held: dict[tuple[int, int], Zygote] = {}
+
+
+def obtain(slot: int, key: tuple, argv_for: Any, env: dict[str, str]) -> Zygote:
+    """The live zygote of this process and slot for `key`, started if needed."""
+    where = (os.getpid(), slot)  # a forked worker never uses its parent's zygote
+    z = _held.get(where)
+    if z is not None and (z.key != key or not z.alive):
+        z.close()
+        z = None
+    if z is None:
+        z = _held[where] = Zygote(key, argv_for, env)
+    return z
+
+
+def discard(slot: int) -> None:
+    z = _held.pop((os.getpid(), slot), None)
+    if z is not None:
+        z.close()
+
+
+@atexit.register
+def _close_all() -> None:
+    for where, z in list(_held.items()):
+        if where[0] == os.getpid():
+            z.close()
+    _held.clear()
+
