@@ -149,6 +149,9 @@ def _add_batch_parser(sub) -> None:
                    help="local worker processes (default) or a dask.distributed cluster")
     b.add_argument("--scheduler", metavar="ADDRESS",
                    help="the dask scheduler, e.g. tcp://host:8786 (with --executor dask)")
+    b.add_argument("--allow-weak-sandbox", action="store_true",
+                   help="grade even where bubblewrap cannot sandbox (see grade doctor): one "
+                        "student's code could then read or disturb another's")
 
 
 def _batch(root: Path, args: argparse.Namespace) -> int:
@@ -161,6 +164,12 @@ def _batch(root: Path, args: argparse.Namespace) -> int:
         raise GraderError("--jobs must be at least 1")
     if args.executor == "dask" and not args.scheduler:
         raise GraderError("--executor dask needs --scheduler tcp://HOST:PORT")
+    if args.executor == "local" and not args.allow_weak_sandbox:
+        from .sandbox.isolation import detect_layers
+        if not detect_layers().strong:  # (dask workers check their own machines)
+            raise GraderError("this machine cannot sandbox strongly (run `grade doctor` to see "
+                              "why); a class needs it: install bubblewrap, or pass "
+                              "--allow-weak-sandbox")
     data_dir = args.data_dir or (Path(os.environ["GRADER_DATA"]) if os.environ.get("GRADER_DATA")
                                  else None)
     opts = BatchOptions(out=args.out, exercise=args.exercise, jobs=args.jobs,

@@ -1,0 +1,136 @@
+"""`--executor dask`: grade on a dask.distributed cluster instead of local processes.
+
+    dask scheduler                                   # on one machine: tcp://HOST:8786
+    dask worker tcp://HOST:8786 --nthreads 1         # on every grading machine, one per core
+    grade batch submissions/ --out class/ --executor dask --scheduler tcp://HOST:8786
+
+Workers run the very same `grade()` (same sandbox, same checks), so they need this grader
+installed and the exercise bank at the same path as on the machine that runs `grade batch`
+(the same checkout, or a shared file system). Submissions travel with the task, as bytes: the
+workers need not see the students' files. Results come back as JSON-able dicts and only the
+`grade batch` process writes the gradebook, exactly as with the local executor.
+
+On a Slurm or PBS cluster, dask-jobqueue starts the workers as batch jobs:
+
+    from dask_jobqueue import SLURMCluster
+    cluster = SLURMCluster(cores=8, processes=8, memory="32GB", walltime="02:00:00")
+    cluster.scale(jobs=4)                            # 32 workers
+    print(cluster.scheduler_address)                 # pass it to --scheduler
+
+Sandbox slots: several workers may share a machine without knowing of each other, so a task
+takes the first free slot by locking `<tmp>/nn-grader-slots/slot-N.lock` (flock, released by
+the kernel even if the worker is killed): two sandboxes on one machine never share a uid.
+Start workers with `--nthreads 1`; a worker with more threads still grades one submission at a
+time (pytest runs once at a time per process).
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..pipeline import GradeOptions, GraderError
+from .discover import MAX_BYTES
+from .executors import ERROR, GRADED, Task, grade_task
+
+SLOTS = 64
+_one_grading_per_process = threading.Lock()   # pytest.main is not thread-safe
+
+
+@dataclass(frozen=True)
+class Shipped:
+    """A task with the submission's bytes, for a worker that cannot read the file."""
+    task: Task
+    filename: str
+    content: bytes
+
+
+def grade_shipped(job: Shipped, opts: GradeOptions) -> dict:
+    """Runs on a dask worker: write the file into a private folder, grade it in a free slot."""
+    folder = Path(tempfile.mkdtemp(prefix="grade-batch-"))
+    try:
+        path = folder / job.filename
+        path.write_bytes(job.content)
+        with _one_grading_per_process, hold_slot() as slot:
+            payload = grade_task(replace(job.task, path=str(path)), replace(opts, slot=slot))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if payload["kind"] == GRADED:
+        payload["result"]["submission"] = job.task.path   # the name the instructor knows
+    return payload
+
+
+@contextlib.contextmanager
+def hold_slot(slots: int = SLOTS, wait_s: float = 3600) -> Iterator[int]:
+    """The first sandbox slot no other process on this machine holds, until the block ends."""
+    folder = Path(tempfile.gettempdir()) / "nn-grader-slots"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    deadline = time.monotonic() + wait_s
+    while True:
+        for slot in range(slots):
+            fd = os.open(folder / f"slot-{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            try:
+                yield slot
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+            return
+        if time.monotonic() > deadline:
+            raise GraderError(f"no free sandbox slot on this machine after {wait_s:g} s")
+        time.sleep(0.2)
+
+
+class DaskExecutor:
+    def __init__(self, scheduler: str | None, timeout_s: float = 20):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise GraderError("--executor dask needs dask.distributed: "
+                              "pip install 'dask[distributed]'") from None
+        if not scheduler:
+            raise GraderError("--executor dask needs --scheduler tcp://HOST:PORT")
+        try:
+            self._client = Client(scheduler, timeout=f"{timeout_s}s")
+        except (OSError, TimeoutError) as e:
+            raise GraderError(f"cannot reach the dask scheduler at {scheduler}: {e}") from None
+        self._futures: dict = {}
+
+    def start(self, tasks: list[Task], opts: GradeOptions) -> None:
+        for t in tasks:
+            with open(t.path, "rb") as f:   # a file past the loader's limit stays refused
+                job = Shipped(t, Path(t.path).name, f.read(MAX_BYTES + 1))
+            f = self._client.submit(grade_shipped, job, opts, pure=False,
+                                    key=f"grade-{t.exercise.id}-{t.student}-{os.urandom(4).hex()}")
+            self._futures[f] = t
+
+    def results(self) -> Iterator[tuple[Task, dict]]:
+        from distributed import as_completed
+        for f in as_completed(list(self._futures)):
+            task = self._futures[f]
+            try:
+                yield task, f.result()
+            except Exception as e:  # the worker died or could not run it: not a grade
+                yield task, {"kind": ERROR, "reason": f"dask: {type(e).__name__}: {e}"[:500]}
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._client.cancel(list(self._futures))
+        self._client.close()
+
+    def __enter__(self) -> "DaskExecutor":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,122 @@
+"""Where the gradings run: a local pool of warm worker processes, or a dask.distributed cluster.
+
+Both run `grade_task` (one submission -> one JSON-able dict) and hand the dicts back to the
+parent one by one as they finish; only the parent writes the gradebook. A worker never raises
+for a student's fault: `grade()` turns those into a Result, a file that cannot be read becomes
+{"kind": "unreadable"}, and a grader fault becomes {"kind": "error"} (reported, not recorded,
+so the next run tries again).
+
+Local: `concurrent.futures.ProcessPoolExecutor` with the `fork` start method. The parent has
+imported torch, numpy, pytest and the pipeline before the workers fork, so a task pays none of
+those imports. Each worker takes a sandbox slot (hence its own unprivileged uid) when it starts:
+0, 1, ... in order, so no two sandboxes of one batch ever share a uid. Workers die with the
+parent (PR_SET_PDEATHSIG), so a `kill -9` of the batch leaves no orphan grading behind.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..loader import SubmissionError
+from ..pipeline import GradeOptions, grade
+from ..spec import Exercise
+
+GRADED, UNREADABLE, ERROR = "graded", "unreadable", "error"
+
+
+@dataclass(frozen=True)
+class Task:
+    student: str
+    exercise: Exercise
+    path: str
+
+
+def grade_task(task: Task, opts: GradeOptions) -> dict:
+    """Grade one submission; return {"kind", "result" (Result.to_dict as JSON) | "reason"}."""
+    try:
+        result = grade(task.exercise, Path(task.path), opts)
+    except SubmissionError as e:
+        return {"kind": UNREADABLE, "reason": str(e).splitlines()[0] if str(e) else "unreadable"}
+    except Exception as e:  # the grader's fault, or the machine's: not a grade
+        return {"kind": ERROR, "reason": f"{type(e).__name__}: {e}".splitlines()[0][:500]}
+    return {"kind": GRADED, "result": json.loads(result.to_json(indent=None))}
+
+
+# ---- local: a pool of forked, warm workers --------------------------------------------------
+
+_worker_slot = 0                 # per worker process: set once by _start_worker, read by tasks
+
+
+def _start_worker(counter) -> None:
+    global _worker_slot
+    with counter.get_lock():
+        _worker_slot = counter.value
+        counter.value += 1
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    if sys.platform.startswith("linux"):
+        import ctypes
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() == 1:    # the parent was already gone before prctl took effect
+            os._exit(1)
+
+
+def _grade_in_worker(task: Task, opts: GradeOptions) -> dict:
+    return grade_task(task, dataclasses.replace(opts, slot=_worker_slot))
+
+
+def warm_up() -> None:
+    """Import, once in the parent, what every task needs, so forked workers start warm."""
+    import numpy  # noqa: F401
+    import pytest  # noqa: F401
+    import torch  # noqa: F401  (checks compare against torch even where students may not)
+    from .. import checks, plugin  # noqa: F401
+
+
+class LocalExecutor:
+    """`jobs` forked worker processes on this machine."""
+
+    def __init__(self, jobs: int):
+        self.jobs = max(1, jobs)
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: dict[Future, Task] = {}
+
+    def start(self, tasks: list[Task], opts: GradeOptions) -> None:
+        """Fork the workers and queue every task; call before starting any thread (a
+        progress bar), since a fork copies only the calling thread."""
+        warm_up()
+        ctx = multiprocessing.get_context("fork")
+        self._pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_start_worker,
+                                         initargs=(ctx.Value("i", 0),))
+        self._futures = {self._pool.submit(_grade_in_worker, t, opts): t for t in tasks}
+
+    def results(self) -> Iterator[tuple[Task, dict]]:
+        for f in as_completed(self._futures):
+            try:
+                yield self._futures[f], f.result()
+            except Exception as e:  # a worker died (BrokenProcessPool): the machine's fault
+                yield self._futures[f], {"kind": ERROR, "reason": f"worker lost: {e}"[:500]}
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> "LocalExecutor":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
