@@ -1,0 +1,41 @@
+# relu writes into the array it is given (x[x < 0] = 0) and returns it: the caller's data change.
+# expect-fail: test_shape_kept_and_input_untouched
+# expect-pass: test_activations_on_notes_grid, test_derivatives_on_notes_grid, test_activations_on_random_inputs
+# expect-text: changed the array x
+import numpy as np
+
+
+def relu(x):
+    x[x < 0] = 0.0
+    return x
+
+
+def relu_grad(x):
+    return np.where(x > 0, 1.0, 0.0)
+
+
+def sigmoid(x):
+    z = np.exp(-np.abs(x))              # in (0, 1]: cannot overflow
+    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+
+
+def sigmoid_grad(x):
+    s = sigmoid(x)
+    return s * (1.0 - s)
+
+
+def tanh(x):
+    return np.tanh(x)
+
+
+def tanh_grad(x):
+    return 1.0 - np.tanh(x) ** 2
+
+
+def softplus(x):
+    # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|)
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def softplus_grad(x):
+    return sigmoid(x)
