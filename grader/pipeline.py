@@ -7,6 +7,7 @@ happen: the same checks run the same way, only the hidden file is added.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import os
 import time
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from . import __version__
-from .loader import Submission, load_submission, syntax_error
+from .loader import Submission, load_submission, locate, syntax_error
 from .plugin import GraderPlugin
 from .result import (ERROR, FAILED, FORBIDDEN, GRADED, LOAD_ERROR, SYNTAX_ERROR, CheckResult,
                      Result, RunInfo)
@@ -37,6 +38,8 @@ class GradeOptions:
     layers: Layers | None = None     # None: use every isolation layer this machine has
     data_dir: Path | None = None     # where data sets live (None: the default places)
     slot: int = 0                    # sandbox slot (uid); runs in parallel need distinct slots
+    gpu: int | None = None           # with cuda: the GPU this run may see (batch GPU slots)
+    gpu_memory_fraction: float | None = None  # with cuda: cap on its share of GPU memory
 
 
 def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -> Result:
@@ -56,7 +59,7 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
     device = resolve_device(exercise, opts.device)
     layers = opts.layers or detect_layers()
     datasets, files = load_datasets(exercise, opts.data_dir)
-    session = Session(_session_config(exercise, sub, device, layers, opts.seed, files, opts.slot))
+    session = Session(_session_config(exercise, sub, device, layers, opts, files))
     try:
         session.ensure_loaded()
         outcomes = _run_checks(exercise, session, hidden, opts.seed, datasets)
@@ -80,13 +83,16 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
 
 
 def resolve_device(exercise: Exercise, asked: str | None) -> str:
-    if exercise.device == "cpu":
-        return "cpu"
-    if asked == "cpu":
+    """cpu-only exercises run on the CPU; `any` on a GPU when there is one (or when asked);
+    `cuda` needs one: without it the exercise cannot be graded here (no silent fallback)."""
+    if exercise.device == "cpu" or (asked == "cpu" and exercise.device == "any"):
         return "cpu"
     import torch  # only here: `grade list` and friends should not pay for it
     if torch.cuda.is_available():
         return "cuda"
+    if exercise.device == "cuda":
+        raise GraderError(f"{exercise.id} needs a CUDA GPU, and torch sees none on this "
+                          f"machine: grade it where there is one")
     if asked == "cuda":
         raise GraderError("--device cuda was asked for, but torch sees no CUDA device here")
     return "cpu"
@@ -107,15 +113,17 @@ def load_datasets(ex: Exercise, data_dir: Path | None) -> tuple[dict, tuple]:
 
 
 def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
-                    seed: int, data_files: tuple = (), slot: int = 0) -> SessionConfig:
+                    opts: GradeOptions, data_files: tuple = ()) -> SessionConfig:
     probes = ex.folder / "probes.py"
     return SessionConfig(
-        exercise=ex.id, module=ex.id, source=sub.source, layers=layers, seed=seed,
+        exercise=ex.id, module=ex.id, source=sub.source, layers=layers, seed=opts.seed,
+        locate=functools.partial(locate, sub),
         limits=Limits(wall_s=ex.time_limit_s, memory_mb=ex.memory_mb, cpu_s=ex.time_limit_s * 2),
         call_time_s=ex.call_time_limit_s, device=device, forbidden=ex.forbidden_imports,
         use_torch=ex.torch_allowed,
         probes=probes.read_text(encoding="utf-8") if probes.exists() else "",
-        data_files=data_files, slot=slot)
+        data_files=data_files, slot=opts.slot, gpu=opts.gpu,
+        gpu_memory_fraction=opts.gpu_memory_fraction)
 
 
 _UNUSED_PLUGINS = ("unraisableexception", "threadexception", "doctest", "junitxml", "pastebin",

@@ -172,9 +172,6 @@ def test_stub_function_costs_only_the_checks_that_call_it():
     assert res.notes == ("cell 7: skipped (tagged skip-grading)",)   # the cell calling fit_torch
 
 
-@pytest.mark.xfail(strict=True, reason="runtime errors name the line of the joined source "
-                   "(`(line 44)`), not the notebook's cell and line; only syntax errors are "
-                   "mapped (grader.loader.locate)")
 def test_a_raise_in_a_notebook_names_its_cell():
     sub = load_submission(NOTEBOOKS / EX03_UNFINISHED)
     res = graded("ex03", str(NOTEBOOKS / EX03_UNFINISHED))

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from conftest import EXERCISES
+from conftest import EXERCISES, SOLUTIONS as REPO_SOLUTIONS
 from grader.pipeline import GradeOptions, grade
 from grader.result import (ERROR, FAILED, GRADED, LOAD_ERROR, PASSED, SYNTAX_ERROR, Result)
 from grader.spec import Exercise, load_exercise
@@ -263,3 +263,16 @@ def test_notebook_with_magics_and_pip_install_is_graded(ex02, graded_once, tmp_p
     notes = " | ".join(r.notes)
     for dropped in ("%matplotlib", "pip install", "%%time", "torch.tensor?", "get_ipython()"):
         assert dropped in notes, f"{dropped!r} not in notes: {notes}"
+
+
+def test_plots_and_progress_bars_in_student_code_grade(ex02, tmp_path):
+    """Course code plots with matplotlib and shows tqdm bars: both work in the sandbox, and
+    plt.show() returns at once (the Agg backend) instead of waiting on a window."""
+    path = tmp_path / "ex02.py"
+    path.write_text("import matplotlib.pyplot as plt\nfrom tqdm import tqdm\n"
+                    "plt.plot([0, 1], [1, 0]); plt.show()\n"
+                    "for _ in tqdm(range(3)):\n    pass\n"
+                    + (REPO_SOLUTIONS / "ex02.py").read_text(encoding="utf-8"), encoding="utf-8")
+    result = grade(ex02, path, GradeOptions(hidden=True))
+    assert result.status == GRADED and result.full_marks, result.message
+    assert "3/3" in result.output and "Fontconfig" not in result.output, result.output

@@ -28,6 +28,7 @@ from pathlib import Path
 from ..loader import SubmissionError
 from ..pipeline import GradeOptions, grade
 from ..spec import Exercise
+from . import gpus
 
 GRADED, UNREADABLE, ERROR = "graded", "unreadable", "error"
 
@@ -74,8 +75,29 @@ def _die_with_parent() -> None:
             os._exit(1)
 
 
+GPU_MEMORY_FRACTION = 0.9       # of its GPU, for one run: the rest is the driver's and ours
+
+
 def _grade_in_worker(task: Task, opts: GradeOptions) -> dict:
-    return grade_task(task, dataclasses.replace(opts, slot=_worker_slot))
+    opts = dataclasses.replace(opts, slot=_worker_slot)
+    if not _wants_gpu(task.exercise, opts):
+        return grade_task(task, opts)
+    with gpus.claim(_gpu_count(), prefer=_worker_slot) as gpu:  # one CUDA run per GPU
+        return grade_task(task, dataclasses.replace(
+            opts, gpu=gpu, gpu_memory_fraction=opts.gpu_memory_fraction or GPU_MEMORY_FRACTION))
+
+
+def _wants_gpu(ex: Exercise, opts: GradeOptions) -> bool:
+    return ex.device != "cpu" and opts.device != "cpu" and _gpu_count() > 0
+
+
+_gpus_here: list[int] = []      # per worker: counted once
+
+
+def _gpu_count() -> int:
+    if not _gpus_here:
+        _gpus_here.append(gpus.gpu_count())
+    return _gpus_here[0]
 
 
 def warm_up() -> None:

@@ -34,7 +34,7 @@ class _Forbidden:
         return None
 
 
-def _fix_seeds(seed, use_torch, device):
+def _fix_seeds(seed, use_torch, device, gpu_memory_fraction=None):
     import random
     random.seed(seed)
     try:
@@ -47,6 +47,8 @@ def _fix_seeds(seed, use_torch, device):
         torch.manual_seed(seed)
         if device == "cuda":
             torch.cuda.manual_seed_all(seed)
+            if gpu_memory_fraction:  # a run that asks for more gets torch's OutOfMemoryError
+                torch.cuda.set_per_process_memory_fraction(gpu_memory_fraction)
         torch.use_deterministic_algorithms(True, warn_only=True)
 
 
@@ -96,7 +98,7 @@ def _run(cfg):
     sys.argv = [cfg["submission"]]
     submission = cfg["submission"]
     try:
-        _fix_seeds(cfg["seed"], cfg["use_torch"], cfg["device"])
+        _fix_seeds(cfg["seed"], cfg["use_torch"], cfg["device"], cfg.get("gpu_memory_fraction"))
     except Exception as e:  # a broken torch install is the machine's fault, say so plainly
         send(fd_out, _error(e, submission, "setup"))
         return
@@ -157,6 +159,11 @@ def _zygote(cfg):
             import torch
             # Its first call imports much of torch (2 s): pay it here, once for all children.
             torch.use_deterministic_algorithms(True, warn_only=True)
+        for name in cfg.get("preload", ()):  # matplotlib builds its font list at import: 1.5 s
+            try:
+                __import__(name)
+            except Exception:  # not installed or broken: the student's import will say so
+                pass
         versions = _versions(cfg["use_torch"])
     except BaseException as e:  # a broken install is the machine's fault: the grader says so
         wire.send(fd, {"ok": False, "error": f"{type(e).__name__}: {e}"[:500]})
@@ -221,7 +228,8 @@ def _apply_rlimits(values):
     import resource
     mb = 1024 * 1024
     resource.setrlimit(resource.RLIMIT_CPU, (values["cpu_s"], values["cpu_s"] + 5))
-    resource.setrlimit(resource.RLIMIT_AS, (values["memory_mb"] * mb,) * 2)
+    if values["memory_mb"] is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (values["memory_mb"] * mb,) * 2)
     resource.setrlimit(resource.RLIMIT_FSIZE, (values["file_mb"] * mb,) * 2)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if values.get("nproc") is not None:

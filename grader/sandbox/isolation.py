@@ -231,7 +231,7 @@ def bwrap_argv(bwrap: str, scratch: Path, inner: list[str], device: str,
     # /work/repo/.venv), and a later tmpfs would hide its binds.
     made: set[str] = {"/tmp", INSIDE_WORK}
     for system_dir in ("/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache", "/etc/alternatives",
-                       "/etc/localtime"):
+                       "/etc/localtime", "/etc/fonts"):
         if os.path.exists(system_dir):
             argv += _ro_bind(system_dir, system_dir, made)
     for p in [sys.base_prefix] + python_paths():
@@ -275,10 +275,13 @@ def sandbox_env(home: str) -> dict[str, str]:
     """The whole environment of a submission: nothing inherited, so no secret leaks in."""
     return {"HOME": home, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin",
             "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1", "CUBLAS_WORKSPACE_CONFIG": ":4096:8", "TMPDIR": "/tmp"}
+            "MKL_NUM_THREADS": "1", "CUBLAS_WORKSPACE_CONFIG": ":4096:8", "TMPDIR": "/tmp",
+            # plots in student code draw to memory: plt.show() returns instead of opening a window
+            "MPLBACKEND": "Agg"}
 
 
-def rlimit_values(limits: Limits, uid: int | None = None) -> dict[str, int | None]:
+def rlimit_values(limits: Limits, uid: int | None = None, device: str = "cpu"
+                  ) -> dict[str, int | None]:
     """The resource limits of one run, as numbers (a warm zygote applies them in its forked
     child; `preexec` between fork and exec).
 
@@ -291,7 +294,10 @@ def rlimit_values(limits: Limits, uid: int | None = None) -> dict[str, int | Non
         running = _count_tasks(uid if uid is not None else os.getuid())
         if running is not None:
             nproc = running + limits.nproc
-    return {"cpu_s": max(1, int(limits.cpu_s)), "memory_mb": limits.memory_mb,
+    # CUDA maps huge virtual ranges: an address-space limit breaks it (GPU memory is capped
+    # with torch.cuda.set_per_process_memory_fraction instead).
+    return {"cpu_s": max(1, int(limits.cpu_s)),
+            "memory_mb": None if device == "cuda" else limits.memory_mb,
             "file_mb": limits.file_mb, "nproc": nproc}
 
 
@@ -301,16 +307,17 @@ def apply_rlimits(values: dict[str, int | None]) -> None:
     mb = 1024 * 1024
     cpu = values["cpu_s"]
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-    resource.setrlimit(resource.RLIMIT_AS, (values["memory_mb"] * mb,) * 2)
+    if values["memory_mb"] is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (values["memory_mb"] * mb,) * 2)
     resource.setrlimit(resource.RLIMIT_FSIZE, (values["file_mb"] * mb,) * 2)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if values["nproc"] is not None:
         resource.setrlimit(resource.RLIMIT_NPROC, (values["nproc"],) * 2)
 
 
-def preexec(limits: Limits, uid: int | None = None):
+def preexec(limits: Limits, uid: int | None = None, device: str = "cpu"):
     """A function run in the child between fork and exec: apply the resource limits."""
-    values = rlimit_values(limits, uid)
+    values = rlimit_values(limits, uid, device)
     return lambda: apply_rlimits(values)
 
 

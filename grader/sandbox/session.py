@@ -19,13 +19,16 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import wire, zygote
 from .isolation import (INSIDE_DATA, INSIDE_HELPERS, INSIDE_WORK, SANDBOX_DIR, Layers, Limits,
                         bwrap_argv, preexec, python_paths, rlimit_values, sandbox_env, slot_uid)
 
 OUTPUT_CAP = 64 * 1024
+# Imported by a warm zygote, where installed and not forbidden: student code often imports it
+# for plots, and its first import costs seconds.
+PRELOAD = ("matplotlib.pyplot",)
 
 
 class StudentFault(Exception):
@@ -59,6 +62,10 @@ class SessionConfig:
     data_files: tuple[tuple[str, str], ...] = ()
     slot: int = 0                # parallel runs use different slots, hence different uids
     warm: bool = True            # fork from a warm zygote where the sandbox is strong
+    gpu: int | None = None       # with device cuda: the one GPU this run sees (None: all)
+    gpu_memory_fraction: float | None = None  # with device cuda: its share of that GPU's memory
+    # A line of `source` in the student's terms: "line 12", or "cell 3, line 2" in a notebook.
+    locate: Callable[[int], str] = lambda line: f"line {line}"
 
 
 @dataclass
@@ -155,7 +162,7 @@ class Session:
             return reply.get("value")
         err = reply.get("error") or {}
         msg, line = str(err.get("message", "an error"))[:2000], err.get("line")
-        where = f" (line {line})" if isinstance(line, int) else ""
+        where = f" ({self.cfg.locate(line)})" if isinstance(line, int) else ""
         if reply.get("phase") == "return":
             raise StudentFault(f"{who} returned {msg}", kind="bad_value")
         if "MemoryError" in str(err.get("type")):
@@ -191,7 +198,8 @@ class Session:
         self._proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             pass_fds=(r_child, w_child), cwd=self._scratch, env=self._env(),
-            start_new_session=True, preexec_fn=preexec(self.cfg.limits, self._uid)
+            start_new_session=True,
+            preexec_fn=preexec(self.cfg.limits, self._uid, self.cfg.device)
             if self.cfg.layers.rlimits else None)
         os.close(r_child), os.close(w_child)
         self._r, self._w = r_parent, w_parent
@@ -205,9 +213,10 @@ class Session:
         r_child, w_parent = os.pipe()
         r_parent, w_child = os.pipe()
         out_r, out_w = os.pipe()
+        limits = rlimit_values(self.cfg.limits, self._uid, self.cfg.device)
         try:
             pid = z.fork(self._child_config(r_child, w_child, inside=True), self.cfg.source,
-                         rlimit_values(self.cfg.limits, self._uid), (r_child, w_child, out_w))
+                         limits, (r_child, w_child, out_w))
         except zygote.ZygoteError:
             for fd in (r_child, w_parent, r_parent, w_child, out_r, out_w):
                 os.close(fd)
@@ -223,12 +232,13 @@ class Session:
     def _zygote_key(self) -> tuple:
         """What makes two sandboxes differ; limits do not: each child sets its own."""
         c = self.cfg
-        return (c.layers.bwrap, c.device, c.forbidden, c.use_torch, c.data_files,
+        return (c.layers.bwrap, c.device, c.gpu, c.forbidden, c.use_torch, c.data_files,
                 c.limits.scratch_mb, self._uid)
 
     def _zygote_argv(self, inner_cfg: dict, scratch: Path) -> list[str]:
+        preload = [m for m in PRELOAD if m.partition(".")[0] not in self.cfg.forbidden]
         cfg = dict(inner_cfg, zygote=True, sys_path=python_paths(), use_torch=self.cfg.use_torch,
-                   wire=f"{INSIDE_HELPERS}/wire.py", work=INSIDE_WORK)
+                   wire=f"{INSIDE_HELPERS}/wire.py", work=INSIDE_WORK, preload=preload)
         inner = [os.path.realpath(sys.executable), "-I", "-S", f"{INSIDE_HELPERS}/child.py",
                  json.dumps(cfg)]
         return bwrap_argv(self.cfg.layers.bwrap, scratch, inner, self.cfg.device,
@@ -263,7 +273,7 @@ class Session:
                 "your file replaced something the grader needs to talk to it (json, stdout, "
                 "os.write?) while being imported", kind="crash")
         else:
-            self._load_error = _load_failure(err, self.cfg.limits.memory_mb)
+            self._load_error = _load_failure(err, self.cfg.limits.memory_mb, self.cfg.locate)
         raise self._load_error
 
     def _send_probes(self, deadline: float) -> None:
@@ -305,6 +315,7 @@ class Session:
                 "sys_path": [work] + python_paths(), "seed": self.cfg.seed,
                 "device": self.cfg.device, "forbidden": list(self.cfg.forbidden),
                 "use_torch": self.cfg.use_torch, "exercise": self.cfg.exercise,
+                "gpu_memory_fraction": self.cfg.gpu_memory_fraction,
                 "keeper": self.cfg.layers.keeper,
                 "data": {name: f"{INSIDE_DATA}/{name}" if inside else host
                          for name, host in self.cfg.data_files}}
@@ -313,6 +324,8 @@ class Session:
         env = sandbox_env(str(self._scratch))
         if self.cfg.device != "cuda":
             env["CUDA_VISIBLE_DEVICES"] = ""
+        elif self.cfg.gpu is not None:
+            env["CUDA_VISIBLE_DEVICES"] = str(self.cfg.gpu)
         return env
 
     def _kill(self, why: str, grace_s: float = 0.0) -> str:
@@ -443,9 +456,9 @@ def _signal(pid: int, sig: int) -> None:
         pass
 
 
-def _load_failure(err: dict, memory_mb: int) -> LoadFailed:
+def _load_failure(err: dict, memory_mb: int, locate: Callable[[int], str]) -> LoadFailed:
     typ, msg, line = str(err.get("type", "")), str(err.get("message", ""))[:2000], err.get("line")
-    where = f" (line {line})" if isinstance(line, int) else ""
+    where = f" ({locate(line)})" if isinstance(line, int) else ""
     if typ == "SystemExit":
         return LoadFailed("your file called sys.exit() or exit() while being imported: the grader "
                           "imports your file, so put top-level runs under "
