@@ -1,0 +1,112 @@
+"""Benchmark: what each sandbox layer adds to starting a run, against the naive way's start
+(a fresh `python` that imports torch).
+
+Each line starts the same interpreter N times (default 10) and reports the median wall time:
+
+  python -c pass              the bare interpreter
+  + rlimits                   the same, with the run's resource limits set between fork and exec
+  + bwrap (+ setpriv)         inside bubblewrap with the grader's mounts and namespaces (as root,
+                              dropping to a slot uid with setpriv, as the grader does)
+  python -c 'import torch'    the naive way's start: what every fresh grading process pays
+  bwrap + import torch        a cold sandboxed run's start
+  warm zygote fork            a run forked from a warm zygote (grader/sandbox/zygote.py): no
+                              interpreter start, no imports; fork, handshake, clean-up
+
+    .venv/bin/python bench/layers.py          # N = 10
+    .venv/bin/python bench/layers.py --n 5
+
+A benchmark, not a test: it asserts nothing. It writes bench/results/layers-<date>.json.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from grader.sandbox import isolation  # noqa: E402
+from grader.sandbox.isolation import Limits, bwrap_argv, detect_layers, preexec  # noqa: E402
+from grader.sandbox.session import Session, SessionConfig  # noqa: E402
+
+PYTHON = os.path.realpath(sys.executable)
+LIMITS = Limits(wall_s=60, memory_mb=3072, cpu_s=60)
+
+
+def timed(argv: list[str], n: int, with_rlimits: bool = False) -> float:
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        subprocess.run(argv, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       preexec_fn=preexec(LIMITS, isolation.slot_uid(0)) if with_rlimits else None,
+                       env=isolation.sandbox_env("/tmp"))
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def sandboxed(code: str) -> list[str]:
+    layers = detect_layers()
+    if not layers.strong:
+        raise SystemExit("bubblewrap cannot sandbox here: nothing to measure")
+    scratch = Path(tempfile.mkdtemp(prefix="bench-layers-"))
+    return bwrap_argv(layers.bwrap, scratch, [PYTHON, "-I", "-S", "-c", code], "cpu",
+                      uid=isolation.slot_uid(0))
+
+
+def warm_fork(n: int) -> float:
+    """A Session per run, as grading does: fork from the zygote, handshake, close (reap)."""
+    layers = detect_layers()
+    cfg = SessionConfig(exercise="bench", module="bench", source="x = 1\n", limits=LIMITS,
+                        call_time_s=10, layers=layers)
+    with Session(cfg) as s:  # starts the zygote: not timed
+        s.ensure_loaded()
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        with Session(cfg) as s:
+            s.ensure_loaded()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=10, help="starts per line (10)")
+    args = ap.parse_args(argv)
+    torch_path = [p for p in sys.path if p.endswith("site-packages")]
+    imp = f"import sys; sys.path[:0] = {torch_path!r}; import torch"
+    rows = {
+        "python -c pass": timed([PYTHON, "-I", "-S", "-c", "pass"], args.n),
+        "python + rlimits (fork, /proc count)": timed([PYTHON, "-I", "-S", "-c", "pass"], args.n, with_rlimits=True),
+        "python in bwrap + setpriv": timed(sandboxed("pass"), args.n),
+        "python -c 'import torch' (naive start)": timed([PYTHON, "-I", "-S", "-c", imp], args.n),
+        "bwrap + import torch (cold run)": timed(sandboxed(imp), args.n),
+        "warm zygote fork (ours)": warm_fork(args.n),
+    }
+    naive = rows["python -c 'import torch' (naive start)"]
+    bare = rows["python -c pass"]
+    print(f"{'start':<42} {'median':>9} {'vs naive start':>15}")
+    for name, t in rows.items():
+        print(f"{name:<42} {t * 1000:>7.1f}ms {t / naive:>14.1%}")
+    added = rows["python in bwrap + setpriv"] - bare
+    print(f"\nbwrap + setpriv add {added * 1000:.1f} ms to a start: {added / naive:.1%} of the "
+          f"naive way's start; a warm fork is {naive / rows['warm zygote fork (ours)']:.0f}x "
+          f"faster than the naive start.")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"layers-{dt.date.today():%Y-%m-%d}.json"
+    path.write_text(json.dumps({"n": args.n, "loadavg": os.getloadavg(),
+                                "median_s": rows}, indent=2) + "\n", encoding="utf-8")
+    print(f"written: {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
