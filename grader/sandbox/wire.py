@@ -33,8 +33,8 @@ _write, _read, _select, _monotonic = os.write, os.read, select.select, time.mono
     builtins.memoryview, builtins.all, builtins.min, builtins.getattr, builtins.hasattr,
     builtins.set)
 if _np is not None:
-    _ndarray, _generic, _contiguous, _npdtype, _frombuffer = (
-        _np.ndarray, _np.generic, _np.ascontiguousarray, _np.dtype, _np.frombuffer)
+    _ndarray, _generic, _npdtype, _frombuffer = (
+        _np.ndarray, _np.generic, _np.dtype, _np.frombuffer)
 HEADER = struct.Struct(">I")
 MAX_MESSAGE = 256 * 1024 * 1024
 ARRAY_TAG = "__ndarray__"
@@ -86,7 +86,8 @@ def _is_tensor(value):
 def _encode_array(a):
     if a.dtype.name not in DTYPES:
         a = a.astype("float64")
-    a = _contiguous(a)
+    # tobytes() writes C order whatever the layout; np.ascontiguousarray would turn a 0-d
+    # array into shape (1,).
     return {ARRAY_TAG: {"dtype": a.dtype.name, "shape": [int(n) for n in a.shape],
                         "b64": _b64encode(_ndarray.tobytes(a)).decode("ascii")}}
 

@@ -1,0 +1,152 @@
+"""Public checks for ex10: each optimizer on a two-parameter bowl, and the four side by side on
+Morvan's comparison (a net with 20 hidden units fitting y = x^2 + noise in mini-batches of 32),
+each step compared with torch.optim's own optimizer from the same start.
+
+torch.optim's runs are made here, in the grader: `reference` runs the probe functions of
+probes.py with torch.optim in place of the submission. `judge_steps`, `reference` and the
+hyperparameters are shared with test_hidden.py.
+"""
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import torch
+
+from grader.checks import as_array, fail, fmt
+
+NAMES = ("SGD", "Momentum", "RMSprop", "Adam")
+# The notes' comparison: LR = 0.01, SGD(momentum=0.8), RMSprop(alpha=0.9), Adam(betas=(0.9, 0.99))
+NOTES_HYPER = {
+    "SGD": {"lr": 0.01},
+    "Momentum": {"lr": 0.01, "momentum": 0.8},
+    "RMSprop": {"lr": 0.01, "alpha": 0.9, "eps": 1e-8},
+    "Adam": {"lr": 0.01, "betas": [0.9, 0.99], "eps": 1e-8},
+}
+TORCH_NAMES = {"SGD": "torch.optim.SGD", "Momentum": "torch.optim.SGD(momentum=...)",
+               "RMSprop": "torch.optim.RMSprop", "Adam": "torch.optim.Adam"}
+TORCH = SimpleNamespace(
+    SGD=lambda params, lr: torch.optim.SGD(params, lr=lr),
+    Momentum=lambda params, lr, momentum: torch.optim.SGD(params, lr=lr, momentum=momentum),
+    RMSprop=lambda params, lr, alpha, eps: torch.optim.RMSprop(params, lr=lr, alpha=alpha,
+                                                               eps=eps),
+    Adam=lambda params, lr, betas, eps: torch.optim.Adam(params, lr=lr, betas=tuple(betas),
+                                                         eps=eps),
+)
+RTOL, ATOL = 1e-5, 1e-7      # float64 throughout: only rounding may differ from torch's
+BOWL = {"start": [0.0, 0.0], "centre": [3.0, -1.0], "curvature": [[0.5, 0.0], [0.0, 5.0]]}
+BOWL_LR, BOWL_STEPS = 0.05, 40
+
+
+def _probes():
+    namespace = {"device": "cpu", "__name__": "ex10_trusted_probes"}
+    path = Path(__file__).with_name("probes.py")
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    return namespace
+
+
+PROBES = _probes()
+
+
+def _plain(value):
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def reference(probe, name, *args):
+    """What the probe `probe` records with torch.optim's `name` in place of the student's."""
+    return _plain(PROBES[probe](TORCH, name, *args))
+
+
+def described(name, hyper):
+    """Adam(lr=0.05, betas=(0.9, 0.99), eps=1.000e-08)"""
+    value = lambda v: f"({', '.join(fmt(b) for b in v)})" if isinstance(v, list) else fmt(v)
+    return f"{name}({', '.join(f'{k}={value(v)}' for k, v in hyper.items())})"
+
+
+def judge_steps(name, hyper, got, want, what, steps_of=lambda t: t + 1):
+    """got[t] and want[t] (a tensor, or a list of tensors) agree at every step t, to rounding;
+    the message names the first step where they part."""
+    for t, (g_t, w_t) in enumerate(zip(got, want)):
+        g_list, w_list = (g_t, w_t) if isinstance(w_t, list) else ([g_t], [w_t])
+        for k, (g, w) in enumerate(zip(g_list, w_list)):
+            w = np.asarray(w, dtype=np.float64)
+            g = as_array(g, f"{what} at step {steps_of(t)}")
+            if g.size == w.size:  # the wire sends a 0-d tensor as shape (1,)
+                g = g.reshape(w.shape)
+            g = as_array(g, f"{what} at step {steps_of(t)}", w.shape)
+            off = ~np.isfinite(g) | (np.abs(g - w) > ATOL + RTOL * np.abs(w))
+            if off.any():
+                i = np.unravel_index(int(np.argmax(np.where(off, np.abs(g - w), 0))), w.shape)
+                which = (f"tensor {k}" if len(w_list) > 1 else what) + \
+                        (f"[{', '.join(map(str, i))}]" if i else "")
+                fail(f"{described(name, hyper)}: after step {steps_of(t)}, {which} = "
+                     f"{fmt(g[i])}; {TORCH_NAMES[name]} gives {fmt(w[i])} from the same start "
+                     f"and gradients")
+    if len(got) != len(want):
+        fail(f"{described(name, hyper)}: {len(got)} steps recorded; expected {len(want)}")
+
+
+def bowl_check(student, report, name):
+    hyper = dict(NOTES_HYPER[name], lr=BOWL_LR)
+    args = (hyper, BOWL["start"], BOWL["centre"], BOWL["curvature"], BOWL_STEPS)
+    got, want = student.probe("descend", name, *args), reference("descend", name, *args)
+    mine = np.asarray(got["w"], dtype=float) if len(got["w"]) else np.zeros((0, 2))
+    ours = np.asarray(want["w"])
+    report.plot(f"{name} on 0.5 (w0 - 3)^2 + 5 (w1 + 1)^2 from (0, 0): the path of w",
+                {"data: your steps": {"x": mine[:, 0].tolist(), "y": mine[:, 1].tolist()},
+                 TORCH_NAMES[name]: {"x": ours[:, 0].tolist(), "y": ours[:, 1].tolist()}},
+                kind="scatter+line", xlabel="w0", ylabel="w1")
+    judge_steps(name, hyper, got["w"], want["w"], "w", steps_of=lambda t: t)
+
+
+def test_sgd_on_the_bowl(student, report):
+    """SGD(lr=0.05) takes the same 40 steps as torch.optim.SGD on a two-parameter bowl"""
+    bowl_check(student, report, "SGD")
+
+
+def test_momentum_on_the_bowl(student, report):
+    """Momentum(lr=0.05, momentum=0.8) takes the same 40 steps as torch.optim.SGD with momentum"""
+    bowl_check(student, report, "Momentum")
+
+
+def test_rmsprop_on_the_bowl(student, report):
+    """RMSprop(lr=0.05, alpha=0.9) takes the same 40 steps as torch.optim.RMSprop on the bowl"""
+    bowl_check(student, report, "RMSprop")
+
+
+def test_adam_on_the_bowl(student, report):
+    """Adam(lr=0.05, betas=(0.9, 0.99)) takes the same 40 steps as torch.optim.Adam on the bowl"""
+    bowl_check(student, report, "Adam")
+
+
+def notes_comparison():
+    """Morvan's data, a fixed start for the net's weights, and 3 epochs of shuffled batches of 32."""
+    rng = np.random.default_rng(1)
+    x = np.linspace(-1, 1, 1000).reshape(-1, 1)
+    y = x ** 2 + 0.1 * rng.normal(size=x.shape)
+    weights = [rng.uniform(-1, 1, (20, 1)), rng.uniform(-1, 1, 20),
+               rng.uniform(-0.2, 0.2, (1, 20)), rng.uniform(-0.2, 0.2, 1)]
+    order = np.concatenate([rng.permutation(len(x)) for _ in range(3)])
+    batches = [order[i:i + 32] for i in range(0, len(order), 32)]
+    return x, y, weights, batches
+
+
+def test_optimizers_train_the_notes_net_like_torch(student, report):
+    """All four train the notes' net on y = x^2 + noise batch by batch with torch.optim's losses"""
+    x, y, weights, batches = notes_comparison()
+    args = (x.tolist(), y.tolist(), [w.tolist() for w in weights],
+            [b.tolist() for b in batches])
+    runs = {name: (student.probe("train_net", name, NOTES_HYPER[name], *args),
+                   reference("train_net", name, NOTES_HYPER[name], *args)) for name in NAMES}
+    for who, k in (("yours", 0), ("torch.optim's", 1)):
+        report.plot(f"the notes' comparison, {who}: the loss of each batch of 32",
+                    {name: {"y": list(run[k]["losses"])} for name, run in runs.items()},
+                    xlabel="step", ylabel="loss", log_y=True)
+    for name, (got, want) in runs.items():
+        judge_steps(name, NOTES_HYPER[name], got["losses"], want["losses"],
+                    "the batch's loss", steps_of=lambda t: t)
