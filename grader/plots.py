@@ -28,6 +28,21 @@ MAX_IMAGES = 64          # and at most this many classes of a matrix: bounds the
 PALETTE = ("#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563")
 
 
+def thinned(series: dict[str, Any]) -> dict[str, Any]:
+    """An x/y plot's series with at most MAX_POINTS points each, first and last kept: what a
+    check records is what gets drawn, and a result document stays small."""
+    out = {}
+    for name, s in series.items():
+        ys = s.get("y") if isinstance(s, dict) else None
+        if isinstance(ys, (list, tuple)) and len(ys) > MAX_POINTS:
+            step = math.ceil(len(ys) / MAX_POINTS)
+            keep = list(range(0, len(ys), step)) + ([len(ys) - 1] if (len(ys) - 1) % step else [])
+            xs = s.get("x", range(len(ys)))
+            s = dict(s, y=[ys[i] for i in keep], x=[xs[i] for i in keep])
+        out[name] = s
+    return out
+
+
 def svg(plot: Plot) -> str:
     """SVG markup for one plot; a plot that cannot be drawn becomes a short note, not a crash."""
     draw = _DRAWERS.get(plot.kind)

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from .checks import CheckFailed
+from .plots import thinned
 from .result import ERROR, FAILED, PASSED, Plot
 from .sandbox.session import Session, StudentFault
 from .spec import Exercise
@@ -47,6 +48,8 @@ class Reporter:
 
     def plot(self, title: str, series: dict[str, Any], kind: str = "line", xlabel: str = "",
              ylabel: str = "", log_y: bool = False) -> None:
+        if kind in ("line", "scatter+line"):
+            series = thinned(series)
         self.plots.append(Plot(title=title, kind=kind, series=series, xlabel=xlabel,
                                ylabel=ylabel, log_y=log_y))
 

@@ -348,16 +348,7 @@ class Session:
         if status is None:
             status = self._wait(proc.pid, None)
         self.usage.cpu_s += self._reported_cpu  # bwrap's rusage does not reach us
-        for fd in (self._r, self._w):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        self._proc = None
-        self._output.join()
-        ended = self._describe(proc, status, via_bwrap=self.cfg.layers.strong)
-        self.usage.ended = f"{why}: {ended}"
-        return ended
+        return self._ended(proc, status, why, via_bwrap=self.cfg.layers.strong)
 
     def _reap(self, proc: "_Forked", why: str, grace_s: float) -> str:
         """_kill for a child of the zygote: the zygote ends it and everything it left."""
@@ -372,6 +363,10 @@ class Session:
             zygote.discard(self.cfg.slot)
             status = signal.SIGKILL
             self.usage.cpu_s += self._reported_cpu
+        return self._ended(proc, status, why)
+
+    def _ended(self, proc, status: int, why: str, via_bwrap: bool = False) -> str:
+        """Forget the ended child: close its channel, collect its output; how it ended."""
         for fd in (self._r, self._w):
             try:
                 os.close(fd)
@@ -379,7 +374,7 @@ class Session:
                 pass
         self._proc = None
         self._output.join()
-        ended = self._describe(proc, status)
+        ended = self._describe(proc, status, via_bwrap=via_bwrap)
         self.usage.ended = f"{why}: {ended}"
         return ended
 
