@@ -11,6 +11,8 @@ Each line starts the same interpreter N times (default 10) and reports the media
   bwrap + import torch        a cold sandboxed run's start
   warm zygote fork            a run forked from a warm zygote (grader/sandbox/zygote.py): no
                               interpreter start, no imports; fork, handshake, clean-up
+  grade() overhead            a whole warm grading of ex02 in-process (the reference, and the
+                              stub that fails at once) minus the student code's own time
 
     .venv/bin/python bench/layers.py          # N = 10
     .venv/bin/python bench/layers.py --n 5
@@ -76,6 +78,21 @@ def warm_fork(n: int) -> float:
     return statistics.median(times)
 
 
+def grade_overhead(path: Path, n: int) -> float:
+    """Median of grade()'s wall time minus the student code's own time, warm (as in a batch
+    worker): ex02 graded in-process, all checks."""
+    from grader.pipeline import GradeOptions, grade
+    from grader.spec import find_exercise
+    ex = find_exercise(ROOT / "exercises", "ex02")
+    grade(ex, path, GradeOptions())  # warms the zygote: not timed
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        r = grade(ex, path, GradeOptions())
+        out.append(time.perf_counter() - t0 - r.run.student_s)
+    return statistics.median(out)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=10, help="starts per line (10)")
@@ -90,12 +107,19 @@ def main(argv=None) -> int:
         "bwrap + import torch (cold run)": timed(sandboxed(imp), args.n),
         "warm zygote fork (ours)": warm_fork(args.n),
     }
+    grading = {
+        "grade() overhead, ex02 reference": grade_overhead(ROOT / "solutions" / "ex02.py", args.n),
+        "grade() overhead, ex02 stub": grade_overhead(ROOT / "exercises" / "ex02_gd" / "ex02.py",
+                                                      args.n),
+    }
     naive = rows["python -c 'import torch' (naive start)"]
     bare = rows["python -c pass"]
     print(f"{'start':<42} {'median':>9} {'vs naive start':>15}")
     for name, t in rows.items():
         print(f"{name:<42} {t * 1000:>7.1f}ms {t / naive:>14.1%}")
     added = rows["python in bwrap + setpriv"] - bare
+    for name, t in grading.items():
+        print(f"{name:<42} {t * 1000:>7.1f}ms")
     print(f"\nbwrap + setpriv add {added * 1000:.1f} ms to a start: {added / naive:.1%} of the "
           f"naive way's start; a warm fork is {naive / rows['warm zygote fork (ours)']:.0f}x "
           f"faster than the naive start.")
@@ -103,7 +127,7 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"layers-{dt.date.today():%Y-%m-%d}.json"
     path.write_text(json.dumps({"n": args.n, "loadavg": os.getloadavg(),
-                                "median_s": rows}, indent=2) + "\n", encoding="utf-8")
+                                "median_s": rows | grading}, indent=2) + "\n", encoding="utf-8")
     print(f"written: {path.relative_to(ROOT)}")
     return 0
 
