@@ -82,6 +82,12 @@ class GraderPlugin:
         digest = hashlib.sha256(f"{self.seed}:{request.node.name}".encode()).digest()
         return np.random.default_rng(int.from_bytes(digest[:8], "big"))
 
+    @pytest.fixture(name="seed")
+    def seed_fixture(self) -> int:
+        """The grading run's seed: checks that must share one expensive run (a training) draw
+        its random setting from it, the same in every check (rng differs per check)."""
+        return self.seed
+
     @pytest.fixture
     def report(self, request: pytest.FixtureRequest) -> Reporter:
         return self._reporters.setdefault(request.node.name, Reporter())
