@@ -147,12 +147,15 @@ class Gradebook:
                 self._set_current(key, row[0])
         return row is not None
 
-    def record(self, key: Key, path: str, result: Result, name: str = "") -> int:
-        """Store one graded submission and its checks, in one transaction; return its id."""
+    def record(self, key: Key, path: str, result: Result, name: str = "",
+               result_json: str | None = None) -> int:
+        """Store one graded submission and its checks, in one transaction; return its id.
+        `result_json`: `result.to_json(indent=None)` where the caller has it already."""
         wall = result.run.wall_s if result.run else 0.0
         with self._transaction():
             sid = self._insert(key, path, name, result.graded_at, result.status, result.score,
-                               result.max_score, result.message, wall, result.to_json(indent=None))
+                               result.max_score, result.message, wall,
+                               result_json or result.to_json(indent=None))
             self._db.executemany(
                 "INSERT INTO results (submission, name, status, points, max_points, hidden, "
                 "message, duration_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from . import __version__
 from .loader import Submission, load_submission, locate, syntax_error
-from .plugin import GraderPlugin
+from .plugin import Job
+from .runner import ChecksBroken, run_checks
 from .result import (ERROR, FAILED, FORBIDDEN, GRADED, LOAD_ERROR, SYNTAX_ERROR, CheckResult,
                      Result, RunInfo)
 from .sandbox.isolation import Layers, Limits, detect_layers
@@ -126,30 +124,12 @@ def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
         gpu_memory_fraction=opts.gpu_memory_fraction)
 
 
-_UNUSED_PLUGINS = ("unraisableexception", "threadexception", "doctest", "junitxml", "pastebin",
-                   "logging", "faulthandler", "stepwise", "setuponly", "setupplan", "unittest",
-                   "legacypath", "debugging", "nose")
-
-
 def _run_checks(ex: Exercise, session: Session, hidden: bool, seed: int,
                 datasets: dict) -> dict:
-    plugin = GraderPlugin(ex, session, seed, datasets)
-    args = [str(f) for f in ex.check_files(hidden)] + [
-        "-p", "no:cacheprovider", "-p", "no:terminal", "--assert=plain", "--noconftest",
-        # built-in plugins a grading run does not use; two of them run gc.collect() per run
-        *(arg for name in _UNUSED_PLUGINS for arg in ("-p", f"no:{name}")),
-        "-c", os.devnull, "--import-mode=importlib",
-        # rootdir above the exercise folders: check modules get distinct names (ex01_x.test_public)
-        "--rootdir", str(ex.folder.parent),
-        "-W", "ignore::DeprecationWarning"]
-    # Third-party pytest plugins have no business in a grading run.
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    code = pytest.main(args, plugins=[plugin])
-    if plugin.collect_errors or code in (pytest.ExitCode.INTERNAL_ERROR,
-                                         pytest.ExitCode.USAGE_ERROR):
-        raise GraderError(f"the checks of {ex.id} are broken: "
-                          f"{(plugin.collect_errors or [f'pytest exit code {code}'])[0]}")
-    return plugin.outcomes
+    try:
+        return run_checks(Job(ex, session, seed, datasets), hidden)
+    except ChecksBroken as e:
+        raise GraderError(f"the checks of {ex.id} are broken: {e}") from None
 
 
 def _check_result(spec, outcome, load_message: str) -> CheckResult:

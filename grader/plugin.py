@@ -54,39 +54,52 @@ class Reporter:
                                ylabel=ylabel, log_y=log_y))
 
 
+@dataclass(frozen=True)
+class Job:
+    """One submission's grading: what the fixtures hand to the checks."""
+    exercise: Exercise
+    session: Session
+    seed: int
+    datasets: dict[str, Any] = field(default_factory=dict)
+
+
 class GraderPlugin:
-    def __init__(self, exercise: Exercise, session: Session, seed: int,
-                 datasets: dict[str, Any] | None = None):
-        self.exercise, self.session, self.seed = exercise, session, seed
-        self.datasets = datasets or {}
+    """Fixtures and outcomes for one pytest session, which may grade several submissions one
+    after another (grader.runner): `begin(job)` before each."""
+
+    def __init__(self) -> None:
+        self.job: Job | None = None
         self.outcomes: dict[str, Outcome] = {}
         self._reporters: dict[str, Reporter] = {}
         self.collect_errors: list[str] = []
 
+    def begin(self, job: Job) -> None:
+        self.job, self.outcomes, self._reporters = job, {}, {}
+
     # ---- fixtures ----------------------------------------------------------------------------
     @pytest.fixture
     def student(self) -> Session:
-        return self.session
+        return self.job.session
 
     @pytest.fixture(name="exercise")
     def exercise_fixture(self) -> Exercise:
-        return self.exercise
+        return self.job.exercise
 
     @pytest.fixture
     def dataset(self) -> dict[str, Any]:
         """The exercise's data sets, answers included: they never enter the sandbox."""
-        return self.datasets
+        return self.job.datasets
 
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
-        digest = hashlib.sha256(f"{self.seed}:{request.node.name}".encode()).digest()
+        digest = hashlib.sha256(f"{self.job.seed}:{request.node.name}".encode()).digest()
         return np.random.default_rng(int.from_bytes(digest[:8], "big"))
 
     @pytest.fixture(name="seed")
     def seed_fixture(self) -> int:
         """The grading run's seed: checks that must share one expensive run (a training) draw
         its random setting from it, the same in every check (rng differs per check)."""
-        return self.seed
+        return self.job.seed
 
     @pytest.fixture
     def report(self, request: pytest.FixtureRequest) -> Reporter:

@@ -94,15 +94,23 @@ class Result:
         return self.max_score > 0 and self.score >= self.max_score
 
     def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        for c in d["checks"]:
-            c["passed"] = c["status"] == PASSED
+        """Plain dicts and lists, sharing the plots' series with this Result (not copied:
+        `dataclasses.asdict` deep-copies every point, a third of a batch's bookkeeping)."""
+        d = _fields(self)
+        d["checks"] = [dict(_fields(c), passed=c.passed, plots=[_fields(p) for p in c.plots])
+                       for c in self.checks]
+        d["notes"] = list(self.notes)
+        d["run"] = _fields(self.run) if self.run is not None else None
         return d
 
     def to_json(self, indent: int | None = 2) -> str:
-        # A diverging submission puts inf/nan into plots; JSON has no such numbers: null them.
-        return json.dumps(_finite(self.to_dict()), indent=indent, allow_nan=False,
-                          default=_jsonable)
+        d = self.to_dict()
+        try:
+            return json.dumps(d, indent=indent, allow_nan=False, default=_jsonable)
+        except ValueError:
+            # A diverging submission puts inf/nan into plots; JSON has no such numbers: null
+            # them (a walk over every point, so only when there is one).
+            return json.dumps(_finite(d), indent=indent, allow_nan=False, default=_jsonable)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Result":
@@ -114,6 +122,10 @@ class Result:
         rest = {k: v for k, v in d.items() if k not in ("checks", "run")}
         rest["notes"] = tuple(rest.get("notes", ()))
         return cls(**rest, checks=checks, run=run)
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
 
 def _finite(obj: Any) -> Any:

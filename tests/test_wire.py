@@ -50,17 +50,26 @@ def test_objects_that_are_not_data_cannot_be_sent():
     with pytest.raises(wire.WireError, match="cannot be sent back"):
         wire.dumps(Gadget())
     with pytest.raises(wire.WireError, match="keys must be strings"):
-        wire.dumps({1: 2})
+        wire.dumps({(1, 2): 3})
+    assert wire.loads(wire.dumps({1: 2})) == {"1": 2}  # as json.dumps writes it
 
 
-def test_too_deep_and_unreadable_messages_are_wire_errors():
-    deep: list = []
-    for _ in range(100):
-        deep = [deep]
-    with pytest.raises(wire.WireError, match="nested"):
-        wire.dumps(deep)
+def test_cyclic_too_deep_and_unreadable_messages_are_wire_errors():
+    cyclic: list = []
+    cyclic.append(cyclic)
+    with pytest.raises(wire.WireError, match="cannot be sent"):
+        wire.dumps(cyclic)
+    with pytest.raises(wire.WireError, match="unreadable"):
+        wire.loads(b"[" * 200_000 + b"]" * 200_000)
     with pytest.raises(wire.WireError, match="unreadable"):
         wire.loads(b"{not json")
+
+
+def test_arrays_nested_in_lists_and_dicts_are_decoded():
+    value = {"layers": [{"w": np.eye(2)}, {"w": np.ones(3)}], "t": (np.arange(2), 1)}
+    out = wire.loads(wire.dumps(value))
+    assert np.array_equal(out["layers"][0]["w"], np.eye(2)) and out["t"][1] == 1
+    assert isinstance(out["t"][0], np.ndarray)
 
 
 def test_recv_times_out_and_sees_eof():

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,8 +132,9 @@ def _record(gb: Gradebook, out: Path, task: Task, found: Found, key: Key, payloa
     who = f"{task.student} {task.exercise.id}"
     kind = payload.get("kind")
     if kind == GRADED:
-        result = Result.from_dict(payload["result"])
-        sid = gb.record(key, task.path, result, found.name)
+        text = payload["result_json"]
+        result = Result.from_dict(json.loads(text))
+        sid = gb.record(key, task.path, result, found.name, result_json=text)
         summary.graded += 1
         line = f"{who} {fmt_points(result.score)}/{fmt_points(result.max_score)}"
     elif kind == UNREADABLE:
@@ -145,7 +147,7 @@ def _record(gb: Gradebook, out: Path, task: Task, found: Found, key: Key, payloa
     else:
         summary.errors.append(f"{who}: {payload.get('reason', 'unknown error')}")
         return f"{who} NOT GRADED (grader error)"
-    render_entry(out, gb.entry(sid))
+    render_entry(out, gb.entry(sid), result if kind == GRADED else None)
     return line
 
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from ..pipeline import GradeOptions, GraderError
 from .discover import MAX_BYTES
-from .executors import ERROR, GRADED, Task, grade_task
+from .executors import ERROR, Task, grade_task
 
 SLOTS = 64
 _one_grading_per_process = threading.Lock()   # pytest.main is not thread-safe
@@ -59,11 +59,10 @@ def grade_shipped(job: Shipped, opts: GradeOptions) -> dict:
         path = folder / job.filename
         path.write_bytes(job.content)
         with _one_grading_per_process, hold_slot() as slot:
-            payload = grade_task(replace(job.task, path=str(path)), replace(opts, slot=slot))
+            payload = grade_task(replace(job.task, path=str(path)), replace(opts, slot=slot),
+                                 shown_as=job.task.path)   # the name the instructor knows
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    if payload["kind"] == GRADED:
-        payload["result"]["submission"] = job.task.path   # the name the instructor knows
     return payload
 
 

@@ -15,7 +15,6 @@ parent (PR_SET_PDEATHSIG), so a `kill -9` of the batch leaves no orphan grading 
 from __future__ import annotations
 
 import dataclasses
-import json
 import multiprocessing
 import os
 import signal
@@ -40,15 +39,19 @@ class Task:
     path: str
 
 
-def grade_task(task: Task, opts: GradeOptions) -> dict:
-    """Grade one submission; return {"kind", "result" (Result.to_dict as JSON) | "reason"}."""
+def grade_task(task: Task, opts: GradeOptions, shown_as: str | None = None) -> dict:
+    """Grade one submission; return {"kind", "result_json" (Result.to_json) | "reason"}.
+    `shown_as`: the file's name in the result, where the grading read a copy of it."""
     try:
         result = grade(task.exercise, Path(task.path), opts)
+        if shown_as is not None:
+            result = dataclasses.replace(result, submission=shown_as)
     except SubmissionError as e:
         return {"kind": UNREADABLE, "reason": str(e).splitlines()[0] if str(e) else "unreadable"}
     except Exception as e:  # the grader's fault, or the machine's: not a grade
         return {"kind": ERROR, "reason": f"{type(e).__name__}: {e}".splitlines()[0][:500]}
-    return {"kind": GRADED, "result": json.loads(result.to_json(indent=None))}
+    # Text, not a dict: it goes into the gradebook as it is, without another encoding.
+    return {"kind": GRADED, "result_json": result.to_json(indent=None)}
 
 
 # ---- local: a pool of forked, warm workers --------------------------------------------------

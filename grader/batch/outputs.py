@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..gradebook import UNREADABLE, Entry
 from ..report import fmt_points, write_html
+from ..result import Result
 from ..spec import Exercise
 
 GRADES_CSV = "grades.csv"
@@ -44,12 +45,13 @@ def report_path(out: Path, entry: Entry) -> Path | None:
     return report_dir(out, entry) / f"{safe_part(entry.exercise)}-{stem}.html"
 
 
-def render_entry(out: Path, entry: Entry) -> None:
-    """The report, then results.json (last: its presence says both are written)."""
-    result = entry.result
+def render_entry(out: Path, entry: Entry, result: Result | None = None) -> None:
+    """The report, then results.json (last: its presence says both are written). `result`:
+    the entry's, where the caller has it already (saves reading it back from its JSON)."""
+    result = result or entry.result
     if result is not None:
         write_html(result, report_dir(out, entry))
-    _write_atomic(results_path(out, entry), json.dumps(gradescope(entry), indent=2))
+    _write_atomic(results_path(out, entry), json.dumps(gradescope(entry, result), indent=2))
 
 
 def render_missing(out: Path, entries: list[Entry]) -> int:
@@ -68,14 +70,15 @@ def render_missing(out: Path, entries: list[Entry]) -> int:
     return written
 
 
-def gradescope(entry: Entry) -> dict:
-    """Gradescope's autograder results format, from one gradebook entry."""
+def gradescope(entry: Entry, result: Result | None = None) -> dict:
+    """Gradescope's autograder results format, from one gradebook entry (and its result,
+    where the caller has it already)."""
     doc = {"score": entry.score, "max_score": entry.max_score, "output": entry.message,
            "visibility": "visible", "stdout_visibility": "hidden",
            "student": entry.student, "exercise": entry.exercise, "status": entry.status,
            "sha256": entry.sha256, "graded_at": entry.graded_at, "gradebook_id": entry.id,
            "tests": []}
-    result = entry.result
+    result = result or entry.result
     if result is None:
         return doc
     doc["execution_time"] = result.run.wall_s if result.run else 0.0

@@ -334,10 +334,16 @@ def _count_tasks(uid: int) -> int | None:
         if not pid.isdigit():
             continue
         try:
-            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
-                fields = dict(line.split(":", 1) for line in f if ":" in line)
+            # /proc/PID belongs to the process's uid, or to root when it is not dumpable (a
+            # zygote): a stat, not a read, rules out everyone else's.
+            if os.stat(f"/proc/{pid}").st_uid not in (uid, 0):
+                continue
+            with open(f"/proc/{pid}/status", "rb") as f:
+                status = f.read()
         except OSError:
             continue
-        if int(fields.get("Uid", "-1 0").split()[0]) == uid:
-            total += int(fields.get("Threads", "1").strip() or 1)
+        real_uid = status.partition(b"\nUid:")[2].split(None, 1)[:1]
+        if real_uid and int(real_uid[0]) == uid:
+            threads = status.partition(b"\nThreads:")[2].split(None, 1)[:1]
+            total += int(threads[0]) if threads else 1
     return total

@@ -23,7 +23,6 @@ except ImportError:  # a from-scratch exercise may run without numpy
 # replaces json.dumps, os.write, numpy.ndarray or builtins such as isinstance or float changes
 # nothing here. (Code that reaches into this module on purpose still could; the verdict does not
 # rest on it: whatever the grader decodes is validated as data, and checks judge it.)
-_dumps, _loads = json.dumps, json.loads
 _b64encode, _b64decode = base64.b64encode, base64.b64decode
 _write, _read, _select, _monotonic = os.write, os.read, select.select, time.monotonic
 (isinstance, type, len, int, float, str, bool, dict, list, tuple, memoryview, all, min,
@@ -46,27 +45,10 @@ class WireError(Exception):
     """The other side sent something that is not a valid message."""
 
 
-def encode(value, depth=0):
-    """Python value -> JSON-able tree. Tensors and numpy arrays become tagged base64 arrays."""
-    if depth > 64:
-        raise WireError("value is nested more than 64 levels deep")
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            if not isinstance(k, str):
-                raise WireError(f"dict keys must be strings, got {type(k).__name__}")
-            out[str(k)] = encode(v, depth + 1)
-        return out
-    if isinstance(value, (list, tuple)):
-        return [encode(v, depth + 1) for v in value]
+def _default(value):
+    """json's hook for what it cannot write itself: numpy scalars, arrays and tensors."""
     if _np is not None and isinstance(value, _generic):
-        return encode(value.item(), depth)
+        return value.item()
     if _np is not None and isinstance(value, _ndarray):
         return _encode_array(value)
     if _is_tensor(value):
@@ -92,16 +74,16 @@ def _encode_array(a):
                         "b64": _b64encode(_ndarray.tobytes(a)).decode("ascii")}}
 
 
-def decode(tree, depth=0):
-    """JSON tree -> Python value, validating every tagged array."""
-    if depth > 64:
-        raise WireError("message is nested more than 64 levels deep")
+def _object_hook(obj):
+    return _decode_array(obj) if ARRAY_TAG in obj else obj
+
+
+def decode(tree):
+    """JSON tree -> Python value, validating every tagged array (for trees parsed elsewhere)."""
     if isinstance(tree, list):
-        return [decode(v, depth + 1) for v in tree]
+        return [decode(v) for v in tree]
     if isinstance(tree, dict):
-        if ARRAY_TAG in tree:
-            return _decode_array(tree)
-        return {k: decode(v, depth + 1) for k, v in tree.items()}
+        return _object_hook({k: decode(v) for k, v in tree.items()})
     return tree
 
 
@@ -128,13 +110,26 @@ def _decode_array(tree):
     return _frombuffer(raw, dtype=dtype).reshape(shape).copy()
 
 
+# Made now, like the bindings above. The C encoder and decoder walk the whole message; Python
+# runs only for arrays and tensors (json's `default`) and for each dict read (`object_hook`).
+_encoder = json.JSONEncoder(allow_nan=True, separators=(",", ":"), default=_default)
+_decoder = json.JSONDecoder(object_hook=_object_hook)
+
+
 def dumps(value):
-    return _dumps(encode(value), allow_nan=True, separators=(",", ":")).encode("utf-8")
+    """Python value -> message bytes. Tensors and numpy arrays become tagged base64 arrays;
+    tuples become lists, and int, float, bool and None dict keys become strings (as in JSON)."""
+    try:
+        return _encoder.encode(value).encode("utf-8")
+    except TypeError as e:  # a dict key json cannot write (a tuple, say)
+        raise WireError(f"dict keys must be strings: {e}") from None
+    except (ValueError, RecursionError) as e:  # a list that contains itself, or too deep
+        raise WireError(f"this value cannot be sent: {e}") from None
 
 
 def loads(data):
     try:
-        return decode(_loads(data.decode("utf-8")))
+        return _decoder.decode(data.decode("utf-8"))
     except (ValueError, RecursionError, KeyError, TypeError) as e:
         raise WireError(f"unreadable message: {e}") from None
 
