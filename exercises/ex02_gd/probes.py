@@ -22,8 +22,8 @@ def descend(sub, start, centres, scales, loop_max, learning_rate):
         return loss
 
     sub.GD(params, loss_fn, loop_max=loop_max, learning_rate=learning_rate)
-    return {"x": [float(t.detach()) for t in given], "losses": np.asarray(losses, dtype=float),
-            "xs": np.asarray(xs, dtype=float)}
+    return {"x": [float(t.detach()) for t in given], "losses": np.asarray(losses, dtype=np.float64),
+            "xs": np.asarray(xs, dtype=np.float64)}
 
 
 def notes_loss(sub, start, loop_max):
@@ -37,4 +37,4 @@ def notes_loss(sub, start, loop_max):
         return loss
 
     sub.GD([x], loss_fn, loop_max=loop_max)
-    return {"x": float(x.detach()), "losses": np.asarray(losses, dtype=float)}
+    return {"x": float(x.detach()), "losses": np.asarray(losses, dtype=np.float64)}
