@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import re
 import signal
 import sys
 from collections.abc import Iterator
@@ -103,12 +104,21 @@ def _gpu_count() -> int:
     return _gpus_here[0]
 
 
-def warm_up() -> None:
-    """Import, once in the parent, what every task needs, so forked workers start warm."""
+def warm_up(exercises: list[Exercise]) -> None:
+    """Import, once in the parent, what every task needs, so forked workers start warm. torch
+    (2-3 s) only where the checks use it, or choose the device with it: ex02's checks, say, do
+    not, and a batch of them would wait for it with one core idle."""
     import numpy  # noqa: F401
     import pytest  # noqa: F401
-    import torch  # noqa: F401  (checks compare against torch even where students may not)
-    from .. import checks, plugin  # noqa: F401
+    from .. import checks, plugin, runner  # noqa: F401
+    if any(_uses_torch(x) for x in exercises):
+        import torch  # noqa: F401
+
+
+def _uses_torch(ex: Exercise) -> bool:
+    imports = re.compile(r"^\s*(import|from)\s+torch\b", re.MULTILINE)
+    return ex.device != "cpu" or any(imports.search(f.read_text(encoding="utf-8"))
+                                     for f in ex.check_files(hidden=True))
 
 
 class LocalExecutor:
@@ -122,7 +132,7 @@ class LocalExecutor:
     def start(self, tasks: list[Task], opts: GradeOptions) -> None:
         """Fork the workers and queue every task; call before starting any thread (a
         progress bar), since a fork copies only the calling thread."""
-        warm_up()
+        warm_up(list({t.exercise.id: t.exercise for t in tasks}.values()))
         ctx = multiprocessing.get_context("fork")
         self._pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_start_worker,
                                          initargs=(ctx.Value("i", 0),))

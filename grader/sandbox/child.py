@@ -87,7 +87,9 @@ def _run(cfg):
     # the real packages, not even for the wire codec of a restarted child.
     work = os.path.dirname(cfg["submission"])
     sys.path[:] = [p for p in cfg["sys_path"] if p != work] + [work]
-    wire = _load_wire(cfg["wire"])  # after sys.path: it needs numpy for arrays
+    # after sys.path: it needs numpy for arrays. A forked child has the zygote's, loaded
+    # before any submission ran.
+    wire = _ZYGOTE_WIRE or _load_wire(cfg["wire"])
     send, recv, WireError = wire.send, wire.recv, wire.WireError
     # Private copies of the channel: fds the student's subprocesses do not inherit.
     fd_in, fd_out = os.dup(cfg["fd_in"]), os.dup(cfg["fd_out"])
@@ -132,6 +134,7 @@ def _run(cfg):
 # ---- warm zygote: import once, fork a child per submission ------------------------------------
 
 _FORKED = None                   # the config of a forked child, set in that child only
+_ZYGOTE_WIRE = None              # in a zygote and its children: the wire module, loaded once
 _ZYGOTE_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM")
 
 
@@ -142,12 +145,13 @@ def _zygote(cfg):
     the namespace except the zygote is killed and /work and /tmp are emptied, so nothing of one
     submission meets the next. The zygote cannot be traced or read by its children (not
     dumpable); one that kills or stops it only ends its own run: the grader starts another."""
-    global _FORKED
+    global _FORKED, _ZYGOTE_WIRE
+    import gc
     import shutil
     import socket
     import json, random, traceback, types  # noqa: E401,F401  what a child needs, imported once
     sys.path[:] = list(cfg["sys_path"])
-    wire = _load_wire(cfg["wire"])
+    wire = _ZYGOTE_WIRE = _load_wire(cfg["wire"])
     sock = socket.socket(fileno=cfg["fd_zygote"])
     fd = sock.fileno()
     if os.getpid() > 16:  # kill(-1) below is only safe inside a pid namespace of our own
@@ -159,11 +163,6 @@ def _zygote(cfg):
             import torch
             # Its first call imports much of torch (2 s): pay it here, once for all children.
             torch.use_deterministic_algorithms(True, warn_only=True)
-        for name in cfg.get("preload", ()):  # matplotlib builds its font list at import: 1.5 s
-            try:
-                __import__(name)
-            except Exception:  # not installed or broken: the student's import will say so
-                pass
         versions = _versions(cfg["use_torch"])
     except BaseException as e:  # a broken install is the machine's fault: the grader says so
         wire.send(fd, {"ok": False, "error": f"{type(e).__name__}: {e}"[:500]})
@@ -173,6 +172,7 @@ def _zygote(cfg):
     for name in _ZYGOTE_SIGNALS:
         signal.signal(getattr(signal, name), signal.SIG_IGN)
     wire.send(fd, {"ok": True, "event": "ready", "versions": versions})
+    gc.freeze()  # see below
     runs, n = {}, 0
     while True:
         try:
@@ -181,6 +181,11 @@ def _zygote(cfg):
         except (OSError, EOFError, wire.WireError):
             _exit(0)
         if req.get("op") == "fork":
+            _preload(req.get("preload", ()))
+            # Whatever the zygote imported goes to the collector's permanent generation: a
+            # child's collections then skip torch's hundreds of thousands of objects, instead
+            # of walking them and copying every page they touch (copy on write).
+            gc.freeze()
             n += 1
             pid = _fork()
             if pid == 0:
@@ -201,6 +206,21 @@ def _zygote(cfg):
             wire.send(fd, dict(reply, ok=True))
         else:
             _exit(0)
+
+
+_PRELOADED = set()               # in the zygote: module names it has tried to import
+
+
+def _preload(names):
+    """Import, in the zygote, what the next submission names (matplotlib builds its font list
+    at import: 1.5 s), once: every later child finds it imported."""
+    for name in names:
+        if name not in _PRELOADED:
+            _PRELOADED.add(name)
+            try:
+                __import__(name)
+            except Exception:  # not installed or broken: the student's import will say so
+                pass
 
 
 def _forked_child(req, fds, run, sock):
@@ -240,6 +260,7 @@ def _reap(pid, grace_s):
     """Let the child end within `grace_s`, then kill everything of ours in the namespace;
     return the child's wait status and usage."""
     end, status, ru = time.monotonic() + grace_s, None, None
+    ended = _exit_watch(pid)
     while status is None:
         try:
             done, st, usage = os.wait4(pid, os.WNOHANG)
@@ -251,7 +272,8 @@ def _reap(pid, grace_s):
         elif time.monotonic() >= end:
             break
         else:
-            time.sleep(0.005)
+            ended(min(0.05, max(0.0, end - time.monotonic())))
+    ended(None)
     try:
         _kill(-1, signal.SIGKILL)  # every process of this uid in the namespace, but not us
     except OSError:
@@ -269,6 +291,23 @@ def _reap(pid, grace_s):
     if ru is not None:
         out.update(cpu_s=ru.ru_utime + ru.ru_stime, maxrss_mb=ru.ru_maxrss / 1024)
     return out
+
+
+def _exit_watch(pid):
+    """wait(timeout) that returns as soon as `pid` exits (a pidfd, Linux 5.3+; else a short
+    sleep); wait(None) releases it."""
+    import select
+    try:
+        pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return lambda timeout: time.sleep(0.005) if timeout is not None else None
+
+    def wait(timeout):
+        if timeout is None:
+            os.close(pidfd)
+        else:
+            select.select([pidfd], [], [], timeout)
+    return wait
 
 
 def _wipe(folders, shutil):

@@ -14,6 +14,7 @@ Layers, strongest first:
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -175,7 +176,8 @@ def _cgroups() -> str:
             f"process and RLIMIT_NPROC per slot uid bounds their number")
 
 
-def python_paths() -> list[str]:
+@functools.cache
+def python_paths() -> tuple[str, ...]:
     """The interpreter's stdlib and package folders: what a submission may import from."""
     keys = ("stdlib", "platstdlib", "purelib", "platlib")
     paths = [sysconfig.get_path(k) for k in keys]
@@ -187,7 +189,7 @@ def python_paths() -> list[str]:
     for p in paths:
         if p and os.path.exists(p) and p not in out and not _inside_repo(p):
             out.append(p)
-    return out
+    return tuple(out)
 
 
 def _inside_repo(path: str) -> bool:
@@ -234,7 +236,7 @@ def bwrap_argv(bwrap: str, scratch: Path, inner: list[str], device: str,
                        "/etc/localtime", "/etc/fonts"):
         if os.path.exists(system_dir):
             argv += _ro_bind(system_dir, system_dir, made)
-    for p in [sys.base_prefix] + python_paths():
+    for p in [sys.base_prefix, *python_paths()]:
         argv += _ro_bind(p, p, made)
         for name in forbidden + ("grader",):  # not there at all: no import trick reaches it
             if os.path.isdir(os.path.join(p, name)) and p.endswith("-packages"):
@@ -280,18 +282,20 @@ def sandbox_env(home: str) -> dict[str, str]:
             "MPLBACKEND": "Agg"}
 
 
-def rlimit_values(limits: Limits, uid: int | None = None, device: str = "cpu"
-                  ) -> dict[str, int | None]:
+def rlimit_values(limits: Limits, uid: int | None = None, device: str = "cpu",
+                  running: int | None = None) -> dict[str, int | None]:
     """The resource limits of one run, as numbers (a warm zygote applies them in its forked
     child; `preexec` between fork and exec).
 
     RLIMIT_NPROC counts every process and thread of a user, and root is exempt from it. As
     root it is set all the same: bwrap ignores it, and it binds once setpriv has dropped to the
     slot `uid`. Either way it is counted on top of what that user already runs (other runs in
-    the same slot, a zygote, or a student's own desktop), measured here, before the fork."""
+    the same slot, a zygote, or a student's own desktop), measured here, before the fork
+    (`running`: counted already, by a caller that knows)."""
     nproc = None
     if uid is not None or not is_root():
-        running = _count_tasks(uid if uid is not None else os.getuid())
+        if running is None:
+            running = count_tasks(uid if uid is not None else os.getuid())
         if running is not None:
             nproc = running + limits.nproc
     # CUDA maps huge virtual ranges: an address-space limit breaks it (GPU memory is capped
@@ -325,7 +329,7 @@ def _can_count_tasks() -> bool:
     return os.path.isdir("/proc/self/task")
 
 
-def _count_tasks(uid: int) -> int | None:
+def count_tasks(uid: int) -> int | None:
     """How many processes and threads the user `uid` runs now (Linux); None where unknown."""
     if not _can_count_tasks():
         return None

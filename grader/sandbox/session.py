@@ -23,11 +23,14 @@ from typing import Any, Callable
 
 from . import wire, zygote
 from .isolation import (INSIDE_DATA, INSIDE_HELPERS, INSIDE_WORK, SANDBOX_DIR, Layers, Limits,
-                        bwrap_argv, preexec, python_paths, rlimit_values, sandbox_env, slot_uid)
+                        bwrap_argv, count_tasks, preexec, python_paths, rlimit_values,
+                        sandbox_env, slot_uid)
 
 OUTPUT_CAP = 64 * 1024
-# Imported by a warm zygote, where installed and not forbidden: student code often imports it
-# for plots, and its first import costs seconds.
+# Imported by a warm zygote before it forks a submission whose source names it (where installed
+# and not forbidden): notebooks often import it for plots, and its first import costs 1.5 s.
+# Once imported, the zygote keeps it for every later submission; a zygote that never meets it
+# never pays for it.
 PRELOAD = ("matplotlib.pyplot",)
 
 
@@ -213,10 +216,12 @@ class Session:
         r_child, w_parent = os.pipe()
         r_parent, w_child = os.pipe()
         out_r, out_w = os.pipe()
-        limits = rlimit_values(self.cfg.limits, self._uid, self.cfg.device)
+        if z.tasks is None:  # between runs a zygote is alone with its uid: count it once
+            z.tasks = count_tasks(self._uid) if self._uid is not None else None
+        limits = rlimit_values(self.cfg.limits, self._uid, self.cfg.device, z.tasks)
         try:
             pid = z.fork(self._child_config(r_child, w_child, inside=True), self.cfg.source,
-                         limits, (r_child, w_child, out_w))
+                         limits, (r_child, w_child, out_w), self._preload())
         except zygote.ZygoteError:
             for fd in (r_child, w_parent, r_parent, w_child, out_r, out_w):
                 os.close(fd)
@@ -229,6 +234,10 @@ class Session:
         self._output.drain(os.fdopen(out_r, "rb"))
         self._handshake(self._deadline)
 
+    def _preload(self) -> list[str]:
+        return [m for m in PRELOAD if m.partition(".")[0] not in self.cfg.forbidden
+                and m.partition(".")[0] in self.cfg.source]
+
     def _zygote_key(self) -> tuple:
         """What makes two sandboxes differ; limits do not: each child sets its own."""
         c = self.cfg
@@ -236,9 +245,8 @@ class Session:
                 c.limits.scratch_mb, self._uid)
 
     def _zygote_argv(self, inner_cfg: dict, scratch: Path) -> list[str]:
-        preload = [m for m in PRELOAD if m.partition(".")[0] not in self.cfg.forbidden]
-        cfg = dict(inner_cfg, zygote=True, sys_path=python_paths(), use_torch=self.cfg.use_torch,
-                   wire=f"{INSIDE_HELPERS}/wire.py", work=INSIDE_WORK, preload=preload)
+        cfg = dict(inner_cfg, zygote=True, sys_path=list(python_paths()), use_torch=self.cfg.use_torch,
+                   wire=f"{INSIDE_HELPERS}/wire.py", work=INSIDE_WORK)
         inner = [os.path.realpath(sys.executable), "-I", "-S", f"{INSIDE_HELPERS}/child.py",
                  json.dumps(cfg)]
         return bwrap_argv(self.cfg.layers.bwrap, scratch, inner, self.cfg.device,
@@ -312,7 +320,7 @@ class Session:
         helpers = INSIDE_HELPERS if inside else str(SANDBOX_DIR)
         return {"wire": f"{helpers}/wire.py", "fd_in": r_child, "fd_out": w_child,
                 "submission": f"{work}/{self.cfg.module}.py", "module": self.cfg.module,
-                "sys_path": [work] + python_paths(), "seed": self.cfg.seed,
+                "sys_path": [work, *python_paths()], "seed": self.cfg.seed,
                 "device": self.cfg.device, "forbidden": list(self.cfg.forbidden),
                 "use_torch": self.cfg.use_torch, "exercise": self.cfg.exercise,
                 "gpu_memory_fraction": self.cfg.gpu_memory_fraction,

@@ -39,6 +39,8 @@ class Zygote:
         """`argv_for(inner_config: dict, scratch: Path) -> argv` builds the sandbox command."""
         self.key = key
         self.versions: dict | None = None
+        self._preloaded: set[str] = set()
+        self.tasks: int | None = None   # processes and threads of its uid (the grader counts)
         self._scratch = Path(tempfile.mkdtemp(prefix="grade-zygote-"))
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self._sock = ours
@@ -57,10 +59,15 @@ class Zygote:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def fork(self, cfg: dict, source: str, rlimits: dict, fds: tuple[int, int, int]) -> int:
-        """Start a child running `source` with the child config `cfg`; its pid in the sandbox."""
-        self._send({"op": "fork", "cfg": cfg, "source": source, "rlimits": rlimits}, fds)
-        reply = self._answer(ANSWER_S, "fork")
+    def fork(self, cfg: dict, source: str, rlimits: dict, fds: tuple[int, int, int],
+             preload: list[str] = ()) -> int:
+        """Start a child running `source` with the child config `cfg`; its pid in the sandbox.
+        The zygote first imports the modules of `preload` it has not imported yet."""
+        self._send({"op": "fork", "cfg": cfg, "source": source, "rlimits": rlimits,
+                    "preload": list(preload)}, fds)
+        new = set(preload) - self._preloaded
+        self._preloaded |= set(preload)
+        reply = self._answer(START_S if new else ANSWER_S, "fork")
         if not isinstance(reply.get("pid"), int):
             self.close()
             raise ZygoteError("the zygote did not fork")
