@@ -260,7 +260,7 @@ def test_fork_bomb_is_bounded_and_cleaned_up(ex02_fast, slot_uid):
 
     def sample():
         while not done.is_set():
-            counts.append(isolation._count_tasks(slot_uid))
+            counts.append(isolation.count_tasks(slot_uid))
             time.sleep(0.02)
     sampler = threading.Thread(target=sample)
     sampler.start()
@@ -271,7 +271,7 @@ def test_fork_bomb_is_bounded_and_cleaned_up(ex02_fast, slot_uid):
         sampler.join()
     assert r.status == LOAD_ERROR and "time limit" in r.message and r.score == 0
     assert max(counts) > 10, "the bomb never went off"
-    zygote = isolation._count_tasks(slot_uid)  # all that is left: the warm zygote's own tasks
+    zygote = isolation.count_tasks(slot_uid)  # all that is left: the warm zygote's own tasks
     assert max(counts) <= Limits(1, 1, 1).nproc + zygote, f"{max(counts)} processes at the peak"
     assert wall < ex02_fast.time_limit_s + MARGIN_S
     _assert_nothing_left(slot_uid)
