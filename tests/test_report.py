@@ -238,3 +238,16 @@ def test_write_html_keeps_odd_names_inside_the_folder(tmp_path: Path) -> None:
 
 def test_json_round_trip_renders_the_same() -> None:
     assert render_html(Result.from_dict(MIXED.to_dict())) == render_html(MIXED)
+
+
+def test_dense_lines_keep_every_pixel_columns_extremes() -> None:
+    n = 2000  # four points per pixel column: drawn from fewer, spikes and dips included
+    ys = [1.0] * n
+    ys[777], ys[1500] = 50.0, -50.0
+    out = plots.svg(Plot("spiky", "line", {"s": {"y": ys}}))
+    (points,) = re.findall(r'<polyline points="([^"]*)"', out)
+    drawn = [tuple(map(float, p.split(","))) for p in points.split()]
+    assert len(drawn) < n / 2
+    top, bottom = min(y for _, y in drawn), max(y for _, y in drawn)
+    assert top <= plots.TOP + 20 and bottom >= plots.H - plots.BOTTOM - 20  # both drawn
+    assert drawn == sorted(drawn, key=lambda p: p[0])   # left to right, as the data runs
