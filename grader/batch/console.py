@@ -36,7 +36,9 @@ def progress_bar(console: Console | None, total: int) -> Iterator[Bar]:
     columns = (TextColumn("[bold]grading[/]"), BarColumn(), MofNCompleteColumn(),
                TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("left"),
                TimeRemainingColumn(), TextColumn("{task.description}", markup=False))
-    with Progress(*columns, console=console, transient=False) as progress:
+    # Four redraws a second: an ETA needs no more, and each redraw costs the grading CPU.
+    with Progress(*columns, console=console, transient=False,
+                  refresh_per_second=4) as progress:
         yield Bar(progress, progress.add_task("", total=total))
 
 
