@@ -125,7 +125,9 @@ def main(argv=None) -> int:
           f"faster than the naive start.")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"layers-{dt.date.today():%Y-%m-%d}.json"
+    path, k = out / f"layers-{dt.date.today():%Y-%m-%d}.json", 2
+    while path.exists():  # keep earlier records: they are the history
+        path, k = out / f"layers-{dt.date.today():%Y-%m-%d}-{k}.json", k + 1
     path.write_text(json.dumps({"n": args.n, "loadavg": os.getloadavg(),
                                 "median_s": rows | grading}, indent=2) + "\n", encoding="utf-8")
     print(f"written: {path.relative_to(ROOT)}")
