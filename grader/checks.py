@@ -158,7 +158,9 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def series(values: Iterable[float]) -> dict[str, list[float]]:
-    """A plot series from a plain history: x = step number."""
-    ys = [float(v) for v in values]
-    return {"x": list(range(len(ys))), "y": ys}
+def series(values: Iterable[float]) -> dict[str, np.ndarray]:
+    """A plot series from a plain history: x = step number. (Arrays: `report.plot` thins
+    them to what is drawn and stores lists.)"""
+    ys = np.asarray(values if isinstance(values, np.ndarray) else list(values),
+                    dtype=float).ravel()
+    return {"x": np.arange(ys.size), "y": ys}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .spec import HIDDEN_FILE, PUBLIC_FILE, Exercise, all_exercises
+from .spec import PUBLIC_FILE, Exercise, all_exercises
 
 GRADER_DIR = Path(__file__).resolve().parent
 
