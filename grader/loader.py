@@ -15,9 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-from traitlets.log import get_logger
-
 _KINDS = {".py": "py", ".ipynb": "ipynb"}
 _SKIP_TAG = "skip-grading"
 
@@ -145,6 +142,7 @@ def _decode(data: bytes, name: str) -> str:
 def _quiet_nbformat() -> Iterator[None]:
     """nbformat logs schema problems and warns about missing cell ids; Colab and VS Code notebooks
     trip both, neither stops us reading the code, and the terminal is the student's."""
+    from traitlets.log import get_logger
     log = get_logger()                    # the logger nbformat itself logs to
     log = getattr(log, "logger", log)     # unwrap a LoggerAdapter
     was_disabled, log.disabled = log.disabled, True
@@ -158,6 +156,7 @@ def _quiet_nbformat() -> Iterator[None]:
 
 def _code_cells(text: str, name: str) -> list[tuple[int, str, bool]]:
     """(cell number among all cells, source, tagged skip-grading) per code cell, in order."""
+    import nbformat  # here: a class of .py files never pays for it (0.2 s)
     try:
         with _quiet_nbformat():
             nb = nbformat.read(io.StringIO(text), as_version=4)
@@ -182,6 +181,7 @@ def _tags(cell: dict) -> list:
 
 
 def _why(e: Exception) -> str:
+    import nbformat
     if isinstance(e, nbformat.reader.NotJSONError):
         cause = e.__cause__
         where = f" (line {cause.lineno}, column {cause.colno})" if hasattr(cause, "lineno") else ""

@@ -104,15 +104,18 @@ def _gpu_count() -> int:
     return _gpus_here[0]
 
 
-def warm_up(exercises: list[Exercise]) -> None:
+def warm_up(tasks: list[Task]) -> None:
     """Import, once in the parent, what every task needs, so forked workers start warm. torch
     (2-3 s) only where the checks use it, or choose the device with it: ex02's checks, say, do
-    not, and a batch of them would wait for it with one core idle."""
+    not, and a batch of them would wait for it with one core idle. nbformat only for
+    notebooks."""
     import numpy  # noqa: F401
     import pytest  # noqa: F401
     from .. import checks, plugin, runner  # noqa: F401
-    if any(_uses_torch(x) for x in exercises):
+    if any(_uses_torch(x) for x in {t.exercise.id: t.exercise for t in tasks}.values()):
         import torch  # noqa: F401
+    if any(t.path.endswith(".ipynb") for t in tasks):
+        import nbformat  # noqa: F401
 
 
 def _uses_torch(ex: Exercise) -> bool:
@@ -132,7 +135,7 @@ class LocalExecutor:
     def start(self, tasks: list[Task], opts: GradeOptions) -> None:
         """Fork the workers and queue every task; call before starting any thread (a
         progress bar), since a fork copies only the calling thread."""
-        warm_up(list({t.exercise.id: t.exercise for t in tasks}.values()))
+        warm_up(tasks)
         ctx = multiprocessing.get_context("fork")
         self._pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_start_worker,
                                          initargs=(ctx.Value("i", 0),))
