@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import queue
+import sys
 import threading
 from pathlib import Path
 
@@ -43,6 +44,7 @@ def run_checks(job: Job, hidden: bool) -> dict[str, Outcome]:
         if runner is None or runner.key != key or not runner.alive:
             if runner is not None:
                 runner.stop()
+            _forget_check_modules(job.exercise)
             runner = _ChecksSession(job.exercise, hidden, key)
             _runner[:] = [runner]
         return runner.run(job)
@@ -57,6 +59,15 @@ def _key(ex: Exercise, hidden: bool) -> tuple:
     for f in ex.check_files(hidden):
         h.update(str(f).encode() + b"\0" + f.read_bytes() + b"\0")
     return (os.getpid(), str(ex.folder), hidden, h.hexdigest())
+
+
+def _forget_check_modules(ex: Exercise) -> None:
+    """pytest's importlib mode reuses a module already in sys.modules: without this, a check
+    file fixed by the instructor, or another folder of the same name, would go on running the
+    checks this process imported first."""
+    package = Path(ex.folder).name
+    for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
+        del sys.modules[name]
 
 
 class _ChecksSession:
