@@ -38,20 +38,19 @@ class ChecksBroken(Exception):
 def run_checks(job: Job, hidden: bool) -> dict[str, Outcome]:
     """Run the exercise's checks (the hidden ones too if asked) against `job.session`;
     return each check's outcome by name."""
+    global _session
     key = _key(job.exercise, hidden)
     with _lock:
-        runner = _runner[0] if _runner else None
-        if runner is None or runner.key != key or not runner.alive:
-            if runner is not None:
-                runner.stop()
+        if _session is None or _session.key != key or not _session.alive:
+            if _session is not None:
+                _session.stop()
             _forget_check_modules(job.exercise)
-            runner = _ChecksSession(job.exercise, hidden, key)
-            _runner[:] = [runner]
-        return runner.run(job)
+            _session = _ChecksSession(job.exercise, hidden, key)
+        return _session.run(job)
 
 
-_lock = threading.Lock()              # one grading at a time per process
-_runner: list["_ChecksSession"] = []  # this process's live session, if any
+_lock = threading.Lock()                   # one grading at a time per process
+_session: "_ChecksSession | None" = None   # this process's live pytest session, if any
 
 
 def _key(ex: Exercise, hidden: bool) -> tuple:

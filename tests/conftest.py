@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import functools
+import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from grader.pipeline import GradeOptions, grade
 from grader.result import Result
-from grader.spec import Exercise, all_exercises, find_exercise
+from grader.spec import Exercise, all_exercises, find_exercise, load_exercise
 
 REPO = Path(__file__).resolve().parent.parent
 EXERCISES = REPO / "exercises"
@@ -24,6 +26,18 @@ def exercise(ex_id: str) -> Exercise:
 def graded(ex_id: str, path: str, hidden: bool = True) -> Result:
     """Grade once per test session; many tests read the same result."""
     return grade(exercise(ex_id), Path(path), GradeOptions(hidden=hidden))
+
+
+def copy_exercise(dest: Path, folder: str, **overrides) -> Exercise:
+    """exercises/<folder> copied under `dest` (a test may change its files), with some keys of
+    its exercise.yaml replaced."""
+    target = dest / folder
+    shutil.copytree(EXERCISES / folder, target)
+    spec = yaml.safe_load((target / "exercise.yaml").read_text(encoding="utf-8"))
+    spec.update(overrides)
+    (target / "exercise.yaml").write_text(yaml.safe_dump(spec, sort_keys=False),
+                                          encoding="utf-8")
+    return load_exercise(target)
 
 
 def bank() -> list[Exercise]:

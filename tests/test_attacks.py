@@ -28,9 +28,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
-from conftest import EXERCISES, REPO
+from conftest import REPO, copy_exercise
 from grader import cli
 from grader.pipeline import GradeOptions, grade
 from grader.report import render_html
@@ -38,7 +37,7 @@ from grader.result import ERROR, FAILED, GRADED, LOAD_ERROR, Result
 from grader.sandbox import isolation
 from grader.sandbox.isolation import Limits, detect_layers, is_root, weak_warning
 from grader.sandbox.session import Session, SessionConfig, StudentFault
-from grader.spec import Exercise, load_exercise
+from grader.spec import Exercise
 
 ATTACKS = Path(__file__).resolve().parent / "attacks"
 STRONG = detect_layers()
@@ -60,21 +59,11 @@ def slot_uid():
         yield uid if is_root() else None
 
 
-def _copy(dest: Path, folder: str, **overrides) -> Exercise:
-    target = dest / folder
-    shutil.copytree(EXERCISES / folder, target)
-    spec = yaml.safe_load((target / "exercise.yaml").read_text(encoding="utf-8"))
-    spec.update(overrides)
-    (target / "exercise.yaml").write_text(yaml.safe_dump(spec, sort_keys=False),
-                                          encoding="utf-8")
-    return load_exercise(target)
-
-
 @pytest.fixture(scope="module")
 def ex02(tmp_path_factory) -> Exercise:
     """ex02 with torch, 4 s per call. The whole run keeps 30 s: a crash means a restart, and
     importing torch takes seconds on a busy machine."""
-    return _copy(tmp_path_factory.mktemp("torch"), "ex02_gd", time_limit_s=30,
+    return copy_exercise(tmp_path_factory.mktemp("torch"), "ex02_gd", time_limit_s=30,
                  call_time_limit_s=4, memory_mb=2048)
 
 
@@ -82,13 +71,13 @@ def ex02(tmp_path_factory) -> Exercise:
 def ex02_fast(tmp_path_factory) -> Exercise:
     """ex02 with torch forbidden, so the sandbox starts in a fraction of a second: for the
     attacks that end while the file is imported. 4 s for the whole run, 1 GB of memory."""
-    return _copy(tmp_path_factory.mktemp("fast"), "ex02_gd", time_limit_s=4,
+    return copy_exercise(tmp_path_factory.mktemp("fast"), "ex02_gd", time_limit_s=4,
                  call_time_limit_s=2, memory_mb=1024, forbidden_imports=["torch"])
 
 
 @pytest.fixture(scope="module")
 def ex01(tmp_path_factory) -> Exercise:
-    return _copy(tmp_path_factory.mktemp("ex01"), "ex01_backward", time_limit_s=10,
+    return copy_exercise(tmp_path_factory.mktemp("ex01"), "ex01_backward", time_limit_s=10,
                  call_time_limit_s=4)
 
 

@@ -9,34 +9,21 @@ from __future__ import annotations
 
 import json
 import resource
-import shutil
 import sys
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from conftest import EXERCISES, SOLUTIONS as REPO_SOLUTIONS
+from conftest import SOLUTIONS as REPO_SOLUTIONS, copy_exercise
 from grader.pipeline import GradeOptions, grade
 from grader.result import (ERROR, FAILED, GRADED, LOAD_ERROR, PASSED, SYNTAX_ERROR, Result)
-from grader.spec import Exercise, load_exercise
+from grader.spec import Exercise
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 MARGIN_S = 6.0  # grading around the sandbox: loading the file, pytest, killing, cleaning up
-
-
-def _copy_ex02(dest: Path, **spec_overrides) -> Exercise:
-    """exercises/ex02_gd copied under `dest`, with some keys of exercise.yaml replaced."""
-    folder = dest / "ex02_gd"
-    shutil.copytree(EXERCISES / "ex02_gd", folder)
-    spec = yaml.safe_load((folder / "exercise.yaml").read_text(encoding="utf-8"))
-    spec.update(spec_overrides)
-    (folder / "exercise.yaml").write_text(yaml.safe_dump(spec, sort_keys=False),
-                                          encoding="utf-8")
-    return load_exercise(folder)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +31,8 @@ def ex02(tmp_path_factory) -> Exercise:
     """ex02 as students get it, with a short limit for one call: 4 s (the reference's longest
     call takes about 1 s). The whole run keeps 45 s: a hang plus a restart means two sandbox
     starts, each importing torch, which takes 10 s on a busy 2-core machine."""
-    return _copy_ex02(tmp_path_factory.mktemp("bank"), time_limit_s=45, call_time_limit_s=4)
+    return copy_exercise(tmp_path_factory.mktemp("bank"), "ex02_gd", time_limit_s=45,
+                         call_time_limit_s=4)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +40,7 @@ def ex02_no_torch(tmp_path_factory) -> Exercise:
     """ex02 with torch forbidden, so the sandbox starts in well under a second instead of
     importing torch for several: for the submissions that fail while being imported, before
     any torch code could run. The time limit is 4 s."""
-    return _copy_ex02(tmp_path_factory.mktemp("bank_no_torch"), time_limit_s=4,
+    return copy_exercise(tmp_path_factory.mktemp("bank_no_torch"), "ex02_gd", time_limit_s=4,
                       call_time_limit_s=2, forbidden_imports=["torch"])
 
 

@@ -8,38 +8,37 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO, copy_exercise
 from grader import runner
 from grader.pipeline import GraderError, grade
 from grader.result import PASSED
-from grader.spec import find_exercise
+from grader.spec import Exercise, find_exercise
 
-REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO / "solutions" / "ex02.py"
 STUB = REPO / "exercises" / "ex02_gd" / "ex02.py"
 
 
 @pytest.fixture
-def ex02_copy(tmp_path: Path) -> Path:
-    """A private copy of ex02's folder, whose check files a test may change."""
-    shutil.copytree(REPO / "exercises" / "ex02_gd", tmp_path / "ex02_gd")
-    return tmp_path
+def ex02_copy(tmp_path: Path) -> Exercise:
+    """A private copy of ex02, whose check files a test may change."""
+    return copy_exercise(tmp_path, "ex02_gd")
 
 
 def test_one_session_grades_one_submission_after_another_without_leaks():
     ex = find_exercise(REPO / "exercises", "ex02")
     first = grade(ex, REFERENCE)
-    session = runner._runner[0]
+    session = runner._session
     stub = grade(ex, STUB)
     again = grade(ex, REFERENCE)
-    assert runner._runner[0] is session                     # the same pytest session, warm
+    assert runner._session is session                     # the same pytest session, warm
     assert first.full_marks and again.full_marks
     assert stub.score == 0 and not any(c.status == PASSED for c in stub.checks)
     assert not any(c.plots for c in stub.checks)            # no plot of the last grading
     assert [c.message for c in again.checks] == [c.message for c in first.checks]
 
 
-def test_changed_check_files_are_used_at_once(ex02_copy: Path):
-    ex = find_exercise(ex02_copy, "ex02")
+def test_changed_check_files_are_used_at_once(ex02_copy: Exercise):
+    ex = ex02_copy
     assert grade(ex, REFERENCE).full_marks
     public = ex.folder / "test_public.py"
     public.write_text(public.read_text().replace("expect_converged(run[\"losses\"], below=1e-3)",
@@ -50,8 +49,8 @@ def test_changed_check_files_are_used_at_once(ex02_copy: Path):
     assert falls.message == "changed by the instructor"
 
 
-def test_check_files_that_cannot_be_collected_are_the_graders_fault(ex02_copy: Path):
-    ex = find_exercise(ex02_copy, "ex02")
+def test_check_files_that_cannot_be_collected_are_the_graders_fault(ex02_copy: Exercise):
+    ex = ex02_copy
     (ex.folder / "test_hidden.py").write_text("def test_x(:\n", encoding="utf-8")
     with pytest.raises(GraderError, match="the checks of ex02 are broken"):
         grade(ex, REFERENCE)
