@@ -26,12 +26,10 @@ time (pytest runs once at a time per process).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -39,6 +37,7 @@ from pathlib import Path
 from ..pipeline import GradeOptions, GraderError
 from .discover import MAX_BYTES
 from .executors import ERROR, Task, grade_task
+from .locks import AllHeld, first_free
 
 SLOTS = 64
 _one_grading_per_process = threading.Lock()   # pytest.main is not thread-safe
@@ -71,24 +70,12 @@ def hold_slot(slots: int = SLOTS, wait_s: float = 3600) -> Iterator[int]:
     """The first sandbox slot no other process on this machine holds, until the block ends."""
     folder = Path(tempfile.gettempdir()) / "nn-grader-slots"
     folder.mkdir(mode=0o700, exist_ok=True)
-    deadline = time.monotonic() + wait_s
-    while True:
-        for slot in range(slots):
-            fd = os.open(folder / f"slot-{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(fd)
-                continue
-            try:
-                yield slot
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-                os.close(fd)
-            return
-        if time.monotonic() > deadline:
-            raise GraderError(f"no free sandbox slot on this machine after {wait_s:g} s")
-        time.sleep(0.2)
+    try:
+        with first_free([folder / f"slot-{slot}.lock" for slot in range(slots)], 0.2,
+                        wait_s) as slot:
+            yield slot
+    except AllHeld:
+        raise GraderError(f"no free sandbox slot on this machine after {wait_s:g} s") from None
 
 
 class DaskExecutor:

@@ -6,13 +6,12 @@ may use a capped share of its memory; CPU runs claim nothing and keep the cores 
 """
 from __future__ import annotations
 
-import fcntl
-import os
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .locks import first_free
 
 LOCKS = Path(tempfile.gettempdir()) / "grader-gpu-locks"
 
@@ -31,18 +30,5 @@ def claim(count: int, prefer: int = 0, locks: Path = LOCKS, poll_s: float = 0.05
         raise ValueError("no GPU to claim")
     locks.mkdir(parents=True, exist_ok=True)
     order = [(prefer + i) % count for i in range(count)]
-    while True:
-        for gpu in order:
-            fd = os.open(locks / f"gpu{gpu}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(fd)
-                continue
-            try:
-                yield gpu
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-                os.close(fd)
-            return
-        time.sleep(poll_s)
+    with first_free([locks / f"gpu{gpu}.lock" for gpu in order], poll_s) as i:
+        yield order[i]
