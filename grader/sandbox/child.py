@@ -8,6 +8,7 @@ anyway, from data alone.
 """
 import importlib.util
 import os
+import select
 import signal
 import sys
 import time
@@ -180,7 +181,6 @@ def _zygote(cfg):
     for name in _ZYGOTE_SIGNALS:
         signal.signal(getattr(signal, name), signal.SIG_IGN)
     wire.send(fd, {"ok": True, "event": "ready", "versions": versions})
-    gc.freeze()  # see below
     runs, n = {}, 0
     while True:
         try:
@@ -268,20 +268,25 @@ def _reap(pid, grace_s):
     """Let the child end within `grace_s`, then kill everything of ours in the namespace;
     return the child's wait status and usage."""
     end, status, ru = time.monotonic() + grace_s, None, None
-    ended = _exit_watch(pid)
-    while status is None:
-        try:
-            done, st, usage = os.wait4(pid, os.WNOHANG)
-        except ChildProcessError:
-            status = 9
-            break
-        if done:
-            status, ru = st, usage
-        elif time.monotonic() >= end:
-            break
-        else:
-            ended(min(0.05, max(0.0, end - time.monotonic())))
-    ended(None)
+    pidfd = _pidfd(pid)
+    try:
+        while status is None:
+            try:
+                done, st, usage = os.wait4(pid, os.WNOHANG)
+            except ChildProcessError:
+                status = 9
+                break
+            if done:
+                status, ru = st, usage
+            elif time.monotonic() >= end:
+                break
+            elif pidfd is None:
+                time.sleep(0.005)
+            else:  # wakes the moment the child exits
+                select.select([pidfd], [], [], min(0.05, max(0.0, end - time.monotonic())))
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
     try:
         _kill(-1, signal.SIGKILL)  # every process of this uid in the namespace, but not us
     except OSError:
@@ -301,21 +306,12 @@ def _reap(pid, grace_s):
     return out
 
 
-def _exit_watch(pid):
-    """wait(timeout) that returns as soon as `pid` exits (a pidfd, Linux 5.3+; else a short
-    sleep); wait(None) releases it."""
-    import select
+def _pidfd(pid):
+    """A file descriptor that becomes readable when `pid` exits (Linux 5.3+); None elsewhere."""
     try:
-        pidfd = os.pidfd_open(pid)
+        return os.pidfd_open(pid)
     except (AttributeError, OSError):
-        return lambda timeout: time.sleep(0.005) if timeout is not None else None
-
-    def wait(timeout):
-        if timeout is None:
-            os.close(pidfd)
-        else:
-            select.select([pidfd], [], [], timeout)
-    return wait
+        return None
 
 
 def _wipe(folders, shutil):
