@@ -41,13 +41,15 @@ class Zygote:
         self.versions: dict | None = None
         self._preloaded: set[str] = set()
         self.tasks: int | None = None   # processes and threads of its uid (the grader counts)
-        self._scratch = Path(tempfile.mkdtemp(prefix="grade-zygote-"))
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self._sock = ours
-        argv = argv_for({"fd_zygote": theirs.fileno()}, self._scratch)
+        # The sandbox's /work is a tmpfs; an empty folder binds nothing into it, and is gone
+        # before the zygote starts (a batch worker ends with os._exit: no clean-up then).
+        with tempfile.TemporaryDirectory(prefix="grade-zygote-") as empty:
+            argv = argv_for({"fd_zygote": theirs.fileno()}, Path(empty))
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),),
-                                     cwd=self._scratch, env=env, start_new_session=True)
+                                     cwd="/", env=env, start_new_session=True)
         theirs.close()
         ready = self._answer(START_S, "start")
         if not ready.get("ok"):
@@ -91,11 +93,6 @@ class Zygote:
                 pass
             self.proc.wait()
         self._sock.close()
-        for path in (self._scratch,):
-            try:
-                path.rmdir()
-            except OSError:
-                pass
 
     def _send(self, msg: dict, fds: tuple[int, ...] = ()) -> None:
         try:
