@@ -81,14 +81,19 @@ def run_ours(subs: Path, out: Path, jobs: int) -> dict:
     rows = db.execute("SELECT student, score, result_json FROM submissions WHERE current = 1"
                       ).fetchall()
     db.close()
-    runs = [json.loads(r[2]).get("run") or {} for r in rows if r[2]]
-    student = sum(run.get("student_s", 0.0) for run in runs)
+    runs = {r[0]: json.loads(r[2]).get("run") or {} for r in rows if r[2]}
+    student = sum(run.get("student_s", 0.0) for run in runs.values())
     # Inside grade() (the worker's clock) but outside the student's code: the rest of the
     # overhead is the batch's fixed costs (start, zygotes, tail) and the parent's writes.
-    in_grade = sorted(run.get("wall_s", 0.0) - run.get("student_s", 0.0) for run in runs)
+    in_grade = {s: run.get("wall_s", 0.0) - run.get("student_s", 0.0) for s, run in runs.items()}
     return {"wall_s": wall, "student_s": student, "graded": len(rows),
-            "in_grade_s": sum(in_grade), "in_grade_median_s": in_grade[len(in_grade) // 2],
+            "in_grade_s": sum(in_grade.values()), "in_grade": in_grade,
             "scores": {r[0]: r[1] for r in rows}}
+
+
+def _median(values) -> float:
+    v = sorted(values)
+    return v[len(v) // 2] if v else 0.0
 
 
 def naive_one(src: Path, workdir: Path) -> dict:
@@ -123,7 +128,7 @@ def figures(run: dict, n: int, jobs: int) -> dict:
             "wall_per_submission_s": run["wall_s"] / n,
             "overhead_per_submission_s": (run["wall_s"] * jobs - run["student_s"]) / n,
             **({"in_grade_overhead_per_submission_s": run["in_grade_s"] / n,
-                "in_grade_overhead_median_s": run["in_grade_median_s"]}
+                "in_grade_overhead_median_s": _median(run["in_grade"].values())}
                if "in_grade_s" in run else {})}
 
 
@@ -169,6 +174,11 @@ def main(argv=None) -> int:
               f"inside grade() (the worker's clock less the student's time; median "
               f"{f['in_grade_overhead_median_s']:.3f}s, the zygotes' starts are in the mean); "
               f"the rest is the batch's start and tail and the parent's writes")
+        f["in_grade_median_by_kind_s"] = {k: _median(v for s, v in ours["in_grade"].items()
+                                                      if kinds[s].split(":")[0] == k)
+                                          for k in ("right", "wrong", "crash")}
+        print("  median inside grade() by kind: " + ", ".join(
+            f"{k} {v:.3f}s" for k, v in f["in_grade_median_by_kind_s"].items()))
     if naive:
         print(f"\nnaive/ours: overhead {table['naive']['overhead_per_submission_s'] / table['ours']['overhead_per_submission_s']:.2f}x, "
               f"throughput {table['ours']['submissions_per_s'] / table['naive']['submissions_per_s']:.2f}x")

@@ -194,7 +194,7 @@ def _zygote(cfg):
         except (OSError, EOFError, wire.WireError):
             _exit(0)
         if req.get("op") == "fork":
-            grown = _preload(req.get("preload", ())) or n == 0
+            _preload(req.get("preload", ()))
             # Whatever the zygote imported goes to the collector's permanent generation: a
             # child's collections then skip torch's hundreds of thousands of objects, instead
             # of walking them and copying every page they touch (copy on write).
@@ -211,8 +211,6 @@ def _zygote(cfg):
             for f in fds:
                 os.close(f)
             wire.send(fd, {"ok": True, "pid": pid})
-            if grown:  # while the child runs: the zygote has nothing else to do
-                _huge_pages()
         elif req.get("op") == "reap":
             pid = int(req["pid"])
             reply = _reap(pid, float(req.get("grace_s", 0)))
@@ -228,45 +226,14 @@ _PRELOADED = set()               # in the zygote: module names it has tried to i
 
 def _preload(names):
     """Import, in the zygote, what the next submission names (matplotlib builds its font list
-    at import: 1.5 s), once: every later child finds it imported. True if it imported any."""
-    new = [name for name in names if name not in _PRELOADED]
-    for name in new:
-        _PRELOADED.add(name)
-        try:
-            __import__(name)
-        except Exception:  # not installed or broken: the student's import will say so
-            pass
-    return bool(new)
-
-
-_HUGE = 2 << 20                  # a transparent huge page on x86-64 and arm64
-_MADV_COLLAPSE = 25              # Linux 6.1+
-
-
-def _huge_pages():
-    """Move the zygote's private anonymous memory (the Python heap, torch's registries: about
-    150 MB) onto 2 MB pages where the kernel can (MADV_COLLAPSE). A fork then copies one page
-    table entry per 2 MB instead of 512, and the child's exit releases as few: a fork and
-    exit falls from about 15 ms to 5. What the zygote writes while a child lives is split
-    back to 4 KB pages by copy on write, the rest stays huge. Best effort: an older kernel,
-    or no free huge page, leaves the memory as it was."""
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-        with open("/proc/self/maps", encoding="ascii", errors="replace") as f:
-            maps = f.read().splitlines()
-    except (OSError, AttributeError):
-        return
-    for line in maps:  # start-end perms offset dev inode [name]
-        fields = line.split()
-        if len(fields) < 5 or fields[1][:2] != "rw" or fields[1][3:] != "p" or \
-                fields[4] != "0" or fields[5:] not in ([], ["[heap]"]):
-            continue
-        lo, hi = (int(x, 16) for x in fields[0].split("-"))
-        start, end = -(-lo // _HUGE) * _HUGE, hi // _HUGE * _HUGE
-        if end > start:
-            libc.madvise(start, end - start, _MADV_COLLAPSE)
+    at import: 1.5 s), once: every later child finds it imported."""
+    for name in names:
+        if name not in _PRELOADED:
+            _PRELOADED.add(name)
+            try:
+                __import__(name)
+            except Exception:  # not installed or broken: the student's import will say so
+                pass
 
 
 def _forked_child(req, fds, run, sock):
