@@ -155,10 +155,6 @@ def _add_batch_parser(sub) -> None:
 
 
 def _batch(root: Path, args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from .batch import BatchOptions, run_batch
-    from .batch.discover import DiscoveryError
-    from .gradebook import GradebookError
     from .pipeline import GraderError
     if args.jobs < 1:
         raise GraderError("--jobs must be at least 1")
@@ -172,6 +168,12 @@ def _batch(root: Path, args: argparse.Namespace) -> int:
                               "--allow-weak-sandbox")
     data_dir = args.data_dir or (Path(os.environ["GRADER_DATA"]) if os.environ.get("GRADER_DATA")
                                  else None)
+    if args.executor == "local" and args.exercise:
+        _warm_sandboxes(root, args, data_dir)
+    from rich.console import Console
+    from .batch import BatchOptions, run_batch
+    from .batch.discover import DiscoveryError
+    from .gradebook import GradebookError
     opts = BatchOptions(out=args.out, exercise=args.exercise, jobs=args.jobs,
                         regrade=args.regrade, public_only=args.public_only, seed=args.seed,
                         device=args.device, data_dir=data_dir, executor=args.executor,
@@ -182,6 +184,18 @@ def _batch(root: Path, args: argparse.Namespace) -> int:
         print(f"grade: {e}", file=sys.stderr)
         return 2
     return 2 if summary.errors else 0
+
+
+def _warm_sandboxes(root: Path, args: argparse.Namespace, data_dir: Path | None) -> None:
+    """Start each local worker's warm sandbox first thing: their `import torch` (2-3 s each)
+    then runs while this process imports the rest of the grader and plans the batch, on
+    cores that would otherwise wait. The workers adopt them when they are forked."""
+    from .pipeline import GradeOptions, prestart
+    from .spec import find_exercise
+    exercise = find_exercise(root, args.exercise)
+    for slot in range(args.jobs):
+        prestart(exercise, GradeOptions(hidden=not args.public_only, device=args.device,
+                                        seed=args.seed, data_dir=data_dir, slot=slot))
 
 
 def _list(root: Path) -> int:
@@ -208,7 +222,7 @@ def _doctor() -> int:
 
 def _check(root: Path, args: argparse.Namespace) -> int:
     from .loader import find_default_submission
-    from .pipeline import GradeOptions, grade
+    from .pipeline import GradeOptions, grade, prestart
     from .spec import find_exercise
     exercise = find_exercise(root, args.exercise)
     path = args.file or find_default_submission(exercise.id, Path.cwd())
@@ -219,6 +233,8 @@ def _check(root: Path, args: argparse.Namespace) -> int:
         print(f"grade: {warning}", file=sys.stderr)
     opts = GradeOptions(hidden=not args.public_only, device=args.device, seed=args.seed,
                         data_dir=data_dir, layers=layers)
+    prestart(exercise, opts)  # the sandbox imports torch while this process imports pytest
+    from . import runner  # noqa: F401
     result = grade(exercise, path, opts)
     report = None
     if not args.no_report:

@@ -14,11 +14,10 @@ from pathlib import Path
 
 from . import __version__
 from .loader import Submission, load_submission, locate, syntax_error
-from .plugin import Job
-from .runner import ChecksBroken, run_checks
 from .result import (ERROR, FAILED, FORBIDDEN, GRADED, LOAD_ERROR, SYNTAX_ERROR, CheckResult,
                      Result, RunInfo)
 from .sandbox.isolation import Layers, Limits, detect_layers
+from .sandbox import zygote
 from .sandbox.session import LoadFailed, Session, SessionConfig
 from .spec import Exercise
 from .static_checks import forbidden_import
@@ -80,6 +79,24 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
                    truncated=truncated, run=run)
 
 
+def prestart(exercise: Exercise, opts: GradeOptions = GradeOptions()) -> None:
+    """Start the warm sandbox that `grade(exercise, ..., opts)` will fork its run from, and
+    return at once: its `import torch` (2-3 s) then runs beside the caller's own start (its
+    imports of pytest and the rest, a batch's planning). Where a run would not fork from a
+    warm sandbox (weak sandbox, a GPU run), this does nothing."""
+    layers = opts.layers or detect_layers()
+    cpu = exercise.device == "cpu" or (opts.device == "cpu" and exercise.device == "any")
+    if not (layers.strong and cpu):
+        return  # a GPU run's sandbox depends on the GPU slot it gets
+    empty = Submission(path=Path(exercise.id), kind="py", source="", notes=(), sha256="")
+    try:
+        _, files = load_datasets(exercise, opts.data_dir)
+        with Session(_session_config(exercise, empty, "cpu", layers, opts, files)) as session:
+            zygote.prestart(opts.slot, *session.zygote_spec())
+    except Exception:  # noqa: BLE001  grade() meets the same trouble, and says it properly
+        pass
+
+
 def resolve_device(exercise: Exercise, asked: str | None) -> str:
     """cpu-only exercises run on the CPU; `any` on a GPU when there is one (or when asked);
     `cuda` needs one: without it the exercise cannot be graded here (no silent fallback)."""
@@ -126,6 +143,8 @@ def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
 
 def _run_checks(ex: Exercise, session: Session, hidden: bool, seed: int,
                 datasets: dict) -> dict:
+    from .plugin import Job
+    from .runner import ChecksBroken, run_checks
     try:
         return run_checks(Job(ex, session, seed, datasets), hidden)
     except ChecksBroken as e:

@@ -412,6 +412,31 @@ def test_cli_batch_prints_progress_summary_and_exits_0(tmp_path: Path, capsys):
     assert "grades:" in err and "grades.csv" in err
 
 
+def test_cli_batch_workers_adopt_the_sandboxes_started_first(tmp_path: Path, monkeypatch):
+    """`grade batch --exercise` starts each worker's warm sandbox before anything else, and the
+    workers (forked later) grade in those: no worker starts one of its own."""
+    from grader.sandbox import zygote
+    starts = tmp_path / "starts"
+    real_init = zygote.Zygote.__init__
+
+    def counted_init(self, *args, **kwargs):
+        with open(starts, "a") as f:
+            f.write(f"{os.getpid()} {kwargs.get('wait', True)}\n")
+        real_init(self, *args, **kwargs)
+    monkeypatch.setattr(zygote.Zygote, "__init__", counted_init)
+    monkeypatch.setattr(zygote, "_held", {})  # this test's own, whatever ran before it
+    subs = make_class(tmp_path / "subs", {"alice": ("ex01.py", EX01.read_text()),
+                                          "bob": ("ex01.py", WRONG.read_text())})
+    out = tmp_path / "out"
+    assert main(["--exercises", str(EXERCISES), "batch", str(subs), "--out", str(out),
+                 "--exercise", "ex01", "--jobs", "2"]) == 0
+    assert starts.read_text().split("\n")[:-1] == [f"{os.getpid()} False"] * 2
+    assert not zygote._held  # handed over to the workers, which are gone now
+    graded = scores(out)
+    assert graded[("alice", "ex01")][1] == graded[("alice", "ex01")][2]  # full marks
+    assert graded[("bob", "ex01")][1] < graded[("bob", "ex01")][2]
+
+
 @pytest.mark.parametrize("args, message", [
     (["batch", "NOPE", "--out", "OUT"], "no such folder or zip file"),
     (["batch", "SUBS", "--out", "OUT", "--jobs", "0"], "--jobs must be at least 1"),

@@ -9,8 +9,10 @@ so the next run tries again).
 Local: `concurrent.futures.ProcessPoolExecutor` with the `fork` start method. The parent has
 imported torch, numpy, pytest and the pipeline before the workers fork, so a task pays none of
 those imports. Each worker takes a sandbox slot (hence its own unprivileged uid) when it starts:
-0, 1, ... in order, so no two sandboxes of one batch ever share a uid. Workers die with the
-parent (PR_SET_PDEATHSIG), so a `kill -9` of the batch leaves no orphan grading behind.
+0, 1, ... in order, so no two sandboxes of one batch ever share a uid, and adopts the warm
+sandbox the parent may have started for that slot at its very start (`grade batch
+--exercise`: grader.cli). Workers die with the parent (PR_SET_PDEATHSIG), so a `kill -9` of the
+batch leaves no orphan grading behind.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from ..loader import SubmissionError
 from ..pipeline import GradeOptions, grade
+from ..sandbox import zygote
 from ..spec import Exercise
 from . import gpus
 
@@ -66,6 +69,7 @@ def _start_worker(counter) -> None:
         _worker_slot = counter.value
         counter.value += 1
     _die_with_parent()
+    zygote.adopt(_worker_slot)  # the sandbox the parent started for this slot, if any
 
 
 def _die_with_parent() -> None:
@@ -140,6 +144,7 @@ class LocalExecutor:
         self._pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_start_worker,
                                          initargs=(ctx.Value("i", 0),))
         self._futures = {self._pool.submit(_grade_in_worker, t, opts): t for t in tasks}
+        zygote.hand_over()  # the workers are forked (at the first submit) and hold them now
 
     def results(self) -> Iterator[tuple[Task, dict]]:
         for f in as_completed(self._futures):

@@ -212,7 +212,7 @@ class Session:
 
     def _start_forked(self) -> None:
         """Fork the run from the warm zygote of this slot: no interpreter start, no imports."""
-        z = zygote.obtain(self.cfg.slot, self._zygote_key(), self._zygote_argv, self._env())
+        z = zygote.obtain(self.cfg.slot, *self.zygote_spec())
         r_child, w_parent = os.pipe()
         r_parent, w_child = os.pipe()
         out_r, out_w = os.pipe()
@@ -237,6 +237,10 @@ class Session:
     def _preload(self) -> list[str]:
         return [m for m in PRELOAD if m.partition(".")[0] not in self.cfg.forbidden
                 and m.partition(".")[0] in self.cfg.source]
+
+    def zygote_spec(self) -> tuple[tuple, Callable[[dict, Path], list[str]], dict[str, str]]:
+        """What `zygote.obtain` needs for this session's warm sandbox: key, argv, environment."""
+        return self._zygote_key(), self._zygote_argv, self._env()
 
     def _zygote_key(self) -> tuple:
         """What makes two sandboxes differ; limits do not: each child sets its own."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -35,10 +36,12 @@ class ZygoteError(Exception):
 
 
 class Zygote:
-    def __init__(self, key: tuple, argv_for: Any, env: dict[str, str]):
-        """`argv_for(inner_config: dict, scratch: Path) -> argv` builds the sandbox command."""
+    def __init__(self, key: tuple, argv_for: Any, env: dict[str, str], wait: bool = True):
+        """`argv_for(inner_config: dict, scratch: Path) -> argv` builds the sandbox command.
+        `wait=False` returns while the zygote is still importing: the first fork waits."""
         self.key = key
         self.versions: dict | None = None
+        self._ready = False
         self._preloaded: set[str] = set()
         self.tasks: int | None = None   # processes and threads of its uid (the grader counts)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -51,20 +54,32 @@ class Zygote:
                                      stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),),
                                      cwd="/", env=env, start_new_session=True)
         theirs.close()
+        # Readable once the sandbox has ended, in this process and in a worker forked from it,
+        # which is not its parent and so cannot poll() it.
+        self._pidfd = _pidfd(self.proc.pid)
+        if wait:
+            self._await_ready()
+
+    def _await_ready(self) -> None:
+        if self._ready:
+            return
         ready = self._answer(START_S, "start")
         if not ready.get("ok"):
             self.close()
             raise ZygoteError(f"the sandbox could not start: {ready.get('error', '?')}")
-        self.versions = ready.get("versions")
+        self.versions, self._ready = ready.get("versions"), True
 
     @property
     def alive(self) -> bool:
-        return self.proc.poll() is None
+        if self._pidfd is None:
+            return self.proc.poll() is None
+        return not select.select([self._pidfd], [], [], 0)[0]
 
     def fork(self, cfg: dict, source: str, rlimits: dict, fds: tuple[int, int, int],
              preload: list[str] = ()) -> int:
         """Start a child running `source` with the child config `cfg`; its pid in the sandbox.
         The zygote first imports the modules of `preload` it has not imported yet."""
+        self._await_ready()
         self._send({"op": "fork", "cfg": cfg, "source": source, "rlimits": rlimits,
                     "preload": list(preload)}, fds)
         new = set(preload) - self._preloaded
@@ -86,13 +101,21 @@ class Zygote:
 
     def close(self) -> None:
         """Kill the whole sandbox (bwrap and everything in its pid namespace)."""
-        if self.proc.poll() is None:
+        if self.alive:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-            self.proc.wait()
+            self.proc.wait()  # at once where another process is its parent
+        self.let_go()
+
+    def let_go(self) -> None:
+        """Close this process's hold on the zygote, leaving it to the process that still has
+        one (a batch worker forked after it started)."""
         self._sock.close()
+        if self._pidfd is not None:
+            os.close(self._pidfd)
+            self._pidfd = None
 
     def _send(self, msg: dict, fds: tuple[int, ...] = ()) -> None:
         try:
@@ -115,8 +138,42 @@ class Zygote:
         return reply
 
 
+def _pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):  # before Linux 5.3, or not Linux: poll() instead
+        return None
+
+
 # One zygote per process and slot: a batch worker grades one submission at a time.
 _held: dict[tuple[int, int], Zygote] = {}
+
+
+def prestart(slot: int, key: tuple, argv_for: Any, env: dict[str, str]) -> None:
+    """Start the zygote of this process and `slot` without waiting for its imports (seconds):
+    they overlap whatever the caller does next. `obtain` returns it, and its first fork waits."""
+    where = (os.getpid(), slot)
+    if where not in _held:
+        _held[where] = Zygote(key, argv_for, env, wait=False)
+
+
+def adopt(slot: int) -> None:
+    """In a process forked after its parent prestarted zygotes (a batch worker): take over the
+    one of `slot`, let go of the others."""
+    me, parent = os.getpid(), os.getppid()
+    for where, z in list(_held.items()):
+        if where[0] != me:
+            del _held[where]
+            if where == (parent, slot) and z.alive:
+                _held[(me, slot)] = z
+            else:
+                z.let_go()
+
+
+def hand_over() -> None:
+    """In the parent, once its workers are forked and hold their zygotes: let go of them."""
+    for where in [w for w in _held if w[0] == os.getpid()]:
+        _held.pop(where).let_go()
 
 
 def obtain(slot: int, key: tuple, argv_for: Any, env: dict[str, str]) -> Zygote:
