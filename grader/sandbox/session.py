@@ -267,10 +267,7 @@ class Session:
                                           kind="timeout")
             raise self._load_error from None
         except (EOFError, OSError, wire.WireError):
-            ended = self._kill("ended while importing", grace_s=1.0)
-            self._load_error = LoadFailed(f"the submission {ended} while being imported, before "
-                                          f"any check could run", kind="exited")
-            raise self._load_error from None
+            raise self._ended_while_importing() from None
         if isinstance(reply, dict) and reply.get("ok") is True and reply.get("event") == "loaded":
             self._note_usage(reply)
             self.usage.versions = reply.get("versions") if isinstance(reply.get("versions"),
@@ -288,16 +285,23 @@ class Session:
             self._load_error = _load_failure(err, self.cfg.limits.memory_mb, self.cfg.locate)
         raise self._load_error
 
+    def _ended_while_importing(self) -> LoadFailed:
+        ended = self._kill("ended while importing", grace_s=1.0)
+        self._load_error = LoadFailed(f"the submission {ended} while being imported, before any "
+                                      f"check could run", kind="exited")
+        return self._load_error
+
     def _send_probes(self, deadline: float) -> None:
         """Load the exercise's probes next to the submission; a submission that broke what
         they need (sys.modules['torch'] = None, a patched exec, ...) fails to load."""
         try:
             wire.send(self._w, {"op": "probes", "source": self.cfg.probes})
             reply = wire.recv(self._r, deadline)
-            ok = isinstance(reply, dict) and reply.get("ok") is True
-        except (TimeoutError, EOFError, OSError, wire.WireError):
-            ok = False
-        if not ok:
+        except (EOFError, OSError):  # it ended right after its import (it killed its parent)
+            raise self._ended_while_importing() from None
+        except (TimeoutError, wire.WireError):
+            reply = None
+        if not (isinstance(reply, dict) and reply.get("ok") is True):
             self._kill("broke the grader's probes", grace_s=1.0)
             self._load_error = LoadFailed(
                 "your file changed something the grader needs to call your code (sys.modules, "
