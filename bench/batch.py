@@ -87,7 +87,7 @@ def run_ours(subs: Path, out: Path, jobs: int) -> dict:
     # overhead is the batch's fixed costs (start, zygotes, tail) and the parent's writes.
     in_grade = {s: run.get("wall_s", 0.0) - run.get("student_s", 0.0) for s, run in runs.items()}
     return {"wall_s": wall, "student_s": student, "graded": len(rows),
-            "in_grade_s": sum(in_grade.values()), "in_grade": in_grade,
+            "in_grade": in_grade,
             "scores": {r[0]: r[1] for r in rows}}
 
 
@@ -127,9 +127,9 @@ def figures(run: dict, n: int, jobs: int) -> dict:
             "submissions_per_s": n / run["wall_s"],
             "wall_per_submission_s": run["wall_s"] / n,
             "overhead_per_submission_s": (run["wall_s"] * jobs - run["student_s"]) / n,
-            **({"in_grade_overhead_per_submission_s": run["in_grade_s"] / n,
+            **({"in_grade_overhead_per_submission_s": sum(run["in_grade"].values()) / n,
                 "in_grade_overhead_median_s": _median(run["in_grade"].values())}
-               if "in_grade_s" in run else {})}
+               if "in_grade" in run else {})}
 
 
 def main(argv=None) -> int:

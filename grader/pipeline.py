@@ -16,8 +16,8 @@ from . import __version__
 from .loader import Submission, load_submission, locate, syntax_error
 from .result import (ERROR, FAILED, FORBIDDEN, GRADED, LOAD_ERROR, SYNTAX_ERROR, CheckResult,
                      Result, RunInfo)
-from .sandbox.isolation import Layers, Limits, detect_layers
 from .sandbox import zygote
+from .sandbox.isolation import Layers, Limits, detect_layers
 from .sandbox.session import LoadFailed, Session, SessionConfig
 from .spec import Exercise
 from .static_checks import forbidden_import
@@ -85,8 +85,7 @@ def prestart(exercise: Exercise, opts: GradeOptions = GradeOptions()) -> None:
     imports of pytest and the rest, a batch's planning). Where a run would not fork from a
     warm sandbox (weak sandbox, a GPU run), this does nothing."""
     layers = opts.layers or detect_layers()
-    cpu = exercise.device == "cpu" or (opts.device == "cpu" and exercise.device == "any")
-    if not (layers.strong and cpu):
+    if not (layers.strong and _cpu_only(exercise, opts.device)):
         return  # a GPU run's sandbox depends on the GPU slot it gets
     empty = Submission(path=Path(exercise.id), kind="py", source="", notes=(), sha256="")
     try:
@@ -100,7 +99,7 @@ def prestart(exercise: Exercise, opts: GradeOptions = GradeOptions()) -> None:
 def resolve_device(exercise: Exercise, asked: str | None) -> str:
     """cpu-only exercises run on the CPU; `any` on a GPU when there is one (or when asked);
     `cuda` needs one: without it the exercise cannot be graded here (no silent fallback)."""
-    if exercise.device == "cpu" or (asked == "cpu" and exercise.device == "any"):
+    if _cpu_only(exercise, asked):
         return "cpu"
     import torch  # only here: `grade list` and friends should not pay for it
     if torch.cuda.is_available():
@@ -111,6 +110,11 @@ def resolve_device(exercise: Exercise, asked: str | None) -> str:
     if asked == "cuda":
         raise GraderError("--device cuda was asked for, but torch sees no CUDA device here")
     return "cpu"
+
+
+def _cpu_only(exercise: Exercise, asked: str | None) -> bool:
+    """The run is on the CPU whatever the machine has."""
+    return exercise.device == "cpu" or (asked == "cpu" and exercise.device == "any")
 
 
 def load_datasets(ex: Exercise, data_dir: Path | None) -> tuple[dict, tuple]:

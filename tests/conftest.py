@@ -10,12 +10,20 @@ import yaml
 
 from grader.pipeline import GradeOptions, grade
 from grader.result import Result
+from grader.sandbox.isolation import detect_layers
 from grader.spec import Exercise, all_exercises, find_exercise, load_exercise
 
 REPO = Path(__file__).resolve().parent.parent
 EXERCISES = REPO / "exercises"
 SOLUTIONS = REPO / "solutions"
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
+
+# The two sandboxes a test may hold the grader to: bubblewrap where this machine has it, and
+# the weak one (rlimits and a keeper process) every machine has.
+STRONG = detect_layers()
+WEAK = detect_layers(allow_bwrap=False)
+strong_only = pytest.mark.skipif(not STRONG.strong, reason="bubblewrap cannot sandbox here")
+MODES = [pytest.param(STRONG, id="strong", marks=strong_only), pytest.param(WEAK, id="weak")]
 
 
 def exercise(ex_id: str) -> Exercise:

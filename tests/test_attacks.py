@@ -29,24 +29,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import REPO, copy_exercise
+from conftest import MODES, REPO, STRONG, WEAK, copy_exercise, strong_only
 from grader import cli
 from grader.pipeline import GradeOptions, grade
 from grader.report import render_html
 from grader.result import ERROR, FAILED, GRADED, LOAD_ERROR, Result
 from grader.sandbox import isolation
-from grader.sandbox.isolation import Limits, detect_layers, is_root, weak_warning
+from grader.sandbox.isolation import Limits, is_root, weak_warning
 from grader.sandbox.session import Session, SessionConfig, StudentFault
 from grader.spec import Exercise
 
 ATTACKS = Path(__file__).resolve().parent / "attacks"
-STRONG = detect_layers()
-WEAK = detect_layers(allow_bwrap=False)
 MARGIN_S = 10.0   # around the sandbox: pytest, killing, cleaning up, on a busy 2-core machine
-
-strong_only = pytest.mark.skipif(not STRONG.strong, reason="bubblewrap cannot sandbox here")
-MODES = [pytest.param(STRONG, id="strong", marks=strong_only), pytest.param(WEAK, id="weak")]
-
 
 # ---- fixtures --------------------------------------------------------------------------------
 
