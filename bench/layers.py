@@ -13,6 +13,11 @@ Each line starts the same interpreter N times (default 10) and reports the media
                               interpreter start, no imports; fork, handshake, clean-up
   grade() overhead            a whole warm grading of ex02 in-process (the reference, and the
                               stub that fails at once) minus the student code's own time
+  grade() CPU                 what a batch pays when its cores are busy: the whole machine's CPU
+                              time (/proc/stat) over N warm gradings of the reference, less the
+                              student code's time, split into the grader's process, the sandboxed
+                              child, its zygote and the rest (kernel threads); and the parent's
+                              gradebook and report writing for one result
 
     .venv/bin/python bench/layers.py          # N = 10
     .venv/bin/python bench/layers.py --n 5
@@ -93,6 +98,67 @@ def grade_overhead(path: Path, n: int) -> float:
     return statistics.median(out)
 
 
+def _ticks_busy() -> float:
+    v = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
+def _self_cpu(pids: list[int]) -> float:
+    """utime + stime of these processes themselves (not of the children they waited for)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").iterdir():
+            try:
+                todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+    return out
+
+
+def grade_cpu(path: Path, n: int) -> dict[str, float]:
+    """CPU seconds per warm grading, in all and by process, less the student code's time."""
+    from grader.batch.outputs import render_entry
+    from grader.gradebook import Gradebook, Key
+    from grader.pipeline import GradeOptions, grade
+    from grader.sandbox import zygote
+    from grader.spec import find_exercise
+    ex = find_exercise(ROOT / "exercises", "ex02")
+    grade(ex, path, GradeOptions())  # warms the zygote and the pytest session: not counted
+    sandbox = _tree(zygote._held[(os.getpid(), 0)].proc.pid)
+    student = child = 0.0
+    busy, ours, theirs = _ticks_busy(), time.process_time(), _self_cpu(sandbox)
+    results = []
+    for _ in range(n):
+        results.append(grade(ex, path, GradeOptions()))
+        student, child = student + results[-1].run.student_s, child + results[-1].run.cpu_s
+    busy, ours = _ticks_busy() - busy, time.process_time() - ours
+    theirs = _self_cpu(sandbox) - theirs
+    with tempfile.TemporaryDirectory() as out, Gradebook.in_folder(Path(out)) as gb:
+        t0 = time.process_time()
+        for i, r in enumerate(results):
+            sid = gb.record(Key(f"s{i}", ex.id, str(i), "bench"), str(path), r,
+                            result_json=r.to_json(indent=None))
+            render_entry(Path(out), gb.entry(sid), r)
+        writes = time.process_time() - t0
+    return {"machine": (busy - student) / n, "grader process": ours / n,
+            "sandboxed child": (child - student) / n, "zygote + bwrap": theirs / n,
+            "rest (kernel threads, other)": (busy - ours - child - theirs) / n,
+            "parent's gradebook + report writes": writes / n}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=10, help="starts per line (10)")
@@ -120,6 +186,10 @@ def main(argv=None) -> int:
     added = rows["python in bwrap + setpriv"] - bare
     for name, t in grading.items():
         print(f"{name:<42} {t * 1000:>7.1f}ms")
+    cpu = grade_cpu(ROOT / "solutions" / "ex02.py", max(args.n, 15))
+    print("\nCPU per warm grading of the ex02 reference, less the student's time:")
+    for name, t in cpu.items():
+        print(f"  {name:<40} {t * 1000:>7.1f}ms")
     print(f"\nbwrap + setpriv add {added * 1000:.1f} ms to a start: {added / naive:.1%} of the "
           f"naive way's start; a warm fork is {naive / rows['warm zygote fork (ours)']:.0f}x "
           f"faster than the naive start.")
@@ -129,7 +199,8 @@ def main(argv=None) -> int:
     while path.exists():  # keep earlier records: they are the history
         path, k = out / f"layers-{dt.date.today():%Y-%m-%d}-{k}.json", k + 1
     path.write_text(json.dumps({"n": args.n, "loadavg": os.getloadavg(),
-                                "median_s": rows | grading}, indent=2) + "\n", encoding="utf-8")
+                                "median_s": rows | grading, "cpu_per_grading_s": cpu},
+                               indent=2) + "\n", encoding="utf-8")
     print(f"written: {path.relative_to(ROOT)}")
     return 0
 
