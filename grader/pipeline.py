@@ -142,6 +142,7 @@ def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
         use_torch=ex.torch_allowed,
         probes=probes.read_text(encoding="utf-8") if probes.exists() else "",
         data_files=data_files, slot=opts.slot, gpu=opts.gpu, reply_bytes=ex.reply_mb << 20,
+        disabled=ex.disabled_in_sandbox,
         gpu_memory_fraction=opts.gpu_memory_fraction)
 
 

@@ -54,6 +54,9 @@ class Exercise:
     # In a student's release pack the hidden checks are gone; only their count and worth stay.
     released_hidden: tuple[int, float] = (0, 0.0)
     reply_mb: int = 8            # the largest answer one call may send back (a larger one fails)
+    # Library names (torch.optim.Adam, or a whole module) that raise in the sandbox: what the
+    # exercise asks the student to write, the grader then computes outside.
+    disabled_in_sandbox: tuple[str, ...] = ()
 
     @property
     def hidden_count(self) -> int:
@@ -91,6 +94,7 @@ class Exercise:
 _REQUIRED = {"title": str, "time_limit_s": (int, float), "memory_mb": int, "device": str,
              "checks": dict}
 _OPTIONAL = {"order": int, "notes": str, "call_time_limit_s": (int, float), "reply_mb": int,
+             "disabled_in_sandbox": list,
              "forbidden_imports": list, "thresholds": dict, "data": list, "hidden_checks": dict}
 _CHECK_KEYS = {"points": (int, float), "hint": str}
 
@@ -116,6 +120,7 @@ def load_exercise(folder: Path) -> Exercise:
         time_limit_s=float(raw["time_limit_s"]),
         call_time_limit_s=float(raw.get("call_time_limit_s", raw["time_limit_s"])),
         memory_mb=raw["memory_mb"], device=raw["device"], reply_mb=raw.get("reply_mb", 8),
+        disabled_in_sandbox=tuple(raw.get("disabled_in_sandbox", ())),
         forbidden_imports=tuple(raw.get("forbidden_imports", ())),
         thresholds={k: float(v) for k, v in (raw.get("thresholds") or {}).items()},
         checks=checks, data=tuple(raw.get("data", ())),

@@ -15,8 +15,8 @@ import time
 import traceback
 
 
-def _load_wire(path):
-    spec = importlib.util.spec_from_file_location("_grader_wire", path)
+def _load_wire(path, name="_grader_wire"):
+    spec = importlib.util.spec_from_file_location(name, path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -132,12 +132,18 @@ def _run(cfg):
     except Exception as e:  # a broken torch install is the machine's fault, say so plainly
         send(fd_out, _error(e, submission, "setup"))
         return
-    versions = _versions(cfg["use_torch"])
-
     try:  # what it printed reaches the report even if it is killed before flushing
         sys.stdout.reconfigure(line_buffering=True)
     except (AttributeError, ValueError):
         pass
+    # Last, just before the submission: what it may not change or reach (guard.py), and this
+    # file's helpers bound as locals, where replacing __main__'s names changes nothing.
+    guard = _load_wire(cfg["guard"], "_grader_guard")
+    guard.disable(cfg.get("disabled", ()), cfg["exercise"])
+    surface, trusted = guard.Surface(), guard.trusted_builtins()
+    helpers = (_error, _usage, _tampered)
+    _prctl(4, 0)  # not dumpable: no /proc/self/mem, no reopening our pipes through /proc
+    guard.install_hook([os.path.dirname(submission) + "/"], ["<probes>"])
     module = _new_module(cfg["module"], submission)
     t0 = perf()
     try:
@@ -145,11 +151,14 @@ def _run(cfg):
             code = compile(f.read(), submission, "exec")
         exec(code, module.__dict__)
     except BaseException as e:  # SystemExit and KeyboardInterrupt included: all are the student's
-        send(fd_out, _error(e, submission, "load"))
+        send(fd_out, helpers[0](e, submission, "load"))
         return
-    send(fd_out, {"ok": True, "event": "loaded", "seconds": perf() - t0, "versions": versions,
-                  "usage": _usage()})
-    _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf)
+    bad = surface.changes()
+    if bad:
+        send(fd_out, helpers[2](bad))
+        return
+    send(fd_out, {"ok": True, "event": "loaded", "seconds": perf() - t0, "usage": helpers[1]()})
+    _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf, surface, trusted, helpers)
     # Done: leave now, without the student's atexit handlers or never-ending threads.
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -485,8 +494,20 @@ def _usage(resource=__import__("resource") if os.name == "posix" else None):
     return [ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024]
 
 
-def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf):
-    probes = {"device": cfg["device"], "DATA": dict(cfg.get("data", {})), "__name__": "probes"}
+def _tampered(changes):
+    """The answer to a request after which the libraries were found changed."""
+    what = "; ".join(changes)
+    return {"ok": False, "phase": "tamper", "error": {
+        "type": "Tampering", "line": None, "traceback": "",
+        "message": f"your code {what}: the grader cannot trust this run (it reads your "
+                   f"results through these)"}}
+
+
+def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf, surface, trusted, helpers):
+    error, usage, tampered = helpers
+    # The probes' builtins are the ones from before the submission ran.
+    probes = {"device": cfg["device"], "DATA": dict(cfg.get("data", {})), "__name__": "probes",
+              "__builtins__": trusted}
     submission = cfg["submission"]
     while True:
         try:
@@ -500,8 +521,9 @@ def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf):
             try:  # the submission may have broken what the probes import: say so, don't die
                 exec(compile(req["source"], "<probes>", "exec"), probes)
             except BaseException as e:
-                send(fd_out, dict({"id": rid}, **_error(e, submission, "probes")))
+                send(fd_out, dict({"id": rid}, **error(e, submission, "probes")))
                 continue
+            surface.watch("the grader's probes", probes)  # a callback's __globals__ leads here
             send(fd_out, {"id": rid, "ok": True})
             continue
         t0 = perf()
@@ -510,11 +532,19 @@ def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf):
             value = fn(*req["args"], **req["kwargs"]) if op == "call" else \
                 fn(module, *req["args"], **req["kwargs"])
         except BaseException as e:
-            send(fd_out, dict({"id": rid}, **_error(e, submission, "call"), usage=_usage()))
+            value, failed = None, e
+        else:
+            failed = None
+        bad = surface.changes()
+        if bad:  # whatever it answered was read through what it changed
+            send(fd_out, dict({"id": rid}, **tampered(bad)))
+            continue
+        if failed is not None:
+            send(fd_out, dict({"id": rid}, **error(failed, submission, "call"), usage=usage()))
             continue
         try:
             send(fd_out, {"id": rid, "ok": True, "value": value, "seconds": perf() - t0,
-                          "usage": _usage()})
+                          "usage": usage()})
         except Exception as e:  # WireError, or a hostile object's own error while encoded
             why = str(e) if isinstance(e, WireError) else \
                 f"a value that cannot be sent back to the grader ({type(e).__name__})"

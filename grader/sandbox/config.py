@@ -24,6 +24,8 @@ class ChildConfig:
     exercise: str
     gpu_memory_fraction: float | None
     keeper: bool                 # weak mode: a keeper process stands between grader and run
+    guard: str = ""              # path of guard.py, as the child sees it
+    disabled: list[str] = field(default_factory=list)  # library names the exercise refuses
     data: dict[str, str] = field(default_factory=dict)   # data file name -> path inside
     fd_in: int = -1              # the request channel (cold runs; a forked child gets its own)
     fd_out: int = -1
@@ -45,6 +47,7 @@ class ChildConfig:
 
 def child_config(*, exercise: str, module: str, seed: int, device: str,
                  forbidden: tuple[str, ...], use_torch: bool, gpu_memory_fraction: float | None,
+                 disabled: tuple[str, ...] = (),
                  keeper: bool, data_files: tuple[tuple[str, str], ...], inside: bool,
                  scratch: str, fds: tuple[int, int] = (-1, -1), zygote_fd: int | None = None
                  ) -> ChildConfig:
@@ -53,7 +56,8 @@ def child_config(*, exercise: str, module: str, seed: int, device: str,
     work = INSIDE_WORK if inside else scratch
     helpers = INSIDE_HELPERS if inside else str(SANDBOX_DIR)
     return ChildConfig(
-        wire=f"{helpers}/wire.py", module=module, submission=f"{work}/{module}.py",
+        wire=f"{helpers}/wire.py", guard=f"{helpers}/guard.py", disabled=list(disabled),
+        module=module, submission=f"{work}/{module}.py",
         # a zygote imports (and preloads) without the scratch folder on its path
         sys_path=[*([] if zygote_fd is not None else [work]), *python_paths()], seed=seed, device=device, forbidden=list(forbidden),
         use_torch=use_torch, exercise=exercise, gpu_memory_fraction=gpu_memory_fraction,

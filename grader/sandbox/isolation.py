@@ -257,6 +257,7 @@ def bwrap_argv(bwrap: str, scratch: Path, inner: list[str], device: str,
                 argv += ["--dev-bind", dev, dev]
     argv += _ro_bind(str(SANDBOX_DIR / "child.py"), f"{INSIDE_HELPERS}/child.py", made)
     argv += _ro_bind(str(SANDBOX_DIR / "wire.py"), f"{INSIDE_HELPERS}/wire.py", made)
+    argv += _ro_bind(str(SANDBOX_DIR / "guard.py"), f"{INSIDE_HELPERS}/guard.py", made)
     for f in sorted(scratch.iterdir()):
         if f.is_file() and not f.is_symlink():
             argv += ["--ro-bind", str(f), f"{INSIDE_WORK}/{f.name}"]

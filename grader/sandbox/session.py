@@ -72,6 +72,7 @@ class SessionConfig:
     gpu: int | None = None       # with device cuda: the one GPU this run sees (None: all)
     gpu_memory_fraction: float | None = None  # with device cuda: its share of that GPU's memory
     reply_bytes: int = 8 << 20   # the largest answer the exercise's calls may send back
+    disabled: tuple[str, ...] = ()  # library names refused in the sandbox (torch.optim.Adam)
     # A line of `source` in the student's terms: "line 12", or "cell 3, line 2" in a notebook.
     locate: Callable[[int], str] = lambda line: f"line {line}"
 
@@ -191,6 +192,8 @@ class Session:
         where = f" ({self.cfg.locate(line)})" if line is not None else ""
         if reply.get("phase") == "return":
             raise StudentFault(f"{who} returned {msg}", kind="bad_value")
+        if reply.get("phase") == "tamper":
+            raise StudentFault(msg, kind="tamper")
         if _short(str(err.get("type")), 100) == "MemoryError":
             raise StudentFault(f"{who} ran out of memory (limit {self.cfg.limits.memory_mb} MB)"
                                f"{where}", kind="memory", line=line)
@@ -240,7 +243,7 @@ class Session:
                       zygote_fd: int | None = None) -> ChildConfig:
         c = self.cfg
         return child_config(exercise=c.exercise, module=c.module, seed=c.seed, device=c.device,
-                            forbidden=c.forbidden, use_torch=c.use_torch,
+                            forbidden=c.forbidden, use_torch=c.use_torch, disabled=c.disabled,
                             gpu_memory_fraction=c.gpu_memory_fraction, keeper=c.layers.keeper,
                             data_files=c.data_files, inside=inside, scratch=str(self._scratch),
                             fds=fds, zygote_fd=zygote_fd)
@@ -402,6 +405,8 @@ class Session:
         code = os.waitstatus_to_exitcode(ending.status)
         if ending.via_bwrap and 128 < code < 128 + 32:  # bwrap exits 128 + N on signal N
             code = 128 - code
+        if code in _GUARD_EXITS:
+            return _GUARD_EXITS[code]
         if ending.oom:
             return f"ran out of memory (limit {self.cfg.limits.memory_mb} MB, counted by the " \
                    f"kernel)"
@@ -428,6 +433,17 @@ class Session:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# How guard.py's audit hook ends a run, in words (its EXIT_* codes).
+_GUARD_EXITS = {
+    73: "was stopped: your code reached for the grader's own frames (sys._getframe, a "
+        "traceback's frame or inspect), where only your own values are yours to read",
+    74: "was stopped: your code walked the interpreter's heap (gc.get_objects, "
+        "gc.get_referrers or sys._current_frames)",
+    75: "was stopped: your code read or wrote raw memory through ctypes",
+    76: "was stopped: your code rewrote a function that is not yours (its __code__ or "
+        "defaults)"}
 
 
 class _NotTheAnswer(Exception):
@@ -484,6 +500,8 @@ def _load_failure(err: dict, memory_mb: int, locate: Callable[[int], str]) -> Lo
     if typ == "MemoryError":
         return LoadFailed(f"ran out of memory while being imported (limit {memory_mb} MB){where}",
                           kind="memory", line=line)
+    if typ == "Tampering":
+        return LoadFailed(msg, kind="tamper")
     return LoadFailed(f"importing your file raised {msg}{where}", kind="raised", line=line,
                       traceback=_short(str(err.get("traceback", "")), 6000))
 

@@ -1,0 +1,237 @@
+"""What a submission may not do to the interpreter it shares with the exercise's probes.
+
+Loaded by child.py inside the sandbox (standard library only, like wire.py). The probes read the
+student's objects with torch, numpy and builtins; a submission that replaces one of those can
+make a probe hand the grader a forged number. Three layers, all set up before the submission's
+first line runs:
+
+1. `Surface`: the attributes of the libraries the probes read through (builtins, math, numpy,
+   torch and its Tensor, Module, Optimizer, ...) and the sys.modules entries, by identity. After
+   the import and after every call, anything replaced or deleted (or added to a class) is named:
+   "your code replaced torch.Tensor.__float__", and the run's answers are void.
+2. `trusted_builtins()`: the probes' own builtins, copied before the import: a patched `float`,
+   `sum` or `isinstance` in the student's builtins never reaches a probe, not even while the
+   student's code is running.
+3. `install_hook()`: a PEP 578 audit hook (it cannot be removed) that ends the run the moment
+   the submission's own code reaches for the grader's frames (sys._getframe, a traceback's
+   frame, inspect), walks the heap (gc.get_objects, get_referrers), lists every thread's frames,
+   or reads or writes raw memory through ctypes. Those are how code reaches data it was not
+   given: the request ids, the channel, the probes' namespace. Libraries that call them for
+   their own purposes (collections.namedtuple, typing, logging, traceback.print_exc) are not
+   the submission's code, and go on working.
+"""
+import builtins
+import os
+import sys
+
+WATCHED_MODULES = ("builtins", "math", "numpy", "numpy.linalg", "numpy.random", "torch",
+                   "torch.nn", "torch.nn.functional", "torch.optim", "torch.autograd",
+                   "torch.linalg", "torch.optim.optimizer")
+WATCHED_CLASSES = (("torch", "Tensor"), ("torch.nn", "Module"), ("torch.nn", "Parameter"),
+                   ("torch.optim", "Optimizer"), ("torch.autograd", "Function"))
+# Exit codes of a run the hook ended; the grader names each (session.py).
+EXIT_FRAMES, EXIT_HEAP, EXIT_MEMORY, EXIT_FUNCTIONS = 73, 74, 75, 76
+
+_MISSING = object()
+_len = len
+_GET = {dict: dict.get, type(type.__dict__): type(type.__dict__).get}  # immutable types' own
+
+
+class Surface:
+    """The watched attributes as they were when it was made."""
+
+    def __init__(self):
+        self.entries = []        # (label, live mapping, {name: value}, is_class)
+        self.modules = {}        # sys.modules name -> module
+        for name in WATCHED_MODULES:
+            mod = sys.modules.get(name)
+            if mod is not None:
+                self.modules[name] = mod
+                self.entries.append((name, mod.__dict__, dict(mod.__dict__), False))
+        for owner, attr in WATCHED_CLASSES:
+            cls = getattr(sys.modules.get(owner), attr, None)
+            if isinstance(cls, type):
+                self.entries.append((f"{owner}.{attr}", cls.__dict__, dict(cls.__dict__), True))
+        torch = sys.modules.get("torch")
+        self._modes = _mode_counters(torch)
+        self._modes_at_start = tuple(f() for f in self._modes)
+
+    def watch(self, label, namespace):
+        """Watch `namespace` (a dict) from now on too: the probes' own, once loaded."""
+        self.entries = [e for e in self.entries if e[0] != label]
+        self.entries.append((label, namespace, dict(namespace), False))
+
+    def changes(self, limit=5):
+        """What was replaced, deleted or (in a class) added since; [] when nothing was."""
+        out = []
+        for label, live, snap, is_class in self.entries:
+            get = _GET[type(live)]
+            for key, value in snap.items():
+                now = get(live, key, _MISSING)
+                if now is not value and not _library_wrapper(now, value):
+                    out.append(f"{'replaced' if key in live else 'deleted'} {label}.{key}")
+                    if _len(out) >= limit:
+                        return out
+            if is_class and _len(live) != _len(snap):
+                out += [f"added {label}.{key}" for key in list(live)
+                        if key not in snap and key not in _CACHES][:limit]
+        for name, mod in self.modules.items():
+            if dict.get(sys.modules, name) is not mod:
+                out.append(f"replaced sys.modules['{name}']")
+        if tuple(f() for f in self._modes) != self._modes_at_start:
+            out.append("left a torch function or dispatch mode active (it sees every tensor "
+                       "operation the grader makes)")
+        return out[:limit]
+
+
+# What the interpreter itself caches on a class (copyreg, when torch.save pickles).
+_CACHES = frozenset(("__slotnames__",))
+_FUNCTION = type(lambda: 0)
+_TORCH_DIR = None
+
+
+def _library_wrapper(new, old):
+    """torch wraps some of its own functions the first time a part of it is imported
+    (torch._dynamo: torch.manual_seed = torch._disable_dynamo(torch.manual_seed)): a function
+    of torch's own files whose __wrapped__ is the original is torch's doing, not the student's."""
+    global _TORCH_DIR
+    if type(new) is not _FUNCTION or new.__dict__.get("__wrapped__") is not old:
+        return False
+    if _TORCH_DIR is None:
+        torch = sys.modules.get("torch")
+        _TORCH_DIR = os.path.dirname(getattr(torch, "__file__", "") or "/nonexistent") + "/"
+    return new.__code__.co_filename.startswith(_TORCH_DIR)
+
+
+def _mode_counters(torch):
+    c = getattr(torch, "_C", None)
+    names = ("_len_torch_function_stack", "_len_torch_dispatch_stack")
+    return tuple(getattr(c, n) for n in names if callable(getattr(c, n, None)))
+
+
+def trusted_builtins():
+    """A copy of the builtins as they are now, for the probes' own namespace."""
+    return dict(builtins.__dict__)
+
+
+def disable(paths, exercise):
+    """Replace each dotted `paths` entry (a class or function the exercise forbids, such as
+    torch.optim.Adam) by one that raises, before the submission runs; a module entry has every
+    function and class defined in it replaced. The grader computes its references outside."""
+    def refuse(name):
+        def refused(*args, **kwargs):
+            raise ImportError(f"{name} may not be used in {exercise}: this exercise is about "
+                              f"writing it yourself")
+        return refused
+
+    def neuter(owner, key, value, label):
+        if isinstance(value, type) and callable(getattr(value, "step", None)):
+            value.step = refuse(f"{label}.step")  # every reference to the class sees it
+        setattr(owner, key, refuse(label))
+
+    for path in paths:
+        owner_name, _, attr = path.rpartition(".")
+        target = sys.modules.get(path)
+        if target is not None:  # a whole module
+            for key, value in list(vars(target).items()):
+                if callable(value) and getattr(value, "__module__", None) == path:
+                    neuter(target, key, value, f"{path}.{key}")
+            continue
+        owner = sys.modules.get(owner_name)
+        if owner is not None and hasattr(owner, attr):
+            neuter(owner, attr, getattr(owner, attr), path)
+
+
+def install_hook(student_prefixes, own_files):
+    """End the run (exit code EXIT_*) when the submission's code reaches for frames, the heap or
+    raw memory. `student_prefixes`: where the submission's files live; code compiled from a
+    string counts as the submission's, except our `own_files` (the probes)."""
+    exit_now, write = os._exit, os.write
+    getframe = sys._getframe
+    prefixes, own = tuple(student_prefixes), frozenset(own_files)
+    # inspect and traceback helpers that hand frames (not summaries) to their caller
+    helpers = frozenset(("currentframe", "stack", "getouterframes", "getinnerframes", "trace",
+                         "walk_stack", "walk_tb"))
+    heap = frozenset(("gc.get_objects", "gc.get_referrers", "gc.get_referents",
+                      "sys._current_frames", "sys._current_exceptions"))
+    memory = frozenset(("ctypes.cdata", "ctypes.string_at", "ctypes.wstring_at",
+                        "ctypes.PyObj_FromPtr"))
+    raw_copies = _memory_functions()
+    frame_attrs = frozenset(("tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"))
+    busy = []
+
+    def student(code):
+        name = code.co_filename
+        if name in own:
+            return False
+        return name.startswith(prefixes) or (name.startswith("<") and name != "<frozen>"
+                                             and not name.startswith("<frozen "))
+
+    def caller_is_student():
+        """The code that raised the event (or the inspect/traceback helper it called) is the
+        submission's own."""
+        try:
+            f1 = getframe(2)     # 0: here, 1: hook, 2: the code that raised the event
+        except ValueError:
+            return False
+        if student(f1.f_code):
+            return True
+        f2 = f1.f_back
+        return f2 is not None and f1.f_code.co_name in helpers and student(f2.f_code) and \
+            f1.f_code.co_filename.endswith(("inspect.py", "traceback.py"))
+
+    def end(code, why):
+        try:
+            write(2, f"\n[grader] {why}: the run was stopped\n".encode())
+        finally:
+            exit_now(code)
+
+    def hook(event, args):
+        if busy:
+            return
+        busy.append(1)
+        try:
+            if event == "sys._getframe" or (event == "object.__getattr__" and
+                                             len(args) > 1 and args[1] in frame_attrs):
+                if caller_is_student():
+                    end(EXIT_FRAMES, f"{event} {args[1] if len(args) > 1 else ''}".strip())
+            elif event == "object.__setattr__" and len(args) > 1 and \
+                    type(args[0]) is _FUNCTION and args[1] in ("__code__", "__defaults__",
+                                                               "__kwdefaults__"):
+                # another function's code or defaults rewritten: a probe's, or a library's
+                if caller_is_student() and not student(args[0].__code__):
+                    end(EXIT_FUNCTIONS, f"{event} {args[1]}")
+            elif event in heap:
+                if caller_is_student() or _deep_student(getframe(2), student):
+                    end(EXIT_HEAP, event)
+            elif event in memory or (event == "ctypes.call_function" and args and
+                                     args[0] in raw_copies):
+                if _deep_student(getframe(2), student):
+                    end(EXIT_MEMORY, event)
+        finally:
+            busy.clear()
+
+    sys.addaudithook(hook)
+
+
+def _memory_functions():
+    """The addresses of ctypes.memmove and memset: calls to them copy raw memory."""
+    ctypes = sys.modules.get("ctypes")
+    if ctypes is None:
+        return frozenset()
+    out = set()
+    for fn in (ctypes.memmove, ctypes.memset):
+        try:
+            out.add(ctypes.cast(fn, ctypes.c_void_p).value)
+        except Exception:  # noqa: BLE001  a ctypes without them: nothing to watch
+            pass
+    return frozenset(out)
+
+
+def _deep_student(frame, student, depth=64):
+    """Whether the submission's code is anywhere on the stack (it called a library that did)."""
+    while frame is not None and depth:
+        if student(frame.f_code):
+            return True
+        frame, depth = frame.f_back, depth - 1
+    return False
