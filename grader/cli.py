@@ -116,16 +116,27 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 BATCH_EPILOG = """\
-layout: SUBMISSIONS/<student_id>/<exNN>.py or .ipynb, or the zip an LMS gives with "download
-all submissions" (Moodle's folder per student, Canvas's name_id_id_file names).
+input: a folder or an LMS zip. Layouts: <student>/<any path>; Moodle's zip (folders on or
+off); Canvas's zip (name_[LATE_]userid_submissionid_file); nbgrader's
+submitted/<student>/<assignment>/; GitHub Classroom's <assignment>-<username>/ folders. A file
+is for exNN when its name or assignment folder says so; with --exercise, a student's one code
+file is that exercise's whatever its name. Every other file is listed as not graded, with why.
+
+examples:
+  grade batch submissions/ --out class/                      every exercise found
+  grade batch canvas.zip --exercise ex02 --roster canvas-gradebook.csv --out class/
+  grade batch moodle.zip --exercise ex02 --prefer ipynb --out class/
+  grade batch nbgrader/submitted --assignment ps1=ex02 --out class/
 
 OUT gets gradebook.sqlite (the source of truth), grades.csv (one row per student, for Canvas or
 Moodle), results/<student>/<exNN>.json (Gradescope format), reports/<student>/*.html and
 index.html (the class overview). Run the same command again after an interruption (even kill -9):
 it grades only what the gradebook does not hold yet for the same file and checks.
 
-exit codes: 0 every submission graded (whatever the scores), 2 some could not be graded because
-of the grader or the machine (listed; the next run tries them again), or bad arguments
+exit codes: 0 every submission graded (whatever the scores: a syntax error is graded 0),
+2 some could not be graded because of the grader or the machine (listed; the next run tries
+them again), no submissions found, --out inside the input, another batch on --out, or bad
+arguments (one line on stderr)
 """
 
 
@@ -149,6 +160,20 @@ def _add_batch_parser(sub) -> None:
                    help="local worker processes (default) or a dask.distributed cluster")
     b.add_argument("--scheduler", metavar="ADDRESS",
                    help="the dask scheduler, e.g. tcp://host:8786 (with --executor dask)")
+    b.add_argument("--roster", type=Path, metavar="FILE",
+                   help="the class list (Canvas gradebook export, Moodle grading worksheet, "
+                        "grades or participants export, GitHub Classroom roster): students "
+                        "without a file get 0 (no submission); files from others are flagged")
+    b.add_argument("--assignment", action="append", default=[], metavar="NAME=EXNN",
+                   help="an nbgrader assignment folder or GitHub Classroom assignment is this "
+                        "exercise (repeatable), e.g. --assignment ps1=ex02")
+    b.add_argument("--prefer", choices=("newest", "ipynb", "py"), default="newest",
+                   help="of several files for one exercise, grade the newest (LMS time, else "
+                        "mtime; the default), or the notebook, or the .py")
+    b.add_argument("--verbose", action="store_true",
+                   help="list every file that was not graded (default: a count per reason)")
+    b.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for another batch writing to OUT (default: refuse)")
     b.add_argument("--allow-weak-sandbox", action="store_true",
                    help="grade even where bubblewrap cannot sandbox (see grade doctor): one "
                         "student's code could then read or disturb another's")
@@ -160,6 +185,7 @@ def _batch(root: Path, args: argparse.Namespace) -> int:
         raise GraderError("--jobs must be at least 1")
     if args.executor == "dask" and not args.scheduler:
         raise GraderError("--executor dask needs --scheduler tcp://HOST:PORT")
+    assignments = _assignments(root, args.assignment)
     if args.executor == "local" and not args.allow_weak_sandbox:
         from .sandbox.isolation import detect_layers
         if not detect_layers().strong:  # (dask workers check their own machines)
@@ -170,20 +196,45 @@ def _batch(root: Path, args: argparse.Namespace) -> int:
                                  else None)
     if args.executor == "local" and args.exercise:
         _warm_sandboxes(root, args, data_dir)
-    from rich.console import Console
-    from .batch import BatchOptions, run_batch
-    from .batch.discover import DiscoveryError
+    from .batch import BatchError, BatchOptions, run_batch
+    from .batch.intake import DiscoveryError
+    from .batch.intake.names import shown
+    from .batch.locks import FolderBusy
+    from .batch.roster import RosterError
     from .gradebook import GradebookError
     opts = BatchOptions(out=args.out, exercise=args.exercise, jobs=args.jobs,
                         regrade=args.regrade, public_only=args.public_only, seed=args.seed,
                         device=args.device, data_dir=data_dir, executor=args.executor,
-                        scheduler=args.scheduler)
+                        scheduler=args.scheduler, prefer=args.prefer, assignments=assignments,
+                        roster=args.roster, verbose=args.verbose, wait_s=args.wait)
     try:
-        summary = run_batch(args.submissions, root, opts, console=Console(stderr=True))
-    except (DiscoveryError, GradebookError) as e:
-        print(f"grade: {e}", file=sys.stderr)
+        summary = run_batch(args.submissions, root, opts, console=_batch_console())
+    except (BatchError, DiscoveryError, GradebookError, RosterError, FolderBusy) as e:
+        print(f"grade: {shown(str(e))}", file=sys.stderr)
         return 2
     return 2 if summary.errors else 0
+
+
+def _batch_console():
+    """On a terminal, the progress bar and summary go to stderr (stdout stays clean); off a
+    terminal (CI, nohup, `| tee`), plain lines and the summary go to stdout."""
+    from rich.console import Console
+    if sys.stdout.isatty():
+        return Console(stderr=True)
+    return Console(file=sys.stdout, width=max(100, Console(file=sys.stdout).width),
+                   no_color=True)
+
+
+def _assignments(root: Path, pairs: list[str]) -> tuple[tuple[str, str], ...]:
+    from .pipeline import GraderError
+    from .spec import find_exercise
+    out = []
+    for pair in pairs:
+        name, eq, ex = pair.rpartition("=")
+        if not eq or not name or not ex:
+            raise GraderError(f"--assignment {pair!r}: expected NAME=EXERCISE, e.g. ps1=ex02")
+        out.append((name, find_exercise(root, ex).id))
+    return tuple(out)
 
 
 def _warm_sandboxes(root: Path, args: argparse.Namespace, data_dir: Path | None) -> None:

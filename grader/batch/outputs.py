@@ -3,7 +3,7 @@ report per submission. Nothing here decides a grade; it only writes down what th
 
   OUT/grades.csv                      one row per student, one column per exercise, a total
   OUT/results/<student>/<exNN>.json   Gradescope's results format ("score", "tests": [...])
-  OUT/reports/<student>/<exNN>-*.html the student's report (grader.report.write_html)
+  OUT/reports/<student>/<exNN>-*.html the student's report (grader.report.render_html)
 
 results.json is written after the report and carries the gradebook row's id, so it marks the
 pair as done: `render_missing` rewrites whatever a killed run left unwritten or stale.
@@ -16,17 +16,13 @@ import os
 import re
 from pathlib import Path
 
-from ..gradebook import UNREADABLE, Entry
-from ..report import fmt_points, write_html
+from ..gradebook import NO_SUBMISSION, UNREADABLE, Entry
+from ..report import fmt_points, render_html
 from ..result import Result
 from ..spec import Exercise
+from .intake.names import safe_part
 
 GRADES_CSV = "grades.csv"
-
-
-def safe_part(name: str) -> str:
-    """A student or exercise id as one harmless path component."""
-    return re.sub(r"[^A-Za-z0-9._@+-]+", "_", name).strip(".") or "_"
 
 
 def results_path(out: Path, entry: Entry) -> Path:
@@ -38,19 +34,21 @@ def report_dir(out: Path, entry: Entry) -> Path:
 
 
 def report_path(out: Path, entry: Entry) -> Path | None:
-    """Where the entry's HTML report is (None for an unreadable file: there is no report)."""
-    if entry.status == UNREADABLE:
+    """Where the entry's HTML report is (None for an unreadable file or no submission: there
+    is no report)."""
+    if entry.status in (UNREADABLE, NO_SUBMISSION):
         return None
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(entry.path).stem).strip("._") or "submission"
-    return report_dir(out, entry) / f"{safe_part(entry.exercise)}-{stem}.html"
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(entry.path).stem).strip("._")[:80]
+    return report_dir(out, entry) / f"{safe_part(entry.exercise)}-{stem or 'submission'}.html"
 
 
 def render_entry(out: Path, entry: Entry, result: Result | None = None) -> None:
     """The report, then results.json (last: its presence says both are written). `result`:
     the entry's, where the caller has it already (saves reading it back from its JSON)."""
     result = result or entry.result
-    if result is not None:
-        write_html(result, report_dir(out, entry))
+    path = report_path(out, entry)
+    if result is not None and path is not None:
+        _write_atomic(path, render_html(result))
     _write_atomic(results_path(out, entry), json.dumps(gradescope(entry, result), indent=2))
 
 
@@ -94,7 +92,8 @@ def gradescope(entry: Entry, result: Result | None = None) -> dict:
 def write_grades_csv(out: Path, entries: list[Entry], exercises: list[Exercise]) -> Path:
     """One row per student (student id first, as Canvas and Moodle match on it), one column
     per exercise, then the total. A missing submission is an empty cell (both LMSs leave the
-    grade unchanged); a file that could not be read scores 0."""
+    grade unchanged), unless a roster said the student should have sent one (0, "no
+    submission" in the gradebook); a file that could not be read scores 0."""
     ids = [e.id for e in exercises]
     rows: dict[str, dict[str, float]] = {}
     for e in entries:
