@@ -10,6 +10,7 @@ a larger file with its usual reason). Zip members are never extracted by their o
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import stat
 import zipfile
@@ -153,8 +154,11 @@ class FolderReader:
                 raise MemberError("a hard link to a file owned by someone else")
             return _read_capped(fd, min(st.st_size, max_bytes) + 1)
         except OSError as e:
-            raise MemberError("a symbolic link (links are not followed)" if e.errno == 40
-                              else f"cannot be read: {e.strerror or e}") from None
+            # ELOOP: the file is a link; ENOTDIR: a folder on its path became a link or a file
+            # after the walk. Neither is followed.
+            if e.errno in (errno.ELOOP, errno.ENOTDIR):
+                raise MemberError("a symbolic link (links are not followed)") from None
+            raise MemberError(f"cannot be read: {e.strerror or e}") from None
         finally:
             for fd in fds:
                 os.close(fd)
