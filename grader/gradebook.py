@@ -228,10 +228,10 @@ class Gradebook:
             return self._insert(key, "", "", graded_at, NO_SUBMISSION, 0.0, max_score,
                                 "no submission", 0.0, None, None)
 
-    def set_students(self, people: list[dict], roster: bool) -> None:
+    def set_students(self, people: list[dict], roster: list[str] | None = None) -> None:
         """Upsert what is known of each student ({"id", and any of STUDENT_FIELDS}; empty
-        values never overwrite). With `roster`: these are the whole class; every other
-        student becomes on_roster = 0."""
+        values never overwrite). `roster`: the ids of the whole class; every student not in
+        it becomes on_roster = 0 (None: no roster given, on_roster left as it is)."""
         with self._transaction():
             for p in people:
                 fields = {k: v for k, v in p.items() if k in STUDENT_FIELDS and v}
@@ -239,12 +239,10 @@ class Gradebook:
                                  (p["id"],))
                 for k, v in fields.items():
                     self._db.execute(f"UPDATE students SET {k} = ? WHERE id = ?", (v, p["id"]))
-                if roster:
-                    self._db.execute("UPDATE students SET on_roster = 1 WHERE id = ?", (p["id"],))
-            if roster:
-                ids = [p["id"] for p in people]
-                self._db.execute(f"UPDATE students SET on_roster = 0 WHERE id NOT IN "
-                                 f"({','.join('?' * len(ids))})", ids)
+            if roster is not None:
+                self._db.execute("UPDATE students SET on_roster = 0")
+                self._db.executemany("UPDATE students SET on_roster = 1 WHERE id = ?",
+                                     [(i,) for i in roster])
 
     def replace_intake(self, source: str, rows: list[dict], seen_at: str) -> None:
         """What the last run found in `source` and did not grade, replacing the previous list."""

@@ -173,7 +173,7 @@ def _record_intake(gb: Gradebook, source: Path, found: list[Found], intake: Inta
     known = [{"id": f.student, "name": f.name, "lms": f.layout if f.layout in
               ("canvas", "moodle", "github") else "", "lms_id": f.lms_id} for f in found]
     known += [dataclasses.asdict(p) for p in people or []]
-    gb.set_students(known, roster=people is not None)
+    gb.set_students(known, roster=None if people is None else [p.id for p in people])
     gb.replace_intake(str(source.resolve()), [
         {"path": k.path, "raw_path": k.raw_path, "reason": k.reason, "detail": k.detail,
          "student": k.student, "exercise": k.exercise} for k in intake.skipped], _now())
