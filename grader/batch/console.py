@@ -130,17 +130,17 @@ def summary_table(entries: list[Entry], graded_now: dict[str, int],
     not run": graded 0 because of the file (syntax error, forbidden import, unreadable)."""
     t = Table(title="Batch summary (from the gradebook)", title_justify="left",
               box=box.SIMPLE_HEAD)
-    for col in ("exercise", "students", "graded\nnow", "unchanged", "mean / max", "full\nmarks",
-                "0, did\nnot run", "no sub-\nmission"):
+    rostered = any(e.status == NO_SUBMISSION for e in entries)
+    for col in ("exercise", "students", "graded\nnow", "un-\nchanged", "mean / max",
+                "full\nmarks", "0, did\nnot run") + (("no sub-\nmission",) if rostered else ()):
         t.add_column(col, justify="left" if col == "exercise" else "right", no_wrap=True)
     for ex in sorted({e.exercise for e in entries}):
         every = [e for e in entries if e.exercise == ex]
-        mine = [e for e in every if e.status != NO_SUBMISSION] or every
-        scores, top = [e.score for e in mine], max(e.max_score for e in every)
-        missing = len(every) - len([e for e in every if e.status != NO_SUBMISSION])
-        bad = sum(e.status not in (GRADED, NO_SUBMISSION) for e in mine)
-        t.add_row(ex, str(len(every) - missing), str(graded_now.get(ex, 0)),
-                  str(unchanged.get(ex, 0)),
+        mine = [e for e in every if e.status != NO_SUBMISSION]
+        scores, top = [e.score for e in mine or every], max(e.max_score for e in every)
+        bad = sum(e.status != GRADED for e in mine)
+        t.add_row(ex, str(len(mine)), str(graded_now.get(ex, 0)), str(unchanged.get(ex, 0)),
                   f"{fmt_points(round(statistics.fmean(scores), 2))} / {fmt_points(top)}",
-                  str(sum(e.score >= e.max_score > 0 for e in mine)), str(bad), str(missing))
+                  str(sum(e.score >= e.max_score > 0 for e in mine)), str(bad),
+                  *((str(len(every) - len(mine)),) if rostered else ()))
     return t

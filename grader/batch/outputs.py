@@ -75,6 +75,7 @@ def gradescope(entry: Entry, result: Result | None = None) -> dict:
            "visibility": "visible", "stdout_visibility": "hidden",
            "student": entry.student, "exercise": entry.exercise, "status": entry.status,
            "sha256": entry.sha256, "graded_at": entry.graded_at, "gradebook_id": entry.id,
+           "submitted_at": entry.submitted_at, "late": entry.late,
            "tests": []}
     result = result or entry.result
     if result is None:

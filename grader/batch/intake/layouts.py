@@ -53,10 +53,11 @@ class Context:
 def context_of(members: list[Member], github_prefixes: list[str] = ()) -> Context:
     paths = [m.parts for m in members if m.parts and not is_metadata(m.parts)]
     strip = 0
-    # `submissions/alice/ex01.py`: one wrapper folder around a class; `alice/ex01.py` alone
-    # is a class of one, not a wrapper.
+    # `submissions/alice/ex01.py` + `submissions/bob/...`: one wrapper folder around a class.
+    # `alice/src/ex01.py` alone is a class of one with a subfolder, not a wrapper.
     while paths and all(len(p) > strip + 2 for p in paths) and \
-            len({p[strip] for p in paths}) == 1 and paths[0][strip] not in NBGRADER_ROOTS:
+            len({p[strip] for p in paths}) == 1 and len({p[strip + 1] for p in paths}) > 1 \
+            and paths[0][strip] not in NBGRADER_ROOTS:
         strip += 1
     tops = sorted({p[strip] for p in paths if len(p) > strip + 1})
     return Context(strip, _github_prefix(tops, github_prefixes))
