@@ -7,7 +7,8 @@ Tables:
                on_roster (1 on it, 0 a submission from someone not on it, NULL no roster given)
   submissions  one row per graded file: student, exercise, content sha256, grading key (which
                checks, which mode), path (as shown), raw_path (its exact bytes), submitted_at
-               (LMS time, else the file's mtime), late (Canvas's LATE), graded_at, status,
+               (LMS time, else the file's mtime), late (Canvas's LATE), lms_submission_id
+               (Canvas's submission id), graded_at, status,
                score, max_score, message, wall time, the whole result document as JSON, and
                `current` (1 on the row that counts for the student's grade in that exercise).
                A rostered student without a file gets a row with status "no_submission", 0.
@@ -70,6 +71,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     submitted_at TEXT NOT NULL DEFAULT '',
     late        INTEGER NOT NULL DEFAULT 0,
     raw_path    BLOB,
+    lms_submission_id TEXT NOT NULL DEFAULT '',
     UNIQUE (student, exercise, sha256, grading_key)
 );
 CREATE INDEX IF NOT EXISTS submissions_current ON submissions (student, exercise, current);
@@ -104,6 +106,7 @@ _MIGRATE_1_TO_2 = [f"ALTER TABLE students ADD COLUMN {c} TEXT NOT NULL DEFAULT '
     "ALTER TABLE submissions ADD COLUMN submitted_at TEXT NOT NULL DEFAULT ''",
     "ALTER TABLE submissions ADD COLUMN late INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE submissions ADD COLUMN raw_path BLOB",
+    "ALTER TABLE submissions ADD COLUMN lms_submission_id TEXT NOT NULL DEFAULT ''",
 ]
 STUDENT_FIELDS = ("name", "email", "sis_user_id", "sis_login_id", "section", "lms", "lms_id",
                   "github")
@@ -267,11 +270,11 @@ class Gradebook:
         cur = self._db.execute(
             "INSERT INTO submissions (student, exercise, sha256, grading_key, path, graded_at, "
             "status, score, max_score, message, wall_s, result_json, submitted_at, late, "
-            "raw_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "raw_path, lms_submission_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (key.student, key.exercise, key.sha256, key.grading_key, path, graded_at, status,
              score, max_score, message, wall_s, result_json,
              origin.submitted_at if origin else "", int(origin.late) if origin else 0,
-             origin.raw_path if origin else None))
+             origin.raw_path if origin else None, origin.lms_submission if origin else ""))
         self._set_current(key, cur.lastrowid)
         return cur.lastrowid
 
@@ -335,6 +338,7 @@ class Origin:
     raw_path: bytes = b""        # the path's exact bytes (any bytes are a valid name)
     submitted_at: str = ""
     late: bool = False
+    lms_submission: str = ""     # Canvas's submission id
 
 
 class _Transaction:

@@ -319,3 +319,35 @@ def test_the_progress_bar_names_the_running_submissions():
     bar.running(executor.running(set()))
     bar.finished("ann ex02 10/10", executor.running({id(tasks[0])}))
     assert progress.descriptions == ["grading ann ex02, bob ex02", "grading bob ex02, cy ex02"]
+
+
+# ---- every layout through a whole batch: the gradebook accounts for every file ----------------
+
+LAYOUTS = {
+    "canvas.zip": {"ada_1001_5001_my_gd.py": SYNTAX, "alan_LATE_1002_5002_ex02.ipynb": "",
+                   "ada_1001_5001_notes.txt": "x", "__MACOSX/._ada": "x"},
+    "moodle.zip": {"Ada L_1001_assignsubmission_file_/gd.py": SYNTAX,
+                   "Alan T_1002_assignsubmission_onlinetext_/onlinetext.html": "<p/>",
+                   "Alan T_1002_assignsubmission_file_/sub/ex2.py": SYNTAX + "#\n"},
+    "moodle-flat.zip": {"Ada L_1001_assignsubmission_file_cubic.ipynb": "",
+                        "Alan T_1002_assignsubmission_file_ex01.py": SYNTAX},
+    "nbgrader": {"submitted/ada/ps1/x.ipynb": "", "submitted/ada/ps1/timestamp.txt": "2026-01-01 "
+                 "00:00:00 UTC", "submitted/al an/ps1/y.ipynb": "{\"cells\": 1}"},
+    "github": {"gd-ada/gd.py": SYNTAX, "gd-ada/README.md": "#", "gd-alan/solution.py": SYNTAX + "#"},
+    "plain": {"ada/ex02.py": SYNTAX, "ada/old.py": SYNTAX + "#", ".alan/ex02.ipynb": ""},
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_every_layout_every_file_accounted_in_the_gradebook(tmp_path: Path, layout: str):
+    files = {k: v.encode() for k, v in LAYOUTS[layout].items()}
+    source = _zip(tmp_path / layout, files) if layout.endswith(".zip") \
+        else _tree(tmp_path / layout, files)
+    out = tmp_path / "out"
+    summary = run_batch(source, EXERCISES, BatchOptions(
+        out=out, exercise="ex02", assignments=(("ps1", "ex02"),)))
+    assert summary.files == len(files) == summary.found + len(summary.skipped)
+    assert summary.graded == summary.found and summary.errors == []
+    with Gradebook.in_folder(out) as gb:
+        assert len(gb.current()) == summary.found
+        assert len(gb.intake()) == len(summary.skipped)

@@ -311,3 +311,35 @@ def test_non_utf8_names_and_huge_sparse_files(tmp_path: Path):
 def test_shown_escapes_controls_markup_and_bidi():
     assert shown("a\nb\x1b[2J\u202ec") == "a\\nb\\x1b\\[2J\\u202ec"
     assert shown(os.fsdecode(b"caf\xe9")) == "caf\\xe9"
+
+
+def test_nbgrader_submitted_folder_given_directly(tmp_path: Path):
+    course = _tree(tmp_path / "course", {
+        "submitted/alice/ps1/anything.ipynb": "{}",
+        "submitted/alice/ps1/timestamp.txt": "2026-11-20 10:22:33 UTC",
+        "source/ps1/ps1.ipynb": "{}",                  # the instructor's: outside the input
+    })
+    intake = discover(course / "submitted", ["ex02"], tmp_path / "u",
+                      assignments={"ps1": "ex02"})
+    accounted(intake)
+    assert [(f.student, f.exercise, f.submitted_at) for f in intake.found] == [
+        ("alice", "ex02", "2026-11-20T10:22:33")]
+    assert intake.found[0].origin.endswith("course/submitted/alice/ps1/anything.ipynb")
+
+
+def test_github_classroom_assignment_maps_without_exercise(tmp_path: Path):
+    root = _tree(tmp_path / "repos", {"hw-gd-alice/gd.py": "a\n", "hw-gd-bob/main.py": "b\n"})
+    intake = discover(root, ["ex01", "ex02"], tmp_path / "u", assignments={"hw-gd": "ex02"})
+    accounted(intake)
+    assert sorted((f.student, f.exercise) for f in intake.found) == [("alice", "ex02"),
+                                                                    ("bob", "ex02")]
+    unmapped = discover(root, ["ex01", "ex02"], tmp_path / "u2")
+    accounted(unmapped)
+    assert unmapped.found == [] and {k.reason for k in unmapped.skipped} == {Reason.NO_EXERCISE}
+
+
+def test_canvas_keeps_its_submission_id(tmp_path: Path):
+    intake = discover(_zip(tmp_path / "c.zip", {"ada_late_1001_5001_x.py": b"a"}), ["ex02"],
+                      tmp_path / "u", exercise="ex02")
+    assert (intake.found[0].lms_id, intake.found[0].lms_submission, intake.found[0].late) == \
+        ("1001", "5001", True)

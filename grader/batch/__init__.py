@@ -257,7 +257,7 @@ def _record(gb: Gradebook, out: Path, task: Task, found: Found, key: Key, payloa
     """Write one worker's answer to the gradebook (one transaction) and render its files."""
     who = f"{shown(task.student)} {task.exercise.id}"
     kind = payload.get("kind")
-    origin = Origin(found.raw_origin, found.submitted_at, found.late)
+    origin = Origin(found.raw_origin, found.submitted_at, found.late, found.lms_submission)
     if kind == GRADED:
         text = payload["result_json"]
         result = Result.from_dict(json.loads(text))

@@ -8,6 +8,7 @@ exercise, which of several files), names (any byte string as an id, shown escape
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterable
@@ -16,8 +17,9 @@ from pathlib import Path
 
 from . import names
 from .choose import PREFER, Candidate, exercise_of, is_code, named_exercise, ranked
-from .layouts import Context, Owner, context_of, is_metadata, owner_of
-from .members import MAX_BYTES, DiscoveryError, Member, MemberError, list_members
+from .layouts import NBGRADER_ROOTS, Context, Owner, context_of, is_metadata, owner_of
+from .members import (MAX_BYTES, DiscoveryError, FolderReader, Member, MemberError,
+                      list_members)
 
 __all__ = ["discover", "exercise_of", "DiscoveryError", "Found", "Skipped", "Intake",
            "MAX_BYTES", "PREFER", "Reason"]
@@ -29,7 +31,8 @@ class Reason:
     METADATA = "system or editor files (__MACOSX, .git, .ipynb_checkpoints, ...)"
     NOT_CODE = "not a .py or .ipynb file"
     NO_OWNER = "cannot tell whose file it is"
-    NO_EXERCISE = "its name names no exercise (grade it with --exercise exNN)"
+    NO_EXERCISE = "neither its name nor its folder names an exercise (use --exercise exNN, " \
+                  "or --assignment FOLDER=exNN)"
     NOT_CHOSEN = "another file of the same student was graded for this exercise"
     UNSAFE = "refused: a link, not a regular file, or outside the input"
     UNREADABLE = "could not be read from the input"
@@ -48,6 +51,7 @@ class Found:
     lms_id: str = ""             # Canvas user id or Moodle participant number
     submitted_at: str = ""       # LMS time (zip entry, nbgrader timestamp.txt), else mtime
     late: bool = False           # Canvas's LATE marker
+    lms_submission: str = ""     # Canvas's submission id
 
 
 @dataclass(frozen=True)
@@ -77,8 +81,14 @@ def discover(source: Path, exercise_ids: list[str], unpack_to: Path, *,
     this run (--exercise), which takes a student's code file whatever its name."""
     source = Path(source)
     members, reader = list_members(source)
+    base = source
+    if source.is_dir() and source.name in NBGRADER_ROOTS:
+        # `grade batch course/submitted`: nbgrader's own folder; its name is part of the layout
+        base = source.parent
+        members = [dataclasses.replace(m, parts=(source.name,) + m.parts) for m in members]
+        reader = FolderReader(base)
     try:
-        state = _Sort(source, exercise_ids, exercise, assignments or {}, prefer)
+        state = _Sort(base, exercise_ids, exercise, assignments or {}, prefer)
         ctx = context_of(members, list(state.assignments))
         times = _nbgrader_times(members, reader)
         for m in members:
@@ -188,7 +198,8 @@ class _Sort:
         os.replace(tmp, dest)        # a killed run never leaves half a file under that name
         o: Owner = c.owner
         return Found(sid, c.exercise, dest, self._shown(c.member), self._raw(c.member),
-                     names.text(o.name), o.layout, o.lms_id, c.submitted_at, o.late)
+                     names.text(o.name), o.layout, o.lms_id, c.submitted_at, o.late,
+                     o.lms_submission)
 
 
 def _is_nbgrader_stamp(m: Member) -> bool:

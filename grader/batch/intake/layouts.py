@@ -39,6 +39,7 @@ class Owner:
     name: str = ""               # the person's name, where the LMS writes it
     lms_id: str = ""             # Canvas user id, Moodle participant number
     late: bool = False           # Canvas's LATE marker
+    lms_submission: str = ""     # Canvas's submission id
     assignment: str = ""         # nbgrader's assignment folder, GitHub Classroom's prefix
     group: tuple[str, ...] = ()  # who else the id could be: two names on one id are two people
 
@@ -125,5 +126,5 @@ def _flat(filename: str) -> Owner | None:
     m = _CANVAS.fullmatch(filename)
     if m:
         return Owner(m["id"], m["file"], "canvas", name=m["name"], lms_id=m["id"],
-                     late=bool(m["late"]), group=(m["name"],))
+                     late=bool(m["late"]), lms_submission=m["sub"], group=(m["name"],))
     return None
