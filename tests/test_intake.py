@@ -343,3 +343,22 @@ def test_canvas_keeps_its_submission_id(tmp_path: Path):
                       tmp_path / "u", exercise="ex02")
     assert (intake.found[0].lms_id, intake.found[0].lms_submission, intake.found[0].late) == \
         ("1001", "5001", True)
+
+
+def test_two_zip_members_of_one_name_are_both_accounted(tmp_path: Path):
+    z = tmp_path / "dup.zip"
+    with pytest.warns(UserWarning, match="Duplicate name"):
+        with zipfile.ZipFile(z, "w") as zf:
+            zf.writestr(zipfile.ZipInfo("ada/ex02.py", (2026, 1, 1, 0, 0, 0)), b"old\n")
+            zf.writestr(zipfile.ZipInfo("ada/ex02.py", (2026, 1, 2, 0, 0, 0)), b"new\n")
+    intake = discover(z, ["ex02"], tmp_path / "u")
+    assert intake.files == 2 and len(intake.found) == 1 and len(intake.skipped) == 1
+    assert intake.found[0].path.read_bytes() == b"new\n"
+
+
+def test_the_graded_copy_keeps_a_plain_file_name(tmp_path: Path):
+    root = _tree(tmp_path / "subs", {"zoë/My GD [final].py": "a\n", "bob/\x1b[2Jx.py": "b\n"})
+    intake = discover(root, ["ex02"], tmp_path / "u", exercise="ex02")
+    names_ = {f.student: f.path.name for f in intake.found}
+    assert names_["zoë"] == "My GD [final].py"
+    assert "\x1b" not in names_["bob"] and names_["bob"].endswith(".py")

@@ -127,7 +127,9 @@ def run_batch(source: Path, root: Path, opts: BatchOptions,
 
 def _check_paths(source: Path, out: Path) -> None:
     src, dst = source.resolve(), out.resolve()
-    if src.is_dir() and (dst == src or src in dst.parents):
+    if not src.is_dir():
+        return                  # a zip is read, never written: it may live anywhere
+    if dst == src or src in dst.parents:
         raise BatchError(f"--out {out} is inside the submissions folder {source}: its files "
                          "would be taken for students' work on the next run; choose another")
     if dst in src.parents:

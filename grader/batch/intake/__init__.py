@@ -188,10 +188,7 @@ class _Sort:
             intake.found.append(taken)
 
     def _stage(self, c: Candidate, sid: str, data: bytes, unpack_to: Path) -> Found:
-        # The student's own file name (made safe), so the loader's messages name their file.
-        suffix = ".ipynb" if c.filename.lower().endswith(".ipynb") else ".py"
-        stem = c.filename[:-len(suffix)] if c.filename.lower().endswith(suffix) else c.filename
-        dest = unpack_to / names.safe_part(sid) / c.exercise / (names.safe_part(stem) + suffix)
+        dest = unpack_to / names.safe_part(sid) / c.exercise / _staged_name(c.filename)
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(dest.name + ".part")
         tmp.write_bytes(data)
@@ -200,6 +197,20 @@ class _Sort:
         return Found(sid, c.exercise, dest, self._shown(c.member), self._raw(c.member),
                      names.text(o.name), o.layout, o.lms_id, c.submitted_at, o.late,
                      o.lms_submission)
+
+
+def _staged_name(filename: str) -> str:
+    """The student's own file name where it is plain text, so the loader's messages name the
+    file they know ("my gd.py is empty"); else a safe one. The folder is this student's and
+    exercise's alone, so no two students' files can meet here."""
+    suffix = ".ipynb" if filename.lower().endswith(".ipynb") else ".py"
+    plain = names.text(filename) == filename and \
+        names.shown(filename).replace("\\[", "[") == filename
+    if plain and not filename.startswith(".") and len(filename.encode()) <= 120 \
+            and filename.lower().endswith(suffix):
+        return filename
+    return names.safe_part(filename[:-len(suffix)] if filename.lower().endswith(suffix)
+                           else filename) + suffix
 
 
 def _is_nbgrader_stamp(m: Member) -> bool:

@@ -34,7 +34,7 @@ class Member:
     size: int
     mtime: str                   # ISO time: the file's mtime (UTC), or the zip's stored time
     problem: str = ""            # why it cannot be graded at all ("a symbolic link"), or ""
-    ref: object = None           # the zip member's name (zip inputs)
+    ref: object = None           # the zip member's ZipInfo (zip inputs)
 
     @property
     def rel(self) -> str:
@@ -99,8 +99,8 @@ def _zip_members(zf: zipfile.ZipFile) -> Iterator[Member]:
         if info.is_dir():
             continue
         parts = tuple(p for p in info.filename.replace("\\", "/").split("/") if p not in ("", "."))
-        yield Member(parts, info.file_size, _zip_time(info), _zip_problem(info, parts),
-                     info.filename)
+        # The ZipInfo itself, not its name: a zip may hold two members of one name.
+        yield Member(parts, info.file_size, _zip_time(info), _zip_problem(info, parts), info)
 
 
 def _zip_problem(info: zipfile.ZipInfo, parts: tuple[str, ...]) -> str:
