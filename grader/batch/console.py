@@ -12,6 +12,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console
@@ -22,8 +23,11 @@ from rich.table import Table
 from ..gradebook import NO_SUBMISSION, Entry
 from ..report import fmt_points
 from ..result import GRADED
-from .intake import Reason
+from .intake import Reason, Skipped
 from .intake.names import shown
+
+if TYPE_CHECKING:
+    from . import BatchSummary
 
 
 class Bar:
@@ -57,7 +61,7 @@ class Reporter:
     def __init__(self, console: Console | None, verbose: bool = False):
         self.console, self.verbose = console, verbose
 
-    def intake(self, s) -> None:
+    def intake(self, s: BatchSummary) -> None:
         if self.console is not None:
             _plain(self.console, f"{s.files} file{'s' if s.files != 1 else ''} in the input: "
                                  f"{s.found} submission{'s' if s.found != 1 else ''}, "
@@ -80,11 +84,11 @@ class Reporter:
             yield Bar(progress, progress.add_task("", total=total))
 
     def table(self, entries: list[Entry], graded_now: dict[str, int],
-              unchanged: dict[str, int], s) -> None:
+              unchanged: dict[str, int], s: BatchSummary) -> None:
         if self.console is not None and entries:
             self.console.print(summary_table(entries, graded_now, unchanged))
 
-    def done(self, s) -> None:
+    def done(self, s: BatchSummary) -> None:
         c = self.console
         if c is None:
             return
@@ -108,7 +112,7 @@ class Reporter:
         for name, path in s.outputs.items():
             _plain(c, f"{name}: {path}")
 
-    def _skipped(self, skipped: list) -> None:
+    def _skipped(self, skipped: list[Skipped]) -> None:
         if not skipped:
             return
         c = self.console

@@ -18,7 +18,7 @@ from pathlib import Path
 from . import names
 from .choose import PREFER, Candidate, exercise_of, is_code, named_exercise, ranked
 from .layouts import NBGRADER_ROOTS, Context, Owner, context_of, is_metadata, owner_of
-from .members import (MAX_BYTES, DiscoveryError, FolderReader, Member, MemberError,
+from .members import (MAX_BYTES, UNSAFE, DiscoveryError, FolderReader, Member, MemberError,
                       list_members)
 
 __all__ = ["discover", "exercise_of", "DiscoveryError", "Found", "Skipped", "Intake",
@@ -125,8 +125,7 @@ class _Sort:
             return self.skip(m, Reason.METADATA)
         owner = owner_of(m.parts, ctx)
         if m.problem:
-            kind = Reason.UNREADABLE if m.problem.startswith(("cannot", "folder")) \
-                else Reason.UNSAFE
+            kind = Reason.UNSAFE if m.problem in UNSAFE else Reason.UNREADABLE
             return self.skip(m, kind, m.problem, owner.student if owner else "")
         if owner is None:
             return self.skip(m, Reason.NO_OWNER)
@@ -181,8 +180,8 @@ class _Sort:
             try:
                 data = reader.read(c.member, max_bytes)
             except MemberError as e:
-                self.skip(c.member, Reason.UNSAFE if "link" in str(e) or "regular" in str(e)
-                          else Reason.UNREADABLE, str(e), sid, c.exercise)
+                self.skip(c.member, Reason.UNSAFE if str(e) in UNSAFE else Reason.UNREADABLE,
+                          str(e), sid, c.exercise)
                 continue
             taken = self._stage(c, sid, data, unpack_to)
             intake.found.append(taken)

@@ -24,6 +24,14 @@ MAX_DEPTH = 12                   # a deeper tree is hostile or a mistake: report
 MAX_MEMBERS = 200_000
 
 
+# Problems that make a file unsafe to read (refused), as against merely unreadable.
+LINK = "a symbolic link (links are not followed)"
+NOT_REGULAR = "not a regular file"
+HARD_LINK = "a hard link to a file owned by someone else"
+OUTSIDE = "its path leaves the archive"
+UNSAFE = frozenset({LINK, NOT_REGULAR, HARD_LINK, OUTSIDE})
+
+
 class DiscoveryError(Exception):
     """The input cannot be read at all (no such folder, not a zip): the instructor's."""
 
@@ -86,9 +94,9 @@ def _walk(root: bytes, prefix: tuple[str, ...]) -> Iterator[Member]:
 
 def _problem(st: os.stat_result) -> str:
     if stat.S_ISLNK(st.st_mode):
-        return "a symbolic link (links are not followed)"
+        return LINK
     if not stat.S_ISREG(st.st_mode):
-        return "not a regular file"
+        return NOT_REGULAR
     return ""
 
 
@@ -106,11 +114,11 @@ def _zip_members(zf: zipfile.ZipFile) -> Iterator[Member]:
 def _zip_problem(info: zipfile.ZipInfo, parts: tuple[str, ...]) -> str:
     mode = info.external_attr >> 16
     if info.create_system == 3 and stat.S_ISLNK(mode):    # an archive restores links
-        return "a symbolic link (links are not followed)"
+        return LINK
     if info.create_system == 3 and stat.S_IFMT(mode) and not stat.S_ISREG(mode):
-        return "not a regular file"
+        return NOT_REGULAR
     if ".." in parts or info.filename.startswith(("/", "\\")) or not parts:
-        return "its path leaves the archive"
+        return OUTSIDE
     if info.flag_bits & 0x1:
         return "encrypted in the zip"
     return ""
@@ -148,16 +156,16 @@ class FolderReader:
             fds.append(fd)
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                raise MemberError("not a regular file")
+                raise MemberError(NOT_REGULAR)
             # A hard link can name a file its student could not read (as root, /etc/shadow).
             if st.st_nlink > 1 and st.st_uid != self._owner:
-                raise MemberError("a hard link to a file owned by someone else")
+                raise MemberError(HARD_LINK)
             return _read_capped(fd, min(st.st_size, max_bytes) + 1)
         except OSError as e:
             # ELOOP: the file is a link; ENOTDIR: a folder on its path became a link or a file
             # after the walk. Neither is followed.
             if e.errno in (errno.ELOOP, errno.ENOTDIR):
-                raise MemberError("a symbolic link (links are not followed)") from None
+                raise MemberError(LINK) from None
             raise MemberError(f"cannot be read: {e.strerror or e}") from None
         finally:
             for fd in fds:
