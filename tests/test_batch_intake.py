@@ -351,3 +351,35 @@ def test_every_layout_every_file_accounted_in_the_gradebook(tmp_path: Path, layo
     with Gradebook.in_folder(out) as gb:
         assert len(gb.current()) == summary.found
         assert len(gb.intake()) == len(summary.skipped)
+
+
+def test_moodle_grades_export_matches_by_name(tmp_path: Path):
+    z = _zip(tmp_path / "moodle.zip", {
+        "Ada Lovelace_1001_assignsubmission_file_/gd.py": SYNTAX,
+        "Alan Turing_1002_assignsubmission_file_/gd.py": SYNTAX + "#\n",
+    })
+    roster = tmp_path / "grades.csv"
+    roster.write_text("First name,Last name,ID number,Institution,Department,Email address\n"
+                      "Ada,Lovelace,S-001,,,ada@uni.edu\nGrace,Hopper,S-003,,,grace@uni.edu\n")
+    out = tmp_path / "out"
+    summary = run_batch(z, EXERCISES, BatchOptions(out=out, exercise="ex02", roster=roster))
+    assert summary.off_roster == ["1002"] and summary.no_submission == ["S-003 ex02"]
+    with Gradebook.in_folder(out) as gb:
+        people = gb.students()
+        assert {e.student for e in gb.current()} == {"S-001", "1002", "S-003"}
+    assert (people["S-001"]["lms"], people["S-001"]["lms_id"], people["S-001"]["email"]) == \
+        ("moodle", "1001", "ada@uni.edu")
+
+
+def test_on_a_terminal_markup_in_names_is_shown_not_parsed(tmp_path: Path):
+    import io
+    from rich.console import Console
+    subs = _tree(tmp_path / "subs", {"[/oops]/ex02.py": SYNTAX, "[bold]x/ex02.py": SYNTAX + "#",
+                                     "[red]y/notes.txt": "x"})
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, width=120)
+    summary = run_batch(subs, EXERCISES, BatchOptions(out=tmp_path / "out", exercise="ex02",
+                                                      verbose=True), console=console)
+    assert summary.graded == 2
+    text = buf.getvalue()
+    assert "\\[red]y/notes.txt" in text and "Batch summary" in text
