@@ -383,3 +383,13 @@ def test_on_a_terminal_markup_in_names_is_shown_not_parsed(tmp_path: Path):
     assert summary.graded == 2
     text = buf.getvalue()
     assert "\\[red]y/notes.txt" in text and "Batch summary" in text
+
+
+def test_the_intake_options_are_documented(repo: Path):
+    from grader.cli import BATCH_EPILOG, build_parser
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    batch = build_parser()._subparsers._group_actions[0].choices["batch"]
+    for option in ("--roster", "--assignment", "--prefer", "--verbose", "--wait"):
+        action = next(a for a in batch._actions if option in a.option_strings)
+        assert action.help and option in readme, option
+    assert "Getting submissions in" in readme and "nbgrader" in BATCH_EPILOG
