@@ -43,7 +43,7 @@ def _zip(path: Path, members: dict[str, bytes | tuple], when=(2026, 11, 20, 10, 
 def accounted(intake: Intake) -> None:
     """Nothing dropped: each file of the input is graded or listed, exactly once."""
     assert intake.files == len(intake.found) + len(intake.skipped)
-    origins = [f.origin for f in intake.found] + [k.path for k in intake.skipped]
+    origins = [f.raw_origin for f in intake.found] + [k.raw_path for k in intake.skipped]
     assert len(origins) == len(set(origins))
 
 
@@ -362,3 +362,17 @@ def test_the_graded_copy_keeps_a_plain_file_name(tmp_path: Path):
     names_ = {f.student: f.path.name for f in intake.found}
     assert names_["zoë"] == "My GD [final].py"
     assert "\x1b" not in names_["bob"] and names_["bob"].endswith(".py")
+
+
+def test_ids_whose_text_forms_meet_stay_two_students(tmp_path: Path):
+    root = tmp_path / "subs"
+    root.mkdir()
+    os.mkdir(os.fsencode(root) + b"/caf\xe9")                  # undecodable byte
+    (root / "caf\\xe9").mkdir()                                 # the same, spelled out
+    for d in root.iterdir():
+        (d / "ex02.py").write_text("x\n")
+    intake = discover(root, ["ex02"], tmp_path / "u")
+    accounted(intake)
+    assert sorted(f.student for f in intake.found) == ["caf\\xe9", "caf\\xe9~2"]
+    assert len(intake.notes) == 1
+    assert len({f.path for f in intake.found}) == 2

@@ -140,7 +140,8 @@ class _Sort:
         if ex not in self.ids:
             return self.skip(m, Reason.OTHER_EXERCISE, ex, owner.student, ex)
         self.owners.setdefault(owner.student, set()).add(owner.group)
-        when = times.get(m.parts[:-1], m.mtime) if owner.layout == "nbgrader" else m.mtime
+        when = next((t for k, t in times.items() if m.parts[:len(k)] == k), m.mtime) \
+            if owner.layout == "nbgrader" else m.mtime
         key = (owner.student, owner.group)
         self.groups.setdefault(key + (ex,), []).append(
             Candidate(owner.student, ex, owner.filename, when, m, owner, named))
@@ -157,16 +158,25 @@ class _Sort:
         return intake
 
     def _distinct_ids(self, notes: list[str]) -> dict[tuple[str, tuple], str]:
-        """One id per person: two different names under one LMS id (two Moodle folders
-        `Ann Lee_1001_...` and `Bob Roe_1001_...`) stay two students, `1001` and `1001~2`."""
-        ids = {}
+        """One id per person, never two people under one id: two names under one LMS id (two
+        Moodle folders `Ann Lee_1001_...` and `Bob Roe_1001_...`), or two folder names whose
+        text forms meet (undecodable bytes are written `\\xNN`, which a name may also spell
+        out), become `1001` and `1001~2`, with a note."""
+        ids: dict[tuple[str, tuple], str] = {}
+        used: set[str] = set()
         for student, groups in sorted(self.owners.items()):
-            for n, group in enumerate(sorted(groups)):
-                ids[(student, group)] = names.text(student) + (f"~{n + 1}" if n else "")
-            if len(groups) > 1:
-                notes.append(f"id {names.shown(student)} is used by {len(groups)} different "
-                             f"names ({', '.join(names.shown(' '.join(g)) for g in sorted(groups))}"
-                             f"): graded as {', '.join(names.shown(ids[(student, g)]) for g in sorted(groups))}")
+            for group in sorted(groups):
+                base = sid = names.text(student)
+                n = 1
+                while sid in used:
+                    n += 1
+                    sid = f"{base}~{n}"
+                used.add(sid)
+                ids[(student, group)] = sid
+                if sid != base:
+                    notes.append(f"{names.shown(student)} ({names.shown(' '.join(group))}) "
+                                 f"is graded as {names.shown(sid)}: its id is another "
+                                 "student's too")
         return ids
 
     def _take(self, ranked_group: list[Candidate], sid: str, reader, unpack_to: Path,
@@ -174,8 +184,8 @@ class _Sort:
         taken: Found | None = None
         for c in ranked_group:
             if taken is not None:
-                self.skip(c.member, Reason.NOT_CHOSEN, f"graded {names.shown(taken.origin)} "
-                          f"({self.prefer})", sid, c.exercise)
+                self.skip(c.member, Reason.NOT_CHOSEN, f"graded {taken.origin} ({self.prefer})",
+                          sid, c.exercise)
                 continue
             try:
                 data = reader.read(c.member, max_bytes)
