@@ -393,3 +393,12 @@ def test_the_intake_options_are_documented(repo: Path):
         action = next(a for a in batch._actions if option in a.option_strings)
         assert action.help and option in readme, option
     assert "Getting submissions in" in readme and "nbgrader" in BATCH_EPILOG
+
+
+def test_roster_names_meet_whatever_their_unicode_form():
+    import unicodedata
+    from grader.batch.roster import Matcher, Person
+    m = Matcher([Person("S-1", "José Núñez"), Person("S-2", "Lovelace, Ada")])
+    assert m.match("999", unicodedata.normalize("NFD", "José Núñez")).id == "S-1"
+    assert m.match("1001", "lovelaceada").id == "S-2"        # Canvas's file-name form
+    assert m.match("s-1").id == "S-1" and m.match("nobody", "Nobody") is None

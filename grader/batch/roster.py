@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,9 +41,8 @@ class Person:
 
     def keys(self) -> set[str]:
         email_local = self.email.split("@")[0] if "@" in self.email else ""
-        return {k.casefold() for k in (self.id, self.lms_id, self.sis_user_id,
-                                       self.sis_login_id, self.email, email_local, self.github)
-                if k}
+        return {_fold(k) for k in (self.id, self.lms_id, self.sis_user_id, self.sis_login_id,
+                                   self.email, email_local, self.github) if k}
 
 
 def read_roster(path: Path) -> list[Person]:
@@ -144,7 +144,7 @@ class Matcher:
         self._by_name = {n: ps[0] for n, ps in names.items() if len(ps) == 1}
 
     def match(self, student: str, name: str = "") -> Person | None:
-        p = self._by_key.get(student.casefold())
+        p = self._by_key.get(_fold(student))
         if p is None and name:
             p = next((self._by_name[n] for n in _name_keys(name) if n in self._by_name), None)
         return p
@@ -154,9 +154,15 @@ def _name_keys(name: str) -> set[str]:
     """"Lovelace, Ada", "Ada Lovelace" and Canvas's file-name form "lovelaceada" all meet."""
     if not name:
         return set()
-    words = [w for w in re.split(r"[\s,]+", name.casefold()) if w]
+    words = [w for w in re.split(r"[\s,]+", _fold(name)) if w]
     keys = {" ".join(words), " ".join(sorted(words)), "".join(words)}
     if "," in name:
         last, _, first = name.partition(",")
-        keys.add(re.sub(r"\W", "", (last + first).casefold()))
+        keys.add(re.sub(r"\W", "", _fold(last + first)))
     return keys
+
+
+def _fold(text: str) -> str:
+    """Case and Unicode form folded: a Mac's zip spells "José" with a combining accent (NFD),
+    the LMS's export with one character (NFC)."""
+    return unicodedata.normalize("NFC", text).casefold()
