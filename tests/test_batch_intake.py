@@ -402,3 +402,15 @@ def test_roster_names_meet_whatever_their_unicode_form():
     assert m.match("999", unicodedata.normalize("NFD", "José Núñez")).id == "S-1"
     assert m.match("1001", "lovelaceada").id == "S-2"        # Canvas's file-name form
     assert m.match("s-1").id == "S-1" and m.match("nobody", "Nobody") is None
+
+
+def test_a_huge_sparse_file_is_graded_0_by_its_real_size(tmp_path: Path, capsys):
+    subs = _tree(tmp_path / "subs", {"bob/ex02.py": SYNTAX})
+    (subs / "zoe").mkdir()
+    with open(subs / "zoe" / "my gd.py", "wb") as f:
+        f.truncate(40 * 1024 ** 3)                     # 40 GB, sparse: never read whole
+    assert cli(str(subs), "--out", str(tmp_path / "out"), "--exercise", "ex02") == 0
+    stdout = capsys.readouterr().out
+    assert "zoe ex02: my gd.py is 42949.7 MB; submissions are limited to 2 MB" in stdout
+    assert (tmp_path / "out" / "unpacked" / "zoe" / "ex02" / "my gd.py").stat().st_size \
+        == 2_000_001

@@ -376,3 +376,16 @@ def test_ids_whose_text_forms_meet_stay_two_students(tmp_path: Path):
     assert sorted(f.student for f in intake.found) == ["caf\\xe9", "caf\\xe9~2"]
     assert len(intake.notes) == 1
     assert len({f.path for f in intake.found}) == 2
+
+
+def test_an_lms_zip_unpacked_into_a_folder_of_its_own(tmp_path: Path):
+    root = _tree(tmp_path / "downloads", {
+        "canvas-ex02/lovelaceada_1001_5001_gd.py": "a\n",
+        "canvas-ex02/turingalan_late_1002_5002_ex02.py": "b\n",
+        "moodle/Ann Lee_2001_assignsubmission_file_ex02.py": "c\n",
+        "moodle/Bob Roe_2002_assignsubmission_file_my.ipynb": "{}",
+    })
+    intake = discover(root, ["ex02"], tmp_path / "u", exercise="ex02")
+    accounted(intake)
+    assert sorted((f.student, f.layout) for f in intake.found) == [
+        ("1001", "canvas"), ("1002", "canvas"), ("2001", "moodle"), ("2002", "moodle")]

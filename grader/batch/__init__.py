@@ -39,7 +39,7 @@ from ..result import Result
 from ..spec import Exercise, all_exercises, find_exercise
 from .console import Reporter
 from .executors import ERROR, GRADED, UNREADABLE, LocalExecutor, Task
-from .intake import Found, Intake, Reason, Skipped, discover
+from .intake import MAX_BYTES, Found, Intake, Reason, Skipped, discover
 from .intake.names import shown
 from .locks import hold_folder
 from .outputs import render_entry, render_missing, write_grades_csv
@@ -236,6 +236,15 @@ def _grade_all(tasks: list[Task], todo: dict, gb: Gradebook, gopts: GradeOptions
     """Run the tasks; record each result in the gradebook as it arrives. Returns how many
     were graded per exercise."""
     graded_now: dict[str, int] = {}
+    for task in [t for t in tasks if _too_large(todo, t)]:
+        # Graded 0 here, by its real size: the copy stops just past the limit, and a worker
+        # would only say so with the copy's size.
+        found, key = todo[(task.student, task.exercise.id)]
+        _record(gb, out, task, found, key, {"kind": UNREADABLE, "reason": (
+            f"{shown(found.filename)} is {_mb(found.size)}; submissions are limited to "
+            f"{_mb(MAX_BYTES)}")}, gopts, summary)
+        graded_now[task.exercise.id] = graded_now.get(task.exercise.id, 0) + 1
+    tasks = [t for t in tasks if not _too_large(todo, t)]
     if not tasks:
         return graded_now
     with make_executor(opts) as executor:
@@ -280,6 +289,14 @@ def _record(gb: Gradebook, out: Path, task: Task, found: Found, key: Key, payloa
         return f"{who} NOT GRADED (grader error; the next run retries it)"
     render_entry(out, gb.entry(sid), result if kind == GRADED else None)
     return line
+
+
+def _too_large(todo: dict, task: Task) -> bool:
+    return todo[(task.student, task.exercise.id)][0].size > MAX_BYTES
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f}".removesuffix(".0") + " MB"
 
 
 def _max_score(ex: Exercise, gopts: GradeOptions) -> float:

@@ -52,6 +52,8 @@ class Found:
     submitted_at: str = ""       # LMS time (zip entry, nbgrader timestamp.txt), else mtime
     late: bool = False           # Canvas's LATE marker
     lms_submission: str = ""     # Canvas's submission id
+    size: int = 0                # the original's size (the copy stops just past MAX_BYTES)
+    filename: str = ""           # the original's own name, an LMS prefix taken off
 
 
 @dataclass(frozen=True)
@@ -193,10 +195,10 @@ class _Sort:
                 self.skip(c.member, Reason.UNSAFE if str(e) in UNSAFE else Reason.UNREADABLE,
                           str(e), sid, c.exercise)
                 continue
-            taken = self._stage(c, sid, data, unpack_to)
+            taken = self._stage(c, sid, data, unpack_to, max(c.member.size, len(data)))
             intake.found.append(taken)
 
-    def _stage(self, c: Candidate, sid: str, data: bytes, unpack_to: Path) -> Found:
+    def _stage(self, c: Candidate, sid: str, data: bytes, unpack_to: Path, size: int) -> Found:
         dest = unpack_to / names.safe_part(sid) / c.exercise / _staged_name(c.filename)
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(dest.name + ".part")
@@ -205,7 +207,7 @@ class _Sort:
         o: Owner = c.owner
         return Found(sid, c.exercise, dest, self._shown(c.member), self._raw(c.member),
                      names.text(o.name), o.layout, o.lms_id, c.submitted_at, o.late,
-                     o.lms_submission)
+                     o.lms_submission, size, names.text(c.filename))
 
 
 def _staged_name(filename: str) -> str:

@@ -49,6 +49,7 @@ class Context:
     """What a recogniser needs to know about the whole input, worked out once."""
     strip: int = 0               # leading folders every member shares (a wrapper folder)
     github_prefix: str = ""      # "<assignment>-" shared by every top folder
+    flat_dirs: frozenset = frozenset()   # folders holding an unzipped Canvas / Moodle export
 
 
 def context_of(members: list[Member], github_prefixes: list[str] = ()) -> Context:
@@ -61,7 +62,18 @@ def context_of(members: list[Member], github_prefixes: list[str] = ()) -> Contex
             and paths[0][strip] not in NBGRADER_ROOTS:
         strip += 1
     tops = sorted({p[strip] for p in paths if len(p) > strip + 1})
-    return Context(strip, _github_prefix(tops, github_prefixes))
+    return Context(strip, _github_prefix(tops, github_prefixes), _flat_dirs(paths))
+
+
+def _flat_dirs(paths: list[tuple[str, ...]]) -> frozenset:
+    """Folders below the top whose every file is named the Canvas or Moodle (folders off) way,
+    for at least two students: an LMS zip unpacked into a folder of its own."""
+    by_dir: dict[tuple[str, ...], list[Owner | None]] = {}
+    for p in paths:
+        if len(p) > 1:
+            by_dir.setdefault(p[:-1], []).append(_flat(p[-1]))
+    return frozenset(d for d, owners in by_dir.items()
+                     if all(owners) and len({o.student for o in owners}) >= 2)
 
 
 def _github_prefix(tops: list[str], given: list[str]) -> str:
@@ -89,7 +101,7 @@ def owner_of(parts: tuple[str, ...], ctx: Context) -> Owner | None:
         owner = recognise(parts)
         if owner:
             return owner
-    if len(parts) == 1 or (len(parts) > 1 and parts[0] in NBGRADER_ROOTS):
+    if len(parts) == 1 or parts[0] in NBGRADER_ROOTS or parts[:-1] in ctx.flat_dirs:
         return _flat(parts[-1])
     parts = parts[ctx.strip:]
     if len(parts) < 2:
