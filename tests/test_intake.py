@@ -389,3 +389,15 @@ def test_an_lms_zip_unpacked_into_a_folder_of_its_own(tmp_path: Path):
     accounted(intake)
     assert sorted((f.student, f.layout) for f in intake.found) == [
         ("1001", "canvas"), ("1002", "canvas"), ("2001", "moodle"), ("2002", "moodle")]
+
+
+def test_a_time_in_the_name_beats_the_mtime_of_a_copied_file(tmp_path: Path):
+    root = _tree(tmp_path / "subs", {
+        "ada/attempt_2026-11-20-10-22-33_gd.py": "old\n",
+        "ada/attempt_2026-11-21-08-00-00_gd.ipynb": "{}",
+    })
+    os.utime(root / "ada" / "attempt_2026-11-20-10-22-33_gd.py", (2e9, 2e9))   # copied later
+    intake = discover(root, ["ex02"], tmp_path / "u", exercise="ex02")
+    accounted(intake)
+    [f] = intake.found
+    assert (f.origin.endswith("gd.ipynb"), f.submitted_at) == (True, "2026-11-21T08:00:00")

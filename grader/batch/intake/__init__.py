@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import names
-from .choose import PREFER, Candidate, exercise_of, is_code, named_exercise, ranked
+from .choose import (PREFER, Candidate, exercise_of, is_code, named_exercise, ranked,
+                     time_in_name)
 from .layouts import NBGRADER_ROOTS, Context, Owner, context_of, is_metadata, owner_of
 from .members import (MAX_BYTES, UNSAFE, DiscoveryError, FolderReader, Member, MemberError,
                       list_members)
@@ -142,8 +143,7 @@ class _Sort:
         if ex not in self.ids:
             return self.skip(m, Reason.OTHER_EXERCISE, ex, owner.student, ex)
         self.owners.setdefault(owner.student, set()).add(owner.group)
-        when = next((t for k, t in times.items() if m.parts[:len(k)] == k), m.mtime) \
-            if owner.layout == "nbgrader" else m.mtime
+        when = _when(m, owner, times)
         key = (owner.student, owner.group)
         self.groups.setdefault(key + (ex,), []).append(
             Candidate(owner.student, ex, owner.filename, when, m, owner, named))
@@ -208,6 +208,18 @@ class _Sort:
         return Found(sid, c.exercise, dest, self._shown(c.member), self._raw(c.member),
                      names.text(o.name), o.layout, o.lms_id, c.submitted_at, o.late,
                      o.lms_submission, size, names.text(c.filename))
+
+
+def _when(m: Member, owner: Owner, times: dict[tuple[str, ...], str]) -> str:
+    """The LMS's time (nbgrader's timestamp.txt, the zip's entry), else a time in the file's
+    name, else its mtime."""
+    if owner.layout == "nbgrader":
+        stamp = next((t for k, t in times.items() if m.parts[:len(k)] == k), "")
+        if stamp:
+            return stamp
+    if m.ref is not None:            # a zip member: the time the LMS wrote into the zip
+        return m.mtime
+    return time_in_name(m.parts) or m.mtime
 
 
 def _staged_name(filename: str) -> str:

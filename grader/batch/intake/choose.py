@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 
 SUFFIXES = (".py", ".ipynb")
 PREFER = ("newest", "ipynb", "py")
+_NAME_TIME = re.compile(r"(?<!\d)(20\d\d)-?(\d\d)-?(\d\d)[ _T-](\d\d)[:.-]?(\d\d)[:.-]?(\d\d)(?!\d)")
 _EX_TOKEN = re.compile(r"(?<![a-z0-9])ex(?:ercise)?[ _-]?(\d{1,2})(?!\d)")
 
 
@@ -23,6 +24,16 @@ def exercise_token(name: str) -> str | None:
     """"ex02", "Ex2", "exercise_2", "my_ex02_final" -> "ex02"; "ex012", "rex01" -> None."""
     m = _EX_TOKEN.search(name.lower())
     return f"ex{int(m.group(1)):02d}" if m else None
+
+
+def time_in_name(parts: tuple[str, ...]) -> str:
+    """A submission time written into a path (`attempt_2026-11-20-10-22-33_gd.py`, a
+    Blackboard-style name; `2026-11-20 10.22.33/gd.py`), as ISO text; "" when none."""
+    for part in reversed(parts):
+        m = _NAME_TIME.search(part)
+        if m and 1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31 and int(m[4]) < 24:
+            return f"{m[1]}-{m[2]}-{m[3]}T{m[4]}:{m[5]}:{m[6]}"
+    return ""
 
 
 def exercise_of(filename: str, exercise_ids: list[str]) -> str | None:
