@@ -215,6 +215,11 @@ def test_nothing_found_is_exit_2_with_one_line(tmp_path: Path, capsys):
     assert "1 for an exercise not graded in this run" in err or "others" not in err
 
 
+def test_a_missing_input_makes_no_out_folder(tmp_path: Path, capsys):
+    assert cli(str(tmp_path / "nope"), "--out", str(tmp_path / "out")) == 2
+    assert "no such folder" in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
 def test_out_inside_the_input_is_refused(tmp_path: Path, capsys):
     subs = _tree(tmp_path / "subs", {"alice/ex02.py": SYNTAX})
     assert cli(str(subs), "--out", str(subs / "graded"), "--exercise", "ex02") == 2

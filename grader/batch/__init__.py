@@ -39,7 +39,7 @@ from ..result import Result
 from ..spec import Exercise, all_exercises, find_exercise
 from .console import Reporter
 from .executors import ERROR, GRADED, UNREADABLE, LocalExecutor, Task
-from .intake import MAX_BYTES, Found, Intake, Reason, Skipped, discover
+from .intake import MAX_BYTES, DiscoveryError, Found, Intake, Reason, Skipped, discover
 from .intake.names import shown
 from .locks import hold_folder
 from .outputs import render_entry, render_missing, write_grades_csv
@@ -102,6 +102,8 @@ def run_batch(source: Path, root: Path, opts: BatchOptions,
     bank = all_exercises(root)
     if not bank:
         raise BatchError(f"no exercises in {root}: nothing to grade against")
+    if not source.exists():     # before --out is made: a typo leaves nothing behind
+        raise DiscoveryError(f"{source}: no such folder or zip file")
     _check_paths(source, out)
     chosen = [find_exercise(root, opts.exercise)] if opts.exercise else bank
     people = read_roster(opts.roster) if opts.roster else None
