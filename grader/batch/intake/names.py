@@ -6,7 +6,6 @@ different ids to one folder."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import unicodedata
 
@@ -48,7 +47,3 @@ def safe_part(name: str) -> str:
         return name
     cleaned = _UNSAFE_RUN.sub("_", name).strip("._")[:60] or "_"
     return f"{cleaned}~{hashlib.sha256(raw(name)).hexdigest()[:8]}"
-
-
-def fs_name(path: bytes) -> str:
-    return os.fsdecode(path)
