@@ -20,10 +20,17 @@ examples:
   grade batch submissions/ --out class/ --jobs 2    grade a whole class (see grade batch -h)
   grade data mnist                   install the MNIST data set (for ex04, ex05)
   grade release --out dist/          the students' pack: stubs, notebooks, public checks only
+  grade export canvas class/ -o canvas.csv      grades for Canvas's gradebook import
+  grade export moodle class/ --exercise ex02    Moodle's offline grading worksheet
+  grade export checks class/                    one row per student, exercise and check
+  grade override class/ 1001 ex02 --points 8 --comment "regraded by hand"
+  grade feedback class/ --out feedback/ [--release]   each student's reports, and a Moodle zip
+  grade gradescope ex02 --out ex02-autograder.zip     a Gradescope autograder
 
 exit codes: 0 full marks, 1 some points lost, 2 could not grade (a one-line reason on stderr)
 """
-COMMANDS = ("list", "doctor", "check", "data", "release", "batch")
+COMMANDS = ("list", "doctor", "check", "data", "release", "batch", "export", "override",
+            "feedback", "gradescope")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("name", choices=("mnist",), help="the data set")
     d.add_argument("--dest", type=Path, help="where to put it (default: data/mnist in the repo)")
     _add_batch_parser(sub)
+    _add_export_parsers(sub)
     c = sub.add_parser("check", help="grade one submission (the default: `grade ex02 FILE`)",
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
     c.add_argument("exercise", help="exercise id, number or slug: ex02, 2 or gd")
@@ -88,7 +96,10 @@ def _known(e: Exception) -> bool:
     from .pipeline import GraderError
     from .data import DataError
     from .spec import SpecError, UnknownExercise
-    return isinstance(e, (SubmissionError, GraderError, SpecError, UnknownExercise, DataError))
+    from .exports import ExportError
+    from .gradebook import GradebookError
+    return isinstance(e, (SubmissionError, GraderError, SpecError, UnknownExercise, DataError,
+                          ExportError, GradebookError))
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -107,6 +118,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _list(root)
     if args.command == "batch":
         return _batch(root, args)
+    if args.command in ("export", "override", "feedback", "gradescope"):
+        from .exports.commands import run
+        return run(root, args)
     if args.command == "release":
         from .release import build_release
         out = build_release(root, args.out)
@@ -174,9 +188,72 @@ def _add_batch_parser(sub) -> None:
                    help="list every file that was not graded (default: a count per reason)")
     b.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="wait this long for another batch writing to OUT (default: refuse)")
+    b.add_argument("--deadline", metavar="TIME",
+                   help="the deadline of the run's exercises, ISO 8601 (2026-11-20T23:59+01:00; "
+                        "no zone: UTC); the late policy is applied when grades go out")
+    b.add_argument("--extensions", type=Path, metavar="FILE",
+                   help="per-student deadlines, CSV: student, deadline (or days) [, exercise]")
+    b.add_argument("--late-per-day", type=float, default=0.0, metavar="PCT",
+                   help="percent of the points earned taken per day (or part of one) late (0)")
+    b.add_argument("--late-cap", type=float, default=100.0, metavar="PCT",
+                   help="the most a late submission loses, in percent (100)")
+    b.add_argument("--late-grace", type=float, default=0.0, metavar="MINUTES",
+                   help="minutes after the deadline that are not late (0)")
     b.add_argument("--allow-weak-sandbox", action="store_true",
                    help="grade even where bubblewrap cannot sandbox (see grade doctor): one "
                         "student's code could then read or disturb another's")
+
+
+EXPORT_EPILOG = """\
+CLASS is a `grade batch --out` folder; everything is rendered from its gradebook.sqlite, with
+overrides and the late policy applied.
+
+examples:
+  grade export canvas class/ -o canvas.csv --assignment ex02="Lab 2 (123456)"
+  grade export moodle class/ --exercise ex02 -o moodle-ex02.csv
+  grade export checks class/ -o checks.csv
+
+exit codes: 0 written, 2 unusable input (no such class folder, no grades, bad arguments)
+"""
+
+
+def _add_export_parsers(sub) -> None:
+    e = sub.add_parser("export", help="grades for an LMS, or every check, from a class folder",
+                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXPORT_EPILOG)
+    kinds = e.add_subparsers(dest="kind", metavar="KIND", required=True)
+    for kind, text in (("canvas", "Canvas gradebook import CSV"),
+                       ("moodle", "Moodle offline grading worksheet (one assignment)"),
+                       ("checks", "one row per student, exercise and check")):
+        k = kinds.add_parser(kind, help=text)
+        k.add_argument("klass", type=Path, metavar="CLASS", help="a grade batch --out folder")
+        k.add_argument("-o", "--output", metavar="FILE",
+                       help=f"where to write it (default: CLASS/{kind}.csv; - for stdout)")
+        if kind == "canvas":
+            k.add_argument("--assignment", action="append", default=[], metavar="EXNN=NAME",
+                           help='the Canvas assignment column of an exercise, as Canvas names '
+                                'it: ex02="Lab 2 (123456)" (repeatable)')
+        if kind == "moodle":
+            k.add_argument("--exercise", help="the exercise (needed when CLASS has several)")
+    o = sub.add_parser("override", help="give a grade by hand (kept with who, when and why)")
+    o.add_argument("klass", type=Path, metavar="CLASS", help="a grade batch --out folder")
+    o.add_argument("student", nargs="?", help="the student's id in the gradebook")
+    o.add_argument("exercise", nargs="?", help="the exercise, e.g. ex02")
+    o.add_argument("--check", help="only this check's points (default: the whole exercise)")
+    o.add_argument("--points", type=float, help="the points given")
+    o.add_argument("--revert", action="store_true",
+                   help="go back to the grader's points (with --comment)")
+    o.add_argument("--comment", default="", help="why (required)")
+    o.add_argument("--by", help="who gives it (default: your login name)")
+    o.add_argument("--list", action="store_true", help="list every override and its state")
+    f = sub.add_parser("feedback", help="each student's reports, hidden checks withheld until "
+                                        "--release, and a Moodle feedback zip")
+    f.add_argument("klass", type=Path, metavar="CLASS", help="a grade batch --out folder")
+    f.add_argument("--out", type=Path, required=True, metavar="DIR", help="where they go")
+    f.add_argument("--release", action="store_true",
+                   help="show the hidden checks and the final grade (after the deadline)")
+    g = sub.add_parser("gradescope", help="build a Gradescope autograder zip for an exercise")
+    g.add_argument("exercise", help="exercise id, number or slug")
+    g.add_argument("--out", type=Path, required=True, metavar="FILE.zip", help="the zip")
 
 
 def _batch(root: Path, args: argparse.Namespace) -> int:
@@ -206,7 +283,10 @@ def _batch(root: Path, args: argparse.Namespace) -> int:
                         regrade=args.regrade, public_only=args.public_only, seed=args.seed,
                         device=args.device, data_dir=data_dir, executor=args.executor,
                         scheduler=args.scheduler, prefer=args.prefer, assignments=assignments,
-                        roster=args.roster, verbose=args.verbose, wait_s=args.wait)
+                        roster=args.roster, verbose=args.verbose, wait_s=args.wait,
+                        deadline=args.deadline, late_per_day=args.late_per_day,
+                        late_cap=args.late_cap, late_grace_min=args.late_grace,
+                        extensions=args.extensions)
     try:
         summary = run_batch(args.submissions, root, opts, console=_batch_console())
     except (BatchError, DiscoveryError, GradebookError, RosterError, FolderBusy) as e:

@@ -15,9 +15,18 @@ Tables:
   results      one row per check of a submission: status, points, max_points, hidden, message
   intake       every file of the last run's input that was not graded, with its reason (source,
                path, raw_path, reason, detail, student, exercise, size, seen_at)
+  overrides    the audit trail of manual grades: student, exercise, check ('' the whole
+               exercise), points (NULL: back to the grader's), comment, by, at, and the sha256 of
+               the file it was given on. Rows are only ever added: the newest per (student,
+               exercise, check) counts, and only while the current file has that sha256.
+  settings     key -> JSON: what the instructor set for the class (deadlines and late policy
+               per exercise, extensions, the roster's LMS assignment columns)
 
 Schema 2 added the roster columns, submitted_at, late, raw_path and intake; a schema-1
 gradebook is migrated in place when opened (ALTER TABLE ... ADD COLUMN, nothing rewritten).
+
+The overrides and settings tables are new tables only (IF NOT EXISTS), so they need no schema
+version of their own: an older grader simply does not read them.
 
 Every grade is written in one transaction (`record`), so a batch killed at any moment, even
 with SIGKILL, leaves each submission either fully recorded or absent: a rerun grades what is
@@ -85,6 +94,21 @@ CREATE TABLE IF NOT EXISTS results (
     message    TEXT NOT NULL DEFAULT '',
     duration_s REAL NOT NULL DEFAULT 0,
     PRIMARY KEY (submission, name)
+);
+CREATE TABLE IF NOT EXISTS overrides (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    student    TEXT NOT NULL,
+    exercise   TEXT NOT NULL,
+    check_name TEXT NOT NULL DEFAULT '',
+    points     REAL,
+    comment    TEXT NOT NULL,
+    by         TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    sha256     TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS intake (
     source     TEXT NOT NULL,
@@ -285,7 +309,42 @@ class Gradebook:
     def _transaction(self):
         return _Transaction(self._db)
 
+    def add_override(self, student: str, exercise: str, check: str, points: float | None,
+                     comment: str, by: str, at: str, sha256: str) -> int:
+        """Append one manual grade to the audit trail (never updated, never deleted)."""
+        with self._transaction():
+            return self._db.execute(
+                "INSERT INTO overrides (student, exercise, check_name, points, comment, by, at, "
+                "sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (student, exercise, check, points, comment, by, at, sha256)).lastrowid
+
+    def set_setting(self, key: str, value: object) -> None:
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                             (key, json.dumps(value, sort_keys=True)))
+
     # ---- reading ------------------------------------------------------------------------------
+    def overrides(self) -> list[dict]:
+        """The whole audit trail, oldest first."""
+        cols = ("id", "student", "exercise", "check_name", "points", "comment", "by", "at",
+                "sha256")
+        rows = self._db.execute(f"SELECT {', '.join(cols)} FROM overrides ORDER BY id").fetchall()
+        return [dict(zip(cols, r)) for r in rows]
+
+    def setting(self, key: str, default: object = None) -> object:
+        row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def check_rows(self) -> list[dict]:
+        """Every check of every current submission (the per-check export)."""
+        cols = ("student", "exercise", "name", "status", "points", "max_points", "hidden",
+                "message")
+        rows = self._db.execute(
+            "SELECT s.student, s.exercise, r.name, r.status, r.points, r.max_points, r.hidden, "
+            "r.message FROM results r JOIN submissions s ON s.id = r.submission "
+            "WHERE s.current = 1 ORDER BY s.student, s.exercise, r.rowid").fetchall()
+        return [dict(zip(cols, r)) for r in rows]
+
     def current(self, exercise: str | None = None) -> list[Entry]:
         """Every student's current submission per exercise, ordered by student then exercise."""
         where, args = ("AND s.exercise = ?", (exercise,)) if exercise else ("", ())

@@ -313,7 +313,7 @@ def test_sigkill_mid_batch_then_rerun_grades_only_the_rest(tmp_path: Path):
     assert [e.score for e in final] == [17.0] * 4
     for e in final:
         assert json.loads((out / "results" / e.student / "ex01.json").read_text()
-                          )["gradebook_id"] == e.id
+                          )["extra_data"]["gradebook_id"] == e.id
 
 
 # ---- LMS zips --------------------------------------------------------------------------------

@@ -32,6 +32,10 @@ from pathlib import Path
 
 from rich.console import Console
 
+from ..exports import ExportError
+from ..exports.final import final_grades
+from ..exports.late import SETTING as LATE_SETTING
+from ..exports.late import Policy, make_policy
 from ..gradebook import Gradebook, Key, Origin
 from ..pipeline import GradeOptions
 from ..report import fmt_points
@@ -44,7 +48,7 @@ from .intake.names import shown
 from .locks import hold_folder
 from .outputs import render_entry, render_missing, write_grades_csv
 from .overview import write_overview
-from .roster import Matcher, Person, read_roster
+from .roster import Matcher, Person, lms_columns, read_roster
 
 EXECUTORS = ("local", "dask")
 UNPACKED = "unpacked"
@@ -71,6 +75,11 @@ class BatchOptions:
     roster: Path | None = None       # a Canvas / Moodle / GitHub Classroom class list (CSV)
     verbose: bool = False            # list every file not graded, not only counts per reason
     wait_s: float = 0.0              # how long to wait for another batch on --out (0: refuse)
+    deadline: str | None = None      # late policy of the run's exercises (grader.exports.late)
+    late_per_day: float = 0.0        # percent of the points earned, per day late
+    late_cap: float = 100.0          # percent at most
+    late_grace_min: float = 0.0
+    extensions: Path | None = None   # CSV: student, deadline | days [, exercise]
 
 
 @dataclass
@@ -107,6 +116,7 @@ def run_batch(source: Path, root: Path, opts: BatchOptions,
     _check_paths(source, out)
     chosen = [find_exercise(root, opts.exercise)] if opts.exercise else bank
     people = read_roster(opts.roster) if opts.roster else None
+    policies = _late_policies(opts, chosen)     # checked before --out is made
     out.mkdir(parents=True, exist_ok=True)
     with hold_folder(out, opts.wait_s):
         intake = discover(source, [x.id for x in chosen], out / UNPACKED,
@@ -121,6 +131,7 @@ def run_batch(source: Path, root: Path, opts: BatchOptions,
         reporter.intake(summary)
         with Gradebook.in_folder(out) as gb:
             _record_intake(gb, source, found, intake, people)
+            _record_settings(gb, opts, policies)
             _grade_and_render(gb, source, found, chosen, bank, people, opts, out, summary,
                               reporter)
         reporter.done(summary)
@@ -183,6 +194,33 @@ def _record_intake(gb: Gradebook, source: Path, found: list[Found], intake: Inta
          "student": k.student, "exercise": k.exercise} for k in intake.skipped], _now())
 
 
+def _late_policies(opts: BatchOptions, chosen: list[Exercise]) -> dict[str, Policy]:
+    if opts.deadline is None:
+        if opts.extensions or opts.late_per_day:
+            raise BatchError("--extensions and --late-per-day need --deadline")
+        return {}
+    try:
+        return {x.id: make_policy(opts.deadline, opts.late_per_day, opts.late_cap,
+                                  opts.late_grace_min, opts.extensions, x.id) for x in chosen}
+    except ExportError as e:
+        raise BatchError(str(e)) from None
+
+
+def _record_settings(gb: Gradebook, opts: BatchOptions, policies: dict[str, Policy]) -> None:
+    """What exports need later and the gradebook would not otherwise know: the late policy of
+    each exercise of this run, and a roster's LMS assignment columns (Canvas's
+    "Name (id)" headers, so the Canvas export fills the existing assignments)."""
+    known = set(gb.students())
+    for ex, policy in policies.items():
+        strangers = sorted(set(policy.extensions) - known)
+        if strangers:
+            raise BatchError(f"{opts.extensions}: unknown student {shown(strangers[0])} (ids "
+                             "are the gradebook's: the roster's, else the LMS's)")
+        gb.set_setting(LATE_SETTING.format(ex), policy.to_json())
+    if opts.roster:
+        gb.set_setting("roster_columns", lms_columns(opts.roster))
+
+
 def _grade_and_render(gb: Gradebook, source: Path, found: list[Found], chosen: list[Exercise],
                       bank: list[Exercise], people: list[Person] | None, opts: BatchOptions,
                       out: Path, summary: BatchSummary, reporter: Reporter) -> None:
@@ -208,10 +246,11 @@ def _grade_and_render(gb: Gradebook, source: Path, found: list[Found], chosen: l
     if people is not None:
         _no_submissions(gb, people, found, chosen, keys, gopts, summary)
     entries = gb.current()
-    render_missing(out, entries)
+    grades = final_grades(gb, entries)
+    render_missing(out, entries, grades)
     columns = [x for x in bank if x.id in {e.exercise for e in entries}]
     summary.outputs = {"gradebook": gb.path,
-                       "grades": write_grades_csv(out, entries, columns),
+                       "grades": write_grades_csv(out, entries, columns, grades),
                        "overview": write_overview(out, gb, bank)}
     reporter.table(entries, graded_now, unchanged, summary)
 

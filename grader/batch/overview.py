@@ -5,8 +5,10 @@ each check, the most-failed first (what an instructor wants to know). Then the s
 graded 0 without running (syntax error, forbidden import, unreadable) or with checks that could
 not run, the files of the input that were submitted but not graded (with the reason; files for
 other exercises and system files counted), students not on the roster, the slowest
-submissions, and a table of every student's scores linking to every report. One file, inline
-CSS, no scripts, autoescaped (student ids, file names and messages come from outside).
+submissions, the grades changed after grading (overrides given, overrides needing review
+because the file changed, late penalties, with each exercise's deadline), and a table of every
+student's final scores linking to every report. One file, inline CSS, no scripts, autoescaped
+(student ids, file names and messages come from outside).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .. import __version__
+from ..exports.final import Grade, final_grades, policies
 from ..gradebook import NO_SUBMISSION, UNREADABLE, Entry, Gradebook
 from ..plots import svg
 from ..report import TEMPLATES, fmt_points
@@ -80,7 +83,8 @@ def write_overview(out: Path, gb: Gradebook, exercises: list[Exercise]) -> Path:
     entries = gb.current()
     present = {e.exercise for e in entries}
     shown = [x for x in exercises if x.id in present]
-    rows = [_row(out, e) for e in entries]
+    grades = final_grades(gb, entries)
+    rows = [_row(out, e, grades[(e.student, e.exercise)]) for e in entries]
     by_student: dict[str, dict[str, Row]] = {}
     for r in rows:
         by_student.setdefault(r.student, {})[r.exercise] = r
@@ -95,7 +99,9 @@ def write_overview(out: Path, gb: Gradebook, exercises: list[Exercise]) -> Path:
         slowest=sorted((r for r in rows if r.wall_s > 0), key=lambda r: -r.wall_s)[:SLOWEST],
         crashed=[r for r in rows if r.reason and r.status != NO_SUBMISSION], totals=_totals(by_student, shown),
         generated=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        version=__version__, counts=gb.counts())
+        version=__version__, counts=gb.counts(),
+        adjusted=[g for g in grades.values() if g.notes()],
+        deadlines=sorted((ex, p.describe()) for ex, p in policies(gb).items()))
     path = out / INDEX
     tmp = path.with_name(INDEX + ".tmp")
     tmp.write_text(html, encoding="utf-8")
@@ -148,9 +154,9 @@ def histogram(ex: Exercise, scores: list[float]) -> Plot:
                 xlabel=f"score (out of {fmt_points(ex.max_score)})", ylabel="students")
 
 
-def _row(out: Path, e: Entry) -> Row:
+def _row(out: Path, e: Entry, grade: Grade) -> Row:
     report = report_path(out, e)
-    return Row(student=e.student, exercise=e.exercise, score=e.score, max_score=e.max_score,
+    return Row(student=e.student, exercise=e.exercise, score=grade.score, max_score=e.max_score,
                status=e.status, wall_s=e.wall_s, reason=_reason(e),
                link=report.relative_to(out).as_posix() if report else None)
 

@@ -67,6 +67,17 @@ def read_roster(path: Path) -> list[Person]:
                       "grades or participants export, or a GitHub Classroom roster")
 
 
+def lms_columns(path: Path) -> list[str]:
+    """The roster's assignment columns in Canvas's own form, "Lab 2 (123456)": a Canvas
+    gradebook import matches a column to an existing assignment by that name and id."""
+    try:
+        text = Path(path).read_bytes()[:20_000_000].decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return []
+    head = next(csv.reader(io.StringIO(text), _dialect(text)), [])
+    return [h.strip() for h in head if re.search(r"\(\d+\)\s*$", h)]
+
+
 def _dialect(text: str):
     first = text.split("\n", 1)[0]
     return "excel-tab" if first.count("\t") > first.count(",") else \
