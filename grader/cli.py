@@ -142,10 +142,12 @@ examples:
   grade batch moodle.zip --exercise ex02 --prefer ipynb --out class/
   grade batch nbgrader/submitted --assignment ps1=ex02 --out class/
 
-OUT gets gradebook.sqlite (the source of truth), grades.csv (one row per student, for Canvas or
-Moodle), results/<student>/<exNN>.json (Gradescope format), reports/<student>/*.html and
-index.html (the class overview). Run the same command again after an interruption (even kill -9):
-it grades only what the gradebook does not hold yet for the same file and checks.
+OUT gets gradebook.sqlite (the source of truth), grades.csv (one row per student; for the LMS
+imports see grade export), results/<student>/<exNN>.json (Gradescope's results format),
+reports/<student>/*.html and index.html (the class overview). With --deadline, the late policy
+is kept in the gradebook and applied to every grade that goes out. Run the same command again
+after an interruption (even kill -9): it grades only what the gradebook does not hold yet for
+the same file and checks.
 
 exit codes: 0 every submission graded (whatever the scores: a syntax error is graded 0),
 2 some could not be graded because of the grader or the machine (listed; the next run tries

@@ -208,6 +208,8 @@ def test_override_kept_while_the_file_is_unchanged_and_flagged_when_it_changes(t
     (["1001", "ex02", "--points", "11", "--comment", "x"], "between 0 and 10"),
     (["1001", "ex02", "--points", "1"], "--comment is required"),
     (["1001", "ex02", "--comment", "x"], "--points"),
+    (["1003", "ex02", "--check", PUBLIC_CHECK, "--points", "1", "--comment", "x"],
+     "no check ran for 1003"),
 ])
 def test_override_refuses_what_cannot_be(klass, capsys, args, message):
     assert grade("override", str(klass), *args) == 2
@@ -324,3 +326,21 @@ def test_gradescope_autograder_runs_and_writes_results_to_the_specification(tmp_
     broken = _run_autograder(zip_path, tmp_path / "ag", SYNTAX)
     jsonschema.validate(broken, RESULTS_SCHEMA)
     assert broken["score"] == 0 and "SyntaxError" in broken["output"]
+
+
+def test_every_new_command_and_option_is_documented():
+    from grader.cli import build_parser
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = build_parser()._subparsers._group_actions[0].choices
+    assert "Getting grades out" in readme
+    kinds = commands["export"]._subparsers._group_actions[0].choices
+    parsers = {"override": commands["override"], "feedback": commands["feedback"],
+               "gradescope": commands["gradescope"], **{f"export {k}": p for k, p in kinds.items()}}
+    for name, parser in parsers.items():
+        assert f"grade {name}" in readme, name
+        for action in parser._actions:
+            for option in action.option_strings:
+                if option.startswith("--") and option != "--help":
+                    assert action.help and option in readme, (name, option)
+    for option in ("--deadline", "--extensions", "--late-per-day", "--late-cap", "--late-grace"):
+        assert option in readme, option

@@ -74,9 +74,10 @@ class Grade:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def policies(gb: Gradebook) -> dict[str, Policy]:
+def policies(gb: Gradebook, exercises: set[str] | None = None) -> dict[str, Policy]:
+    """exercise -> its late policy, for those that have one."""
     out = {}
-    for ex in {e.exercise for e in gb.current()}:
+    for ex in exercises if exercises is not None else {e.exercise for e in gb.current()}:
         d = gb.setting(SETTING.format(ex))
         if d:
             out[ex] = Policy.from_json(d)
@@ -93,7 +94,7 @@ def final_grades(gb: Gradebook, entries: list[Entry] | None = None) -> dict[tupl
     by_entry: dict[tuple[str, str], list[Override]] = {}
     for o in newest.values():
         by_entry.setdefault((o.student, o.exercise), []).append(o)
-    rules = policies(gb)
+    rules = policies(gb, {e.exercise for e in entries})
     return {(e.student, e.exercise): grade_of(e, by_entry.get((e.student, e.exercise), []),
                                               rules.get(e.exercise))
             for e in entries}

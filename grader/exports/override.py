@@ -40,6 +40,10 @@ def add(gb: Gradebook, bank: list[Exercise], student: str, exercise: str, check:
         if spec is None:
             names = ", ".join(c.name for c in ex.checks) if ex else "none known"
             raise ExportError(f"{exercise} has no check {check!r} (its checks: {names})")
+        if not any(c.name == check for c in (entry.result.checks if entry.result else ())):
+            why = entry.status.replace("_", " ")
+            raise ExportError(f"no check ran for {student} {exercise} ({why}): override the "
+                              "whole exercise instead")
         top = spec.points
     if points is not None and not 0 <= points <= top:
         raise ExportError(f"--points {fmt_points(points)}: must be between 0 and "
