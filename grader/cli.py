@@ -192,7 +192,8 @@ def _add_batch_parser(sub) -> None:
                    help="wait this long for another batch writing to OUT (default: refuse)")
     b.add_argument("--deadline", metavar="TIME",
                    help="the deadline of the run's exercises, ISO 8601 (2026-11-20T23:59+01:00; "
-                        "no zone: UTC); the late policy is applied when grades go out")
+                        "no zone: UTC); the late policy is applied when grades go out; "
+                        "'none' removes it (without --deadline it stays as set)")
     b.add_argument("--extensions", type=Path, metavar="FILE",
                    help="per-student deadlines, CSV: student, deadline (or days) [, exercise]")
     b.add_argument("--late-per-day", type=float, default=0.0, metavar="PCT",

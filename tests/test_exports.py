@@ -9,6 +9,7 @@ submission (the ex02 reference) in the sandbox.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -114,6 +115,9 @@ def test_moodle_worksheet_is_what_moodle_imports(tmp_path: Path, capsys):
         "Alan Turing_1002_assignsubmission_file_/ex02.py": SYNTAX + "#\n"})
     out = tmp_path / "class"
     run_batch(z, EXERCISES, BatchOptions(out=out, exercise="ex02"))
+    assert grade("override", str(out), "1002", "ex02", "--check", HIDDEN_CHECK, "--points",
+                 "2", "--comment", "right idea") == 0
+    capsys.readouterr()
     assert grade("export", "moodle", str(out), "-o", "-") == 0
     table = rows(capsys.readouterr().out)
     assert table[0][:6] == ["Identifier", "Full name", "Email address", "Status", "Grade",
@@ -123,7 +127,9 @@ def test_moodle_worksheet_is_what_moodle_imports(tmp_path: Path, capsys):
     assert [r[0] for r in table[1:]] == ["Participant 1001", "Participant 1002"]
     assert table[1][col["Grade"]] == "0" and table[1][col["Maximum grade"]] == "10"
     assert "0 of 6 checks passed" in table[1][col["Feedback comments"]]
-    assert HIDDEN_CHECK not in capsys.readouterr().out
+    assert table[2][col["Grade"]] == "2"
+    assert "(a check): right idea" in table[2][col["Feedback comments"]]
+    assert HIDDEN_CHECK not in "".join(",".join(r) for r in table)
 
 
 def test_checks_export_has_a_row_per_check(klass, capsys):
@@ -256,7 +262,10 @@ def test_an_extension_for_an_unknown_student_is_refused(tmp_path: Path):
 
 # ---- feedback --------------------------------------------------------------------------------
 
-def test_feedback_withholds_hidden_checks_until_release(klass, tmp_path: Path):
+def test_feedback_withholds_hidden_checks_until_release(tmp_path: Path, capsys):
+    klass = canvas_class(tmp_path)
+    assert grade("override", str(klass), "1002", "ex02", "--check", HIDDEN_CHECK, "--points",
+                 "2", "--comment", "right idea", "--by", "prof") == 0
     before, after = tmp_path / "before", tmp_path / "after"
     assert grade("feedback", str(klass), "--out", str(before)) == 0
     html = (before / "1001" / "ex02-report.html").read_text()
@@ -273,6 +282,33 @@ def test_feedback_withholds_hidden_checks_until_release(klass, tmp_path: Path):
     assert "Lovelace, Ada_1001_assignsubmission_file_/ex02-report.html" in names
     assert all(HIDDEN_CHECK.encode() not in zipfile.ZipFile(
         before / "moodle-feedback-ex02.zip").read(n) for n in names)
+    alan = (after / "1002" / "ex02-report.html").read_text()
+    assert "Points changed by hand (a check): right idea" in alan and "prof" not in alan
+    capsys.readouterr()
+    assert grade("export", "moodle", str(klass), "-o", "-") == 2   # Canvas ids: none for Moodle
+    assert "no student in" in capsys.readouterr().err
+
+
+def test_before_release_the_output_of_hidden_runs_is_withheld(klass):
+    from grader.exports.feedback import WITHHELD, student_view
+    with Gradebook.in_folder(klass) as gb:
+        result = next(e for e in gb.current() if e.student == "1001").result
+    view, note = student_view(dataclasses.replace(result, output="x = 0.3141 (a hidden input)"))
+    assert view.output == WITHHELD and note.startswith("4 hidden checks")
+    assert [c.name for c in view.checks if c.hidden] == [] and view.max_score == 4
+
+
+def test_deadline_none_removes_the_late_policy(tmp_path: Path):
+    out = canvas_class(tmp_path, deadline="2026-11-18T10:00", late_per_day=10)
+    with Gradebook.in_folder(out) as gb:
+        assert gb.setting("late:ex02")["per_day"] == 10
+    canvas_class(tmp_path)                                    # no --deadline: kept
+    with Gradebook.in_folder(out) as gb:
+        assert gb.setting("late:ex02")["per_day"] == 10
+    canvas_class(tmp_path, deadline="none")
+    with Gradebook.in_folder(out) as gb:
+        assert gb.setting("late:ex02") is None
+    assert "ex02: deadline" not in (out / "index.html").read_text()
 
 
 # ---- Gradescope ------------------------------------------------------------------------------

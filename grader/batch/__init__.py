@@ -194,11 +194,12 @@ def _record_intake(gb: Gradebook, source: Path, found: list[Found], intake: Inta
          "student": k.student, "exercise": k.exercise} for k in intake.skipped], _now())
 
 
-def _late_policies(opts: BatchOptions, chosen: list[Exercise]) -> dict[str, Policy]:
-    if opts.deadline is None:
+def _late_policies(opts: BatchOptions, chosen: list[Exercise]) -> dict[str, Policy | None]:
+    if opts.deadline is None or opts.deadline == "none":
         if opts.extensions or opts.late_per_day:
             raise BatchError("--extensions and --late-per-day need --deadline")
-        return {}
+        # "none" takes the run's exercises' policies away; no --deadline leaves them as set.
+        return {x.id: None for x in chosen} if opts.deadline == "none" else {}
     try:
         return {x.id: make_policy(opts.deadline, opts.late_per_day, opts.late_cap,
                                   opts.late_grace_min, opts.extensions, x.id) for x in chosen}
@@ -206,17 +207,18 @@ def _late_policies(opts: BatchOptions, chosen: list[Exercise]) -> dict[str, Poli
         raise BatchError(str(e)) from None
 
 
-def _record_settings(gb: Gradebook, opts: BatchOptions, policies: dict[str, Policy]) -> None:
+def _record_settings(gb: Gradebook, opts: BatchOptions,
+                     policies: dict[str, Policy | None]) -> None:
     """What exports need later and the gradebook would not otherwise know: the late policy of
     each exercise of this run, and a roster's LMS assignment columns (Canvas's
     "Name (id)" headers, so the Canvas export fills the existing assignments)."""
     known = set(gb.students())
     for ex, policy in policies.items():
-        strangers = sorted(set(policy.extensions) - known)
+        strangers = sorted(set(policy.extensions) - known) if policy else []
         if strangers:
             raise BatchError(f"{opts.extensions}: unknown student {shown(strangers[0])} (ids "
                              "are the gradebook's: the roster's, else the LMS's)")
-        gb.set_setting(LATE_SETTING.format(ex), policy.to_json())
+        gb.set_setting(LATE_SETTING.format(ex), policy.to_json() if policy else None)
     if opts.roster:
         gb.set_setting("roster_columns", lms_columns(opts.roster))
 

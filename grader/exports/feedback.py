@@ -29,7 +29,9 @@ from ..result import Result
 from . import ExportError
 from .final import Grade, adjusted_result, final_grades
 
-MOODLE_PLUGIN = "assignsubmission_file"     # the folder suffix Moodle's own download writes
+MOODLE_PLUGIN = "assignsubmission_file"
+WITHHELD = ("(Shown when the hidden checks are released: it includes what your code printed "
+            "while the hidden checks ran it.)")     # the folder suffix Moodle's own download writes
 
 
 @dataclass
@@ -81,14 +83,14 @@ def _document(g: Grade, release: bool) -> tuple[str, str]:
         lines = [f"{e.exercise}: {fmt_points(score)} / {fmt_points(e.max_score)} points",
                  e.message or e.status.replace("_", " ")]
         if release:
-            lines += g.notes()
+            lines += g.student_notes()
         return f"{e.exercise}-report.txt", "\n".join(lines) + "\n"
     if release:
-        return f"{e.exercise}-report.html", render_html(adjusted_result(result, g), g.notes())
+        return f"{e.exercise}-report.html", render_html(adjusted_result(result, g),
+                                                        g.student_notes())
     view, note = student_view(adjusted_result(result, g))
     # Before release only what concerns public checks: the rest would say what is hidden.
-    public_notes = [f"Override: {o.describe()}" for o in g.applied
-                    if o.check and not _hidden(result, o.check)]
+    public_notes = [n for n in g.student_notes() if n.startswith("Points changed by hand (check")]
     return f"{e.exercise}-report.html", render_html(view, public_notes, hidden_text=note)
 
 
@@ -97,19 +99,20 @@ def student_view(result: Result) -> tuple[Result, str]:
     points, and the one line said of the hidden ones."""
     public = tuple(c for c in result.checks if not c.hidden)
     hidden = [c for c in result.checks if c.hidden]
-    points = sum(c.max_points for c in hidden)
-    note = (f"{len(hidden)} hidden check{'s' if len(hidden) != 1 else ''}, worth "
+    # A --public-only batch ran no hidden check: its result says how many there are.
+    n = len(hidden) or result.hidden_remaining
+    points = sum(c.max_points for c in hidden) or result.hidden_points
+    note = (f"{n} hidden check{'s' if n != 1 else ''}, worth "
             f"{fmt_points(points)} point{'s' if fmt_points(points) != '1' else ''}, graded "
             "after the deadline.")
     view = dataclasses.replace(
         result, checks=public, score=sum(c.points for c in public),
-        max_score=sum(c.max_points for c in public), public_only=bool(hidden),
-        hidden_remaining=len(hidden), hidden_points=points)
+        max_score=sum(c.max_points for c in public), public_only=bool(n),
+        hidden_remaining=n, hidden_points=points,
+        # The program's output includes its runs on the hidden checks' inputs.
+        output=WITHHELD if hidden and result.output else result.output,
+        output_truncated=False if hidden else result.output_truncated)
     return view, note
-
-
-def _hidden(result: Result, check: str) -> bool:
-    return any(c.name == check and c.hidden for c in result.checks)
 
 
 def _write(path: Path, text: str) -> None:

@@ -67,6 +67,24 @@ class Grade:
                        " (not applied: the grade was set by hand)"))
         return out
 
+    def student_notes(self) -> list[str]:
+        """What a student is told: why points changed, never who, nor which hidden check, nor
+        an override that waits for the instructor's review."""
+        out = [f"Points changed by hand ({self._what(o)}): {o.comment}" for o in self.applied]
+        if self.late:
+            out.append(f"Late: {self.late.describe()}" + ("" if self.late_applied else
+                       " (not applied: the grade was set by hand)"))
+        return out
+
+    def _what(self, o: Override) -> str:
+        if not o.check:
+            return "the exercise"
+        return "a check" if self._hidden(o.check) else f"check {o.check}"
+
+    def _hidden(self, check: str) -> bool:
+        result = self.entry.result
+        return any(c.name == check and c.hidden for c in result.checks) if result else True
+
     def key(self) -> str:
         """Changes whenever what a report shows of this grade changes (re-render then)."""
         text = repr((self.score, sorted(self.check_points.items()),

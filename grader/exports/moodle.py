@@ -78,7 +78,7 @@ def comment(g: Grade) -> str:
         text += f" {passed} of {len(result.checks)} checks passed."
     elif g.entry.message:
         text += f" {g.entry.message.splitlines()[0]}"
-    for note in g.notes():
+    for note in g.student_notes():
         text += f" {note}."
     return text
 
