@@ -380,3 +380,30 @@ def test_every_new_command_and_option_is_documented():
                     assert action.help and option in readme, (name, option)
     for option in ("--deadline", "--extensions", "--late-per-day", "--late-cap", "--late-grace"):
         assert option in readme, option
+
+
+def test_override_waits_for_no_batch(klass, capsys):
+    import fcntl
+    fd = os.open(klass / ".grade-batch.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        assert grade("override", str(klass), "1001", "ex02", "--points", "1",
+                     "--comment", "x") == 2
+    finally:
+        os.close(fd)
+    assert "another grade batch" in capsys.readouterr().err
+    with Gradebook.in_folder(klass) as gb:
+        assert gb.overrides() == []
+
+
+def test_revert_adds_a_row_and_the_grader_points_come_back(tmp_path: Path, capsys):
+    out = canvas_class(tmp_path)
+    assert grade("override", str(out), "1001", "ex02", "--points", "6", "--comment", "a") == 0
+    assert grade("override", str(out), "1001", "ex02", "--revert", "--comment", "undo") == 0
+    capsys.readouterr()
+    assert grade("override", str(out), "--list") == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert "[superseded]" in listed[0] and "[back to the grader's]" in listed[1]
+    with Gradebook.in_folder(out) as gb:
+        assert [o["points"] for o in gb.overrides()] == [6.0, None]    # both kept
+    assert {r[0]: r[1] for r in csv.reader((out / "grades.csv").open())}["1001"] == "0"

@@ -68,9 +68,15 @@ def _override(gb, bank, args: argparse.Namespace) -> int:
     if (args.points is None) == (not args.revert):
         raise ExportError("give --points X, or --revert to go back to the grader's points")
     ex = find_exercise_id(bank, args.exercise)
-    o = add(gb, bank, args.student, ex, args.check, None if args.revert else args.points,
-            args.comment, args.by)
-    refresh(Path(args.klass), gb, bank)
+    from ..batch.locks import FolderBusy, hold_folder
+    try:
+        # A batch writing to CLASS would race this on the reports: one writer at a time.
+        with hold_folder(Path(args.klass)):
+            o = add(gb, bank, args.student, ex, args.check,
+                    None if args.revert else args.points, args.comment, args.by)
+            refresh(Path(args.klass), gb, bank)
+    except FolderBusy as e:
+        raise ExportError(str(e)) from None
     value = "the grader's points" if o.points is None else f"{o.points:g}"
     print(f"override #{o.id}: {o.student} {o.exercise} {o.check or '(whole exercise)'} -> "
           f"{value}; reports, grades.csv and index.html updated")
