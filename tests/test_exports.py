@@ -33,7 +33,7 @@ SYNTAX = "def GD(:\n"
 HIDDEN_CHECK = "test_random_bowl_minimum"        # one of ex02's hidden checks
 PUBLIC_CHECK = "test_loss_falls"                 # public, worth 1
 CANVAS_ROSTER = """\
-Student,ID,SIS User ID,SIS Login ID,Section,Lab 2: descent (123456),Current Score
+Student,ID,SIS User ID,SIS Login ID,Section,Exercise 2: descent (123456),Current Score
     Points Possible,,,,,10,
 "Lovelace, Ada",1001,S-001,ada,Section A,,
 "Turing, Alan",1002,S-002,alan,Section A,,
@@ -82,7 +82,7 @@ def test_canvas_export_has_canvas_columns_every_rostered_student_and_no_total(kl
     out, err = capsys.readouterr()
     table = rows(out)
     assert table[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
-                        "Lab 2: descent (123456)"]            # the roster's Canvas column
+                        "Exercise 2: descent (123456)"]            # the roster's Canvas column
     assert table[1][0].strip() == "Points Possible" and table[1][5] == "10"
     people = {r[1]: r for r in table[2:]}
     assert set(people) == {"1001", "1002", "1003"}            # 4242 is not on the roster
@@ -90,6 +90,15 @@ def test_canvas_export_has_canvas_columns_every_rostered_student_and_no_total(kl
     assert people["1001"][:5] == ["Lovelace, Ada", "1001", "S-001", "ada", "Section A"]
     assert people["1003"][0].startswith("'=")                  # a formula, neutralised
     assert "not on the roster left out: 4242" in err
+    assert "ex02 goes to the Canvas column 'Exercise 2: descent (123456)'" in err
+
+
+def test_canvas_roster_columns_match_by_exercise_words_not_bare_numbers():
+    from grader.exports.canvas import column_names
+    from conftest import exercise
+    ex02 = exercise("ex02")
+    assert column_names([ex02], {}, ["Quiz 2 (5)", "Ex 2: descent (6)"]) == ["Ex 2: descent (6)"]
+    assert column_names([ex02], {}, ["Quiz 2 (5)"]) == ["ex02 " + ex02.title]
 
 
 def test_canvas_assignment_flag_names_the_column(klass, tmp_path: Path):

@@ -5,7 +5,8 @@ assignment. A column named as Canvas's own export names it, "Lab 2 (123456)", fi
 existing assignment; any other name creates a new assignment of that name, which is why there
 is no `total` column. The second row, "Points Possible", is what Canvas's own export writes
 there. Each exercise's column is, in order: `--assignment ex02="Lab 2 (123456)"`, else the
-roster's Canvas column whose name holds the exercise's id or number ("Exercise 2 (1234)"),
+roster's Canvas column whose name says the exercise ("Exercise 2 (1234)", "ex02 ...", its
+slug as a word; a bare number is not enough),
 else "<exNN> <title>" (a new assignment, named after the exercise).
 """
 from __future__ import annotations
@@ -30,11 +31,12 @@ def canvas_csv(gb: Gradebook, bank: list[Exercise],
     grades = final_grades(gb, entries)
     exercises = [x for x in bank if x.id in {e.exercise for e in entries}]
     headers = column_names(exercises, assignments or {}, gb.setting("roster_columns", []))
+    notes = [f"{x.id} goes to the Canvas column {h!r}" for x, h in zip(exercises, headers)]
     people = gb.students()
     rostered = any(p["on_roster"] is not None for p in people.values())
     ids = sorted({e.student for e in entries} | {i for i, p in people.items()
                                                    if p["on_roster"]})
-    rows, notes, left_out = [], [], []
+    rows, left_out = [], []
     rows.append(["    Points Possible", "", "", "", "", *(fmt_points(x.max_score)
                                                          for x in exercises)])
     for sid in ids:
@@ -68,10 +70,11 @@ def column_names(exercises: list[Exercise], given: dict[str, str],
 
 
 def _names_exercise(column: str, x: Exercise) -> bool:
-    """"ex02 Gradient descent (123)", "Exercise 2 (123)", "Lab 02 - gd (123)": the id, or a
-    whole-word number equal to the exercise's, or its slug, before the "(id)"."""
+    """"ex02 Gradient descent (123)", "Exercise 2 (123)", "Ex 2: gd (123)": the exercise's id
+    or number after "ex"/"exercise", or its slug as a word. A bare number ("Quiz 2") is not
+    enough: a wrong match would overwrite another assignment's grades."""
     name = re.sub(r"\(\d+\)\s*$", "", column).casefold()
     number = int(x.id[2:]) if x.id[2:].isdigit() else None
-    if x.id in name or re.search(rf"\b{re.escape(x.slug.casefold())}\b", name):
-        return True
-    return number is not None and any(int(n) == number for n in re.findall(r"\b\d+\b", name))
+    said = [int(n) for n in re.findall(r"\bex(?:ercise)?[\s_:#-]*0*(\d+)\b", name)]
+    return (number is not None and number in said) or \
+        re.search(rf"\b{re.escape(x.slug.casefold())}\b", name) is not None

@@ -166,10 +166,12 @@ def build_autograder(exercise: Exercise, out: Path) -> Path:
         _add(zf, "run_autograder", RUN_AUTOGRADER.format(exercise=exercise.id), executable=True)
         for name in ("pyproject.toml", "README.md"):
             zf.write(root / name, f"nn-grader/{name}")
-        for folder in (root / "grader", exercise.folder):
+        # The exercise goes under exercises/ whatever bank it came from (--exercises DIR).
+        for folder, dest in ((root / "grader", "nn-grader/grader"),
+                             (exercise.folder, f"nn-grader/exercises/{exercise.folder.name}")):
             for p in sorted(folder.rglob("*")):
                 if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc":
-                    zf.write(p, "nn-grader/" + p.relative_to(root).as_posix())
+                    zf.write(p, f"{dest}/{p.relative_to(folder).as_posix()}")
     tmp.replace(out)
     return out
 
