@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..spec import all_exercises, find_exercise
+from ..gradebook import Gradebook
+from ..spec import Exercise, all_exercises, find_exercise
 from . import ExportError, csvsafe, open_class
 
 
@@ -32,7 +33,7 @@ def run(root: Path, args: argparse.Namespace) -> int:
         return 0
 
 
-def _export(gb, bank, args: argparse.Namespace) -> int:
+def _export(gb: Gradebook, bank: list[Exercise], args: argparse.Namespace) -> int:
     notes: list[str] = []
     if args.kind == "canvas":
         from .canvas import canvas_csv
@@ -52,7 +53,7 @@ def _export(gb, bank, args: argparse.Namespace) -> int:
     return 0
 
 
-def _override(gb, bank, args: argparse.Namespace) -> int:
+def _override(gb: Gradebook, bank: list[Exercise], args: argparse.Namespace) -> int:
     from .override import add, describe, listing
     from .refresh import refresh
     if args.list:
@@ -83,14 +84,15 @@ def _override(gb, bank, args: argparse.Namespace) -> int:
     return 0
 
 
-def find_exercise_id(bank, text: str) -> str:
+def find_exercise_id(bank: list[Exercise], text: str) -> str:
+    """"ex02", "2" or "gd" -> "ex02"; an unknown one is the user's error (exit 2)."""
     try:
         return find_exercise(bank[0].folder.parent, text).id if bank else text
     except Exception:
         raise ExportError(f"unknown exercise {text!r}") from None
 
 
-def _pairs(pairs: list[str], bank) -> dict[str, str]:
+def _pairs(pairs: list[str], bank: list[Exercise]) -> dict[str, str]:
     out = {}
     for pair in pairs:
         ex, eq, name = pair.partition("=")
