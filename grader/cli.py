@@ -20,10 +20,17 @@ examples:
   grade batch submissions/ --out class/ --jobs 2    grade a whole class (see grade batch -h)
   grade data mnist                   install the MNIST data set (for ex04, ex05)
   grade release --out dist/          the students' pack: stubs, notebooks, public checks only
+  grade export canvas class/ -o canvas.csv      grades for Canvas's gradebook import
+  grade export moodle class/ --exercise ex02    Moodle's offline grading worksheet
+  grade export checks class/                    one row per student, exercise and check
+  grade override class/ 1001 ex02 --points 8 --comment "regraded by hand"
+  grade feedback class/ --out feedback/ [--release]   each student's reports, and a Moodle zip
+  grade gradescope ex02 --out ex02-autograder.zip     a Gradescope autograder
 
 exit codes: 0 full marks, 1 some points lost, 2 could not grade (a one-line reason on stderr)
 """
-COMMANDS = ("list", "doctor", "check", "data", "release", "batch")
+COMMANDS = ("list", "doctor", "check", "data", "release", "batch", "export", "override",
+            "feedback", "gradescope")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("name", choices=("mnist",), help="the data set")
     d.add_argument("--dest", type=Path, help="where to put it (default: data/mnist in the repo)")
     _add_batch_parser(sub)
+    _add_export_parsers(sub)
     c = sub.add_parser("check", help="grade one submission (the default: `grade ex02 FILE`)",
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
     c.add_argument("exercise", help="exercise id, number or slug: ex02, 2 or gd")
@@ -88,7 +96,10 @@ def _known(e: Exception) -> bool:
     from .pipeline import GraderError
     from .data import DataError
     from .spec import SpecError, UnknownExercise
-    return isinstance(e, (SubmissionError, GraderError, SpecError, UnknownExercise, DataError))
+    from .exports import ExportError
+    from .gradebook import GradebookError
+    return isinstance(e, (SubmissionError, GraderError, SpecError, UnknownExercise, DataError,
+                          ExportError, GradebookError))
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -107,6 +118,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _list(root)
     if args.command == "batch":
         return _batch(root, args)
+    if args.command in ("export", "override", "feedback", "gradescope"):
+        from .exports.commands import run
+        return run(root, args)
     if args.command == "release":
         from .release import build_release
         out = build_release(root, args.out)
@@ -116,16 +130,29 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 BATCH_EPILOG = """\
-layout: SUBMISSIONS/<student_id>/<exNN>.py or .ipynb, or the zip an LMS gives with "download
-all submissions" (Moodle's folder per student, Canvas's name_id_id_file names).
+input: a folder or an LMS zip. Layouts: <student>/<any path>; Moodle's zip (folders on or
+off); Canvas's zip (name_[LATE_]userid_submissionid_file); nbgrader's
+submitted/<student>/<assignment>/; GitHub Classroom's <assignment>-<username>/ folders. A file
+is for exNN when its name or assignment folder says so; with --exercise, a student's one code
+file is that exercise's whatever its name. Every other file is listed as not graded, with why.
 
-OUT gets gradebook.sqlite (the source of truth), grades.csv (one row per student, for Canvas or
-Moodle), results/<student>/<exNN>.json (Gradescope format), reports/<student>/*.html and
-index.html (the class overview). Run the same command again after an interruption (even kill -9):
-it grades only what the gradebook does not hold yet for the same file and checks.
+examples:
+  grade batch submissions/ --out class/                      every exercise found
+  grade batch canvas.zip --exercise ex02 --roster canvas-gradebook.csv --out class/
+  grade batch moodle.zip --exercise ex02 --prefer ipynb --out class/
+  grade batch nbgrader/submitted --assignment ps1=ex02 --out class/
 
-exit codes: 0 every submission graded (whatever the scores), 2 some could not be graded because
-of the grader or the machine (listed; the next run tries them again), or bad arguments
+OUT gets gradebook.sqlite (the source of truth), grades.csv (one row per student; for the LMS
+imports see grade export), results/<student>/<exNN>.json (Gradescope's results format),
+reports/<student>/*.html and index.html (the class overview). With --deadline, the late policy
+is kept in the gradebook and applied to every grade that goes out. Run the same command again
+after an interruption (even kill -9): it grades only what the gradebook does not hold yet for
+the same file and checks.
+
+exit codes: 0 every submission graded (whatever the scores: a syntax error is graded 0),
+2 some could not be graded because of the grader or the machine (listed; the next run tries
+them again), no submissions found, --out inside the input, another batch on --out, or bad
+arguments (one line on stderr)
 """
 
 
@@ -149,9 +176,87 @@ def _add_batch_parser(sub) -> None:
                    help="local worker processes (default) or a dask.distributed cluster")
     b.add_argument("--scheduler", metavar="ADDRESS",
                    help="the dask scheduler, e.g. tcp://host:8786 (with --executor dask)")
+    b.add_argument("--roster", type=Path, metavar="FILE",
+                   help="the class list (Canvas gradebook export, Moodle grading worksheet, "
+                        "grades or participants export, GitHub Classroom roster): students "
+                        "without a file get 0 (no submission); files from others are flagged")
+    b.add_argument("--assignment", action="append", default=[], metavar="NAME=EXNN",
+                   help="an nbgrader assignment folder or GitHub Classroom assignment is this "
+                        "exercise (repeatable), e.g. --assignment ps1=ex02")
+    b.add_argument("--prefer", choices=("newest", "ipynb", "py"), default="newest",
+                   help="of several files for one exercise, grade the newest (LMS time, else "
+                        "mtime; the default), or the notebook, or the .py")
+    b.add_argument("--verbose", action="store_true",
+                   help="list every file that was not graded (default: a count per reason)")
+    b.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for another batch writing to OUT (default: refuse)")
+    b.add_argument("--deadline", metavar="TIME",
+                   help="the deadline of the run's exercises, ISO 8601 (2026-11-20T23:59+01:00; "
+                        "no zone: UTC); the late policy is applied when grades go out; "
+                        "'none' removes it (without --deadline it stays as set)")
+    b.add_argument("--extensions", type=Path, metavar="FILE",
+                   help="per-student deadlines, CSV: student, deadline (or days) [, exercise]")
+    b.add_argument("--late-per-day", type=float, default=0.0, metavar="PCT",
+                   help="percent of the points earned taken per day (or part of one) late (0)")
+    b.add_argument("--late-cap", type=float, default=100.0, metavar="PCT",
+                   help="the most a late submission loses, in percent (100)")
+    b.add_argument("--late-grace", type=float, default=0.0, metavar="MINUTES",
+                   help="minutes after the deadline that are not late (0)")
     b.add_argument("--allow-weak-sandbox", action="store_true",
                    help="grade even where bubblewrap cannot sandbox (see grade doctor): one "
                         "student's code could then read or disturb another's")
+
+
+EXPORT_EPILOG = """\
+CLASS is a `grade batch --out` folder; everything is rendered from its gradebook.sqlite, with
+overrides and the late policy applied.
+
+examples:
+  grade export canvas class/ -o canvas.csv --assignment ex02="Lab 2 (123456)"
+  grade export moodle class/ --exercise ex02 -o moodle-ex02.csv
+  grade export checks class/ -o checks.csv
+
+exit codes: 0 written, 2 unusable input (no such class folder, no grades, bad arguments)
+"""
+
+
+def _add_export_parsers(sub) -> None:
+    e = sub.add_parser("export", help="grades for an LMS, or every check, from a class folder",
+                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXPORT_EPILOG)
+    kinds = e.add_subparsers(dest="kind", metavar="KIND", required=True)
+    for kind, text in (("canvas", "Canvas gradebook import CSV"),
+                       ("moodle", "Moodle offline grading worksheet (one assignment)"),
+                       ("checks", "one row per student, exercise and check")):
+        k = kinds.add_parser(kind, help=text)
+        k.add_argument("klass", type=Path, metavar="CLASS", help="a grade batch --out folder")
+        k.add_argument("-o", "--output", metavar="FILE",
+                       help=f"where to write it (default: CLASS/{kind}.csv; - for stdout)")
+        if kind == "canvas":
+            k.add_argument("--assignment", action="append", default=[], metavar="EXNN=NAME",
+                           help='the Canvas assignment column of an exercise, as Canvas names '
+                                'it: ex02="Lab 2 (123456)" (repeatable)')
+        if kind == "moodle":
+            k.add_argument("--exercise", help="the exercise (needed when CLASS has several)")
+    o = sub.add_parser("override", help="give a grade by hand (kept with who, when and why)")
+    o.add_argument("klass", type=Path, metavar="CLASS", help="a grade batch --out folder")
+    o.add_argument("student", nargs="?", help="the student's id in the gradebook")
+    o.add_argument("exercise", nargs="?", help="the exercise, e.g. ex02")
+    o.add_argument("--check", help="only this check's points (default: the whole exercise)")
+    o.add_argument("--points", type=float, help="the points given")
+    o.add_argument("--revert", action="store_true",
+                   help="go back to the grader's points (with --comment)")
+    o.add_argument("--comment", default="", help="why (required)")
+    o.add_argument("--by", help="who gives it (default: your login name)")
+    o.add_argument("--list", action="store_true", help="list every override and its state")
+    f = sub.add_parser("feedback", help="each student's reports, hidden checks withheld until "
+                                        "--release, and a Moodle feedback zip")
+    f.add_argument("klass", type=Path, metavar="CLASS", help="a grade batch --out folder")
+    f.add_argument("--out", type=Path, required=True, metavar="DIR", help="where they go")
+    f.add_argument("--release", action="store_true",
+                   help="show the hidden checks and the final grade (after the deadline)")
+    g = sub.add_parser("gradescope", help="build a Gradescope autograder zip for an exercise")
+    g.add_argument("exercise", help="exercise id, number or slug")
+    g.add_argument("--out", type=Path, required=True, metavar="FILE.zip", help="the zip")
 
 
 def _batch(root: Path, args: argparse.Namespace) -> int:
@@ -160,6 +265,7 @@ def _batch(root: Path, args: argparse.Namespace) -> int:
         raise GraderError("--jobs must be at least 1")
     if args.executor == "dask" and not args.scheduler:
         raise GraderError("--executor dask needs --scheduler tcp://HOST:PORT")
+    assignments = _assignments(root, args.assignment)
     if args.executor == "local" and not args.allow_weak_sandbox:
         from .sandbox.isolation import detect_layers
         if not detect_layers().strong:  # (dask workers check their own machines)
@@ -170,20 +276,48 @@ def _batch(root: Path, args: argparse.Namespace) -> int:
                                  else None)
     if args.executor == "local" and args.exercise:
         _warm_sandboxes(root, args, data_dir)
-    from rich.console import Console
-    from .batch import BatchOptions, run_batch
-    from .batch.discover import DiscoveryError
+    from .batch import BatchError, BatchOptions, run_batch
+    from .batch.intake import DiscoveryError
+    from .batch.intake.names import shown
+    from .batch.locks import FolderBusy
+    from .batch.roster import RosterError
     from .gradebook import GradebookError
     opts = BatchOptions(out=args.out, exercise=args.exercise, jobs=args.jobs,
                         regrade=args.regrade, public_only=args.public_only, seed=args.seed,
                         device=args.device, data_dir=data_dir, executor=args.executor,
-                        scheduler=args.scheduler)
+                        scheduler=args.scheduler, prefer=args.prefer, assignments=assignments,
+                        roster=args.roster, verbose=args.verbose, wait_s=args.wait,
+                        deadline=args.deadline, late_per_day=args.late_per_day,
+                        late_cap=args.late_cap, late_grace_min=args.late_grace,
+                        extensions=args.extensions)
     try:
-        summary = run_batch(args.submissions, root, opts, console=Console(stderr=True))
-    except (DiscoveryError, GradebookError) as e:
-        print(f"grade: {e}", file=sys.stderr)
+        summary = run_batch(args.submissions, root, opts, console=_batch_console())
+    except (BatchError, DiscoveryError, GradebookError, RosterError, FolderBusy) as e:
+        print(f"grade: {shown(str(e))}", file=sys.stderr)
         return 2
     return 2 if summary.errors else 0
+
+
+def _batch_console():
+    """On a terminal, the progress bar and summary go to stderr (stdout stays clean); off a
+    terminal (CI, nohup, `| tee`), plain lines and the summary go to stdout."""
+    from rich.console import Console
+    if sys.stdout.isatty():
+        return Console(stderr=True)
+    return Console(file=sys.stdout, width=max(100, Console(file=sys.stdout).width),
+                   no_color=True)
+
+
+def _assignments(root: Path, pairs: list[str]) -> tuple[tuple[str, str], ...]:
+    from .pipeline import GraderError
+    from .spec import find_exercise
+    out = []
+    for pair in pairs:
+        name, eq, ex = pair.rpartition("=")
+        if not eq or not name or not ex:
+            raise GraderError(f"--assignment {pair!r}: expected NAME=EXERCISE, e.g. ps1=ex02")
+        out.append((name, find_exercise(root, ex).id))
+    return tuple(out)
 
 
 def _warm_sandboxes(root: Path, args: argparse.Namespace, data_dir: Path | None) -> None:

@@ -1,12 +1,32 @@
 """The gradebook: one SQLite file (standard library `sqlite3`), the source of truth of a batch.
 
 Tables:
-  students     id, name (the name an LMS export gives, else "")
+  students     id, name, and what a roster or LMS export says of them: email, SIS user id,
+               SIS login id, section, the LMS (canvas | moodle | github) and its own id of the
+               student (Canvas user id, Moodle participant number), GitHub username, and
+               on_roster (1 on it, 0 a submission from someone not on it, NULL no roster given)
   submissions  one row per graded file: student, exercise, content sha256, grading key (which
-               checks, which mode), path, graded_at, status, score, max_score, message, wall
-               time, the whole result document as JSON, and `current` (1 on the row that
-               counts for the student's grade in that exercise)
+               checks, which mode), path (as shown), raw_path (its exact bytes), submitted_at
+               (LMS time, else the file's mtime), late (Canvas's LATE), lms_submission_id
+               (Canvas's submission id), graded_at, status,
+               score, max_score, message, wall time, the whole result document as JSON, and
+               `current` (1 on the row that counts for the student's grade in that exercise).
+               A rostered student without a file gets a row with status "no_submission", 0.
   results      one row per check of a submission: status, points, max_points, hidden, message
+  intake       every file of the last run's input that was not graded, with its reason (source,
+               path, raw_path, reason, detail, student, exercise, size, seen_at)
+  overrides    the audit trail of manual grades: student, exercise, check ('' the whole
+               exercise), points (NULL: back to the grader's), comment, by, at, and the sha256 of
+               the file it was given on. Rows are only ever added: the newest per (student,
+               exercise, check) counts, and only while the current file has that sha256.
+  settings     key -> JSON: what the instructor set for the class (deadlines and late policy
+               per exercise, extensions, the roster's LMS assignment columns)
+
+Schema 2 added the roster columns, submitted_at, late, raw_path and intake; a schema-1
+gradebook is migrated in place when opened (ALTER TABLE ... ADD COLUMN, nothing rewritten).
+
+The overrides and settings tables are new tables only (IF NOT EXISTS), so they need no schema
+version of their own: an older grader simply does not read them.
 
 Every grade is written in one transaction (`record`), so a batch killed at any moment, even
 with SIGKILL, leaves each submission either fully recorded or absent: a rerun grades what is
@@ -25,13 +45,22 @@ from pathlib import Path
 from .result import Result
 
 FILENAME = "gradebook.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 UNREADABLE = "unreadable"        # the file could not be loaded at all (a SubmissionError)
+NO_SUBMISSION = "no_submission"  # on the roster, and nothing was handed in: 0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS students (
-    id   TEXT PRIMARY KEY,
-    name TEXT NOT NULL DEFAULT ''
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL DEFAULT '',
+    email        TEXT NOT NULL DEFAULT '',
+    sis_user_id  TEXT NOT NULL DEFAULT '',
+    sis_login_id TEXT NOT NULL DEFAULT '',
+    section      TEXT NOT NULL DEFAULT '',
+    lms          TEXT NOT NULL DEFAULT '',
+    lms_id       TEXT NOT NULL DEFAULT '',
+    github       TEXT NOT NULL DEFAULT '',
+    on_roster    INTEGER
 );
 CREATE TABLE IF NOT EXISTS submissions (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -48,6 +77,10 @@ CREATE TABLE IF NOT EXISTS submissions (
     wall_s      REAL NOT NULL DEFAULT 0,
     result_json TEXT,
     current     INTEGER NOT NULL DEFAULT 0,
+    submitted_at TEXT NOT NULL DEFAULT '',
+    late        INTEGER NOT NULL DEFAULT 0,
+    raw_path    BLOB,
+    lms_submission_id TEXT NOT NULL DEFAULT '',
     UNIQUE (student, exercise, sha256, grading_key)
 );
 CREATE INDEX IF NOT EXISTS submissions_current ON submissions (student, exercise, current);
@@ -62,7 +95,45 @@ CREATE TABLE IF NOT EXISTS results (
     duration_s REAL NOT NULL DEFAULT 0,
     PRIMARY KEY (submission, name)
 );
+CREATE TABLE IF NOT EXISTS overrides (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    student    TEXT NOT NULL,
+    exercise   TEXT NOT NULL,
+    check_name TEXT NOT NULL DEFAULT '',
+    points     REAL,
+    comment    TEXT NOT NULL,
+    by         TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    sha256     TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS intake (
+    source     TEXT NOT NULL,
+    path       TEXT NOT NULL,
+    raw_path   BLOB NOT NULL,
+    reason     TEXT NOT NULL,
+    detail     TEXT NOT NULL DEFAULT '',
+    student    TEXT NOT NULL DEFAULT '',
+    exercise   TEXT NOT NULL DEFAULT '',
+    seen_at    TEXT NOT NULL,
+    PRIMARY KEY (source, raw_path)
+);
 """
+# Schema 1 -> 2: new columns only; every old row keeps its values.
+_MIGRATE_1_TO_2 = [f"ALTER TABLE students ADD COLUMN {c} TEXT NOT NULL DEFAULT ''"
+                   for c in ("email", "sis_user_id", "sis_login_id", "section", "lms", "lms_id",
+                             "github")] + [
+    "ALTER TABLE students ADD COLUMN on_roster INTEGER",
+    "ALTER TABLE submissions ADD COLUMN submitted_at TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE submissions ADD COLUMN late INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE submissions ADD COLUMN raw_path BLOB",
+    "ALTER TABLE submissions ADD COLUMN lms_submission_id TEXT NOT NULL DEFAULT ''",
+]
+STUDENT_FIELDS = ("name", "email", "sis_user_id", "sis_login_id", "section", "lms", "lms_id",
+                  "github")
 
 
 class GradebookError(Exception):
@@ -94,6 +165,9 @@ class Entry:
     message: str
     wall_s: float
     result_json: str | None
+    submitted_at: str = ""
+    late: bool = False
+    on_roster: bool | None = None
 
     @property
     def result(self) -> Result | None:
@@ -115,6 +189,10 @@ class Gradebook:
             if version > SCHEMA_VERSION:
                 raise GradebookError(f"{self.path} was written by a newer grader "
                                      f"(schema {version}; this one knows {SCHEMA_VERSION})")
+            if 0 < version < 2:
+                with self._transaction():
+                    for sql in _MIGRATE_1_TO_2:
+                        self._db.execute(sql)
             self._db.executescript(_SCHEMA)  # IF NOT EXISTS throughout: safe to repeat
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as e:
@@ -148,14 +226,14 @@ class Gradebook:
         return row is not None
 
     def record(self, key: Key, path: str, result: Result, name: str = "",
-               result_json: str | None = None) -> int:
+               result_json: str | None = None, origin: "Origin | None" = None) -> int:
         """Store one graded submission and its checks, in one transaction; return its id.
         `result_json`: `result.to_json(indent=None)` where the caller has it already."""
         wall = result.run.wall_s if result.run else 0.0
         with self._transaction():
             sid = self._insert(key, path, name, result.graded_at, result.status, result.score,
                                result.max_score, result.message, wall,
-                               result_json or result.to_json(indent=None))
+                               result_json or result.to_json(indent=None), origin)
             self._db.executemany(
                 "INSERT INTO results (submission, name, status, points, max_points, hidden, "
                 "message, duration_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -164,15 +242,48 @@ class Gradebook:
         return sid
 
     def record_unreadable(self, key: Key, path: str, reason: str, max_score: float,
-                          graded_at: str, name: str = "") -> int:
+                          graded_at: str, name: str = "", origin: "Origin | None" = None) -> int:
         """A file that could not be loaded at all: 0 points, the one-line reason, no checks."""
         with self._transaction():
             return self._insert(key, path, name, graded_at, UNREADABLE, 0.0, max_score, reason,
-                                0.0, None)
+                                0.0, None, origin)
+
+    def record_no_submission(self, key: Key, max_score: float, graded_at: str) -> int:
+        """A rostered student who handed nothing in for `key.exercise`: 0, "no submission".
+        Its sha256 is "" so the first real file replaces it as the current row."""
+        with self._transaction():
+            return self._insert(key, "", "", graded_at, NO_SUBMISSION, 0.0, max_score,
+                                "no submission", 0.0, None, None)
+
+    def set_students(self, people: list[dict], roster: list[str] | None = None) -> None:
+        """Upsert what is known of each student ({"id", and any of STUDENT_FIELDS}; empty
+        values never overwrite). `roster`: the ids of the whole class; every student not in
+        it becomes on_roster = 0 (None: no roster given, on_roster left as it is)."""
+        with self._transaction():
+            for p in people:
+                fields = {k: v for k, v in p.items() if k in STUDENT_FIELDS and v}
+                self._db.execute("INSERT INTO students (id) VALUES (?) ON CONFLICT(id) DO NOTHING",
+                                 (p["id"],))
+                for k, v in fields.items():
+                    self._db.execute(f"UPDATE students SET {k} = ? WHERE id = ?", (v, p["id"]))
+            if roster is not None:
+                self._db.execute("UPDATE students SET on_roster = 0")
+                self._db.executemany("UPDATE students SET on_roster = 1 WHERE id = ?",
+                                     [(i,) for i in roster])
+
+    def replace_intake(self, source: str, rows: list[dict], seen_at: str) -> None:
+        """What the last run found in `source` and did not grade, replacing the previous list."""
+        with self._transaction():
+            self._db.execute("DELETE FROM intake WHERE source = ?", (source,))
+            self._db.executemany(
+                "INSERT OR REPLACE INTO intake (source, path, raw_path, reason, detail, student, "
+                "exercise, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(source, r["path"], r["raw_path"], r["reason"], r.get("detail", ""),
+                  r.get("student", ""), r.get("exercise", ""), seen_at) for r in rows])
 
     def _insert(self, key: Key, path: str, name: str, graded_at: str, status: str,
                 score: float, max_score: float, message: str, wall_s: float,
-                result_json: str | None) -> int:
+                result_json: str | None, origin: "Origin | None" = None) -> int:
         self._db.execute("INSERT INTO students (id, name) VALUES (?, ?) ON CONFLICT(id) DO "
                          "UPDATE SET name = excluded.name WHERE excluded.name != ''",
                          (key.student, name))
@@ -182,10 +293,12 @@ class Gradebook:
                          (key.student, key.exercise, key.sha256, key.grading_key))
         cur = self._db.execute(
             "INSERT INTO submissions (student, exercise, sha256, grading_key, path, graded_at, "
-            "status, score, max_score, message, wall_s, result_json) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "status, score, max_score, message, wall_s, result_json, submitted_at, late, "
+            "raw_path, lms_submission_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (key.student, key.exercise, key.sha256, key.grading_key, path, graded_at, status,
-             score, max_score, message, wall_s, result_json))
+             score, max_score, message, wall_s, result_json,
+             origin.submitted_at if origin else "", int(origin.late) if origin else 0,
+             origin.raw_path if origin else None, origin.lms_submission if origin else ""))
         self._set_current(key, cur.lastrowid)
         return cur.lastrowid
 
@@ -196,7 +309,42 @@ class Gradebook:
     def _transaction(self):
         return _Transaction(self._db)
 
+    def add_override(self, student: str, exercise: str, check: str, points: float | None,
+                     comment: str, by: str, at: str, sha256: str) -> int:
+        """Append one manual grade to the audit trail (never updated, never deleted)."""
+        with self._transaction():
+            return self._db.execute(
+                "INSERT INTO overrides (student, exercise, check_name, points, comment, by, at, "
+                "sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (student, exercise, check, points, comment, by, at, sha256)).lastrowid
+
+    def set_setting(self, key: str, value: object) -> None:
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                             (key, json.dumps(value, sort_keys=True)))
+
     # ---- reading ------------------------------------------------------------------------------
+    def overrides(self) -> list[dict]:
+        """The whole audit trail, oldest first."""
+        cols = ("id", "student", "exercise", "check_name", "points", "comment", "by", "at",
+                "sha256")
+        rows = self._db.execute(f"SELECT {', '.join(cols)} FROM overrides ORDER BY id").fetchall()
+        return [dict(zip(cols, r)) for r in rows]
+
+    def setting(self, key: str, default: object = None) -> object:
+        row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def check_rows(self) -> list[dict]:
+        """Every check of every current submission (the per-check export)."""
+        cols = ("student", "exercise", "name", "status", "points", "max_points", "hidden",
+                "message")
+        rows = self._db.execute(
+            "SELECT s.student, s.exercise, r.name, r.status, r.points, r.max_points, r.hidden, "
+            "r.message FROM results r JOIN submissions s ON s.id = r.submission "
+            "WHERE s.current = 1 ORDER BY s.student, s.exercise, r.rowid").fetchall()
+        return [dict(zip(cols, r)) for r in rows]
+
     def current(self, exercise: str | None = None) -> list[Entry]:
         """Every student's current submission per exercise, ordered by student then exercise."""
         where, args = ("AND s.exercise = ?", (exercise,)) if exercise else ("", ())
@@ -208,10 +356,24 @@ class Gradebook:
     def _entries(self, where: str, args: tuple) -> list[Entry]:
         rows = self._db.execute(
             "SELECT s.id, s.student, st.name, s.exercise, s.sha256, s.path, s.graded_at, "
-            "s.status, s.score, s.max_score, s.message, s.wall_s, s.result_json "
+            "s.status, s.score, s.max_score, s.message, s.wall_s, s.result_json, "
+            "s.submitted_at, s.late, st.on_roster "
             "FROM submissions s JOIN students st ON st.id = s.student "
             f"WHERE {where} ORDER BY s.student, s.exercise", args).fetchall()
-        return [Entry(*r) for r in rows]
+        return [Entry(*r[:14], bool(r[14]), None if r[15] is None else bool(r[15]))
+                for r in rows]
+
+    def intake(self) -> list[dict]:
+        """Every file the last run of each input did not grade, with its reason."""
+        rows = self._db.execute("SELECT source, path, reason, detail, student, exercise "
+                                "FROM intake ORDER BY source, reason, path").fetchall()
+        return [dict(zip(("source", "path", "reason", "detail", "student", "exercise"), r))
+                for r in rows]
+
+    def students(self) -> dict[str, dict]:
+        cols = ("id",) + STUDENT_FIELDS + ("on_roster",)
+        rows = self._db.execute(f"SELECT {', '.join(cols)} FROM students").fetchall()
+        return {r[0]: dict(zip(cols, r)) for r in rows}
 
     def passing(self, exercise: str) -> dict[str, int]:
         """check -> how many students' current submissions pass it (a check nobody passes is
@@ -227,6 +389,15 @@ class Gradebook:
         return {"students": one("SELECT COUNT(*) FROM students"),
                 "submissions": one("SELECT COUNT(*) FROM submissions"),
                 "results": one("SELECT COUNT(*) FROM results")}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a graded file came from, as the input had it."""
+    raw_path: bytes = b""        # the path's exact bytes (any bytes are a valid name)
+    submitted_at: str = ""
+    late: bool = False
+    lms_submission: str = ""     # Canvas's submission id
 
 
 class _Transaction:

@@ -33,10 +33,14 @@ class Banner:
     next_step: str
 
 
-def render_html(result: Result) -> str:
-    """The full report for one submission, as an HTML string."""
+def render_html(result: Result, adjustments: tuple[str, ...] | list[str] = (),
+                hidden_text: str | None = None) -> str:
+    """The full report for one submission, as an HTML string. `adjustments`: lines saying
+    what changed the grader's score (overrides, late penalty); `hidden_text`: what to say of
+    the hidden checks when they are withheld (default: they were not run)."""
     return _environment().get_template("report.html").render(
-        r=result, banner=banner(result), hidden_note=hidden_note(result), percent=_percent(result),
+        r=result, banner=banner(result), percent=_percent(result), adjustments=list(adjustments),
+        hidden_note=hidden_text if hidden_text is not None else hidden_note(result),
         counts=_counts(result), submission_name=Path(result.submission).name or result.submission)
 
 

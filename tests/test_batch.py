@@ -29,14 +29,14 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from conftest import EXERCISES, REPO, SOLUTIONS, SUBMISSIONS
 from grader.batch import BatchOptions, run_batch
-from grader.batch.discover import DiscoveryError, discover, exercise_of
+from grader.batch.intake import DiscoveryError, Reason, discover, exercise_of
 from grader.cli import main
 from grader.gradebook import UNREADABLE, Gradebook
 
 EX01 = SOLUTIONS / "ex01.py"
 WRONG = SUBMISSIONS / "ex01" / "mul_rule_swapped.py"
 FORBIDDEN = SUBMISSIONS / "ex01" / "imports_torch.py"
-HOSTILE_ID = "eve<script>"       # not a usable student id: skipped with a warning
+HOSTILE_ID = "eve<script>"       # any name is an id; this folder is empty: nothing to grade
 
 
 def notebook(source: str) -> str:
@@ -115,8 +115,9 @@ def test_every_submission_lands_in_the_gradebook(run2):
     assert s["erin", "ex01"][:2] == ("forbidden_import", 0.0)
     assert (summary.found, summary.graded, summary.unchanged, summary.errors) == (5, 5, 0, [])
     assert summary.unreadable == ["carol ex01: ex01.py is empty"]
-    assert any("bob/scratch.py" in w for w in summary.warnings)
-    assert any("eve" in w and "student id" in w for w in summary.warnings)
+    assert any("bob/scratch.py" in w and "another file" in w for w in summary.warnings)
+    assert any("alice/notes.txt" in w and "not a .py" in w for w in summary.warnings)
+    assert summary.files == summary.found + len(summary.skipped) == 7
 
 
 def test_grades_csv_one_row_per_student_id_first(run2):
@@ -176,7 +177,7 @@ def test_class_overview_is_self_contained_and_links_every_report(run2):
 def test_overview_lists_the_most_failed_check_first(run2):
     out, _ = run2
     html = (out / "index.html").read_text()
-    section = html[html.index("most-failed first"):html.index("Crashed or not graded")]
+    section = html[html.index("most-failed first"):html.index("Graded 0 without running")]
     shares = [float(x) for x in re.findall(r"\(([\d.]+) %\)", section)]
     assert shares == sorted(shares) and len(shares) == 10
     # bob's wrong mul rule fails the gradient checks: passed by alice and dave only, of 5
@@ -304,7 +305,7 @@ def test_sigkill_mid_batch_then_rerun_grades_only_the_rest(tmp_path: Path):
     assert set(first) <= {(i, s) for s, i in kept}
     rerun = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
-    assert f"{len(students) - len(kept)} graded now, {len(kept)} unchanged" in rerun.stderr
+    assert f"{len(students) - len(kept)} graded now, {len(kept)} unchanged" in rerun.stdout
     with Gradebook.in_folder(out) as gb:
         final = gb.current()
         assert gb.counts() == {"students": 4, "submissions": 4, "results": 4 * 10}
@@ -312,7 +313,7 @@ def test_sigkill_mid_batch_then_rerun_grades_only_the_rest(tmp_path: Path):
     assert [e.score for e in final] == [17.0] * 4
     for e in final:
         assert json.loads((out / "results" / e.student / "ex01.json").read_text()
-                          )["gradebook_id"] == e.id
+                          )["extra_data"]["gradebook_id"] == e.id
 
 
 # ---- LMS zips --------------------------------------------------------------------------------
@@ -332,14 +333,14 @@ def test_moodle_zip_maps_folders_to_student_ids(tmp_path: Path):
         "Alan Turing_67890_assignsubmission_onlinetext_/onlinetext.html": b"<p>hi</p>",
         "__MACOSX/Ada Lovelace_12345_assignsubmission_file_/._ex01.py": b"junk",
     })
-    found, warnings = discover(z, ["ex01", "ex02"], tmp_path / "unpacked")
+    intake = discover(z, ["ex01", "ex02"], tmp_path / "unpacked")
     got = [(f.student, f.exercise, f.name, f.path.relative_to(tmp_path).as_posix())
-           for f in found]
-    assert got == [("12345", "ex01", "Ada Lovelace", "unpacked/12345/ex01.py"),
-                   ("12345", "ex02", "Ada Lovelace", "unpacked/12345/ex02.ipynb"),
-                   ("67890", "ex01", "Alan Turing", "unpacked/67890/ex01.py")]
-    assert (tmp_path / "unpacked" / "67890" / "ex01.py").read_text() == "b = 2\n"
-    assert warnings == []
+           for f in intake.found]
+    assert got[:2] == [("12345", "ex01", "Ada Lovelace", "unpacked/12345/ex01/ex01.py"),
+                       ("12345", "ex02", "Ada Lovelace", "unpacked/12345/ex02/ex02.ipynb")]
+    assert got[2][:3] == ("67890", "ex01", "Alan Turing")
+    assert intake.found[2].path.read_text() == "b = 2\n"
+    assert sorted(k.reason for k in intake.skipped) == [Reason.NOT_CODE, Reason.METADATA]
 
 
 def test_canvas_zip_maps_file_names_to_student_ids(tmp_path: Path):
@@ -350,12 +351,15 @@ def test_canvas_zip_maps_file_names_to_student_ids(tmp_path: Path):
         "hopper_55555_900004_README.md": b"not code",
         "stray.py": b"whose?",
     })
-    found, warnings = discover(z, ["ex01"], tmp_path / "unpacked")
+    intake = discover(z, ["ex01"], tmp_path / "unpacked")
+    found = intake.found
     assert [(f.student, f.exercise, f.name) for f in found] == \
         [("12345", "ex01", "lovelaceada"), ("67890", "ex01", "turingalan")]
-    assert found[1].path.read_text() == "old = 0\n"
-    assert any("ignored ex01-1.py" in w for w in warnings)
-    assert any("stray.py" in w and "whose" in w for w in warnings)
+    assert found[1].path.read_text() == "old = 0\n"     # same time: the exact name wins
+    why = {k.path.rsplit("/", 1)[1]: k.reason for k in intake.skipped}
+    assert why == {"turingalan_LATE_67890_900002_ex01-1.py": Reason.NOT_CHOSEN,
+                   "hopper_55555_900004_README.md": Reason.NOT_CODE,
+                   "stray.py": Reason.NO_OWNER}
 
 
 def test_zip_members_never_escape_and_are_capped(tmp_path: Path):
@@ -363,8 +367,10 @@ def test_zip_members_never_escape_and_are_capped(tmp_path: Path):
         "../../outside_1_2_ex01.py": b"x = 1\n",
         "mallory_3_4_ex01.py": b"#" * 5000,
     })
-    found, _ = discover(z, ["ex01"], tmp_path / "unpacked", max_bytes=1000)
+    intake = discover(z, ["ex01"], tmp_path / "unpacked", max_bytes=1000)
+    found = intake.found
     assert [f.student for f in found] == ["3"]
+    assert [k.reason for k in intake.skipped] == [Reason.UNSAFE]
     assert found[0].path.stat().st_size == 1001        # the loader refuses it as too large
     assert not (tmp_path.parent / "outside_1_2_ex01.py").exists()
     assert {p.name for p in (tmp_path / "unpacked").iterdir()} == {"3"}
@@ -373,8 +379,9 @@ def test_zip_members_never_escape_and_are_capped(tmp_path: Path):
 def test_exercise_is_read_from_the_file_name():
     ids = ["ex01", "ex02"]
     assert [exercise_of(n, ids) for n in ("ex01.py", "Ex02-1.ipynb", "my_ex01_final.py",
-                                          "ex012.py", "ex03.py", "ex01.txt", "rex01.py")] == \
-        ["ex01", "ex02", "ex01", None, None, None, None]
+                                          "ex012.py", "ex03.py", "ex01.txt", "rex01.py",
+                                          "ex2.py", "Exercise_1.ipynb")] == \
+        ["ex01", "ex02", "ex01", None, None, None, None, "ex02", "ex01"]
 
 
 def test_batch_from_a_canvas_zip_writes_student_ids(tmp_path: Path):
@@ -405,11 +412,12 @@ def test_cli_batch_prints_progress_summary_and_exits_0(tmp_path: Path, capsys):
     subs = cheap_class(tmp_path / "subs")
     code = main(["--exercises", str(EXERCISES), "batch", str(subs), "--out",
                  str(tmp_path / "out"), "--exercise", "ex01", "--jobs", "1"])
-    err = capsys.readouterr().err
+    out = capsys.readouterr().out     # not a terminal: plain lines and the summary on stdout
     assert code == 0
-    assert "Batch summary" in err and "3 graded now, 0 unchanged" in err
-    assert "s1 ex01: ex01.py is empty" in err
-    assert "grades:" in err and "grades.csv" in err
+    assert "Batch summary" in out and "3 graded now, 0 unchanged" in out
+    assert "s1 ex01: ex01.py is empty" in out
+    assert "s2 ex01 0/17 (syntax error)" in out                 # graded, not "not graded"
+    assert "grades:" in out and "grades.csv" in out
 
 
 def test_cli_batch_workers_adopt_the_sandboxes_started_first(tmp_path: Path, monkeypatch):

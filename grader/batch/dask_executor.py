@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..pipeline import GradeOptions, GraderError
-from .discover import MAX_BYTES
+from .intake import MAX_BYTES
 from .executors import ERROR, Task, grade_task
 from .locks import AllHeld, first_free
 
@@ -59,7 +59,7 @@ def grade_shipped(job: Shipped, opts: GradeOptions) -> dict:
         path.write_bytes(job.content)
         with _one_grading_per_process, hold_slot() as slot:
             payload = grade_task(replace(job.task, path=str(path)), replace(opts, slot=slot),
-                                 shown_as=job.task.path)   # the name the instructor knows
+                                 shown_as=job.task.shown or job.task.path)   # the name the instructor knows
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return payload

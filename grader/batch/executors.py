@@ -40,7 +40,8 @@ GRADED, UNREADABLE, ERROR = "graded", "unreadable", "error"
 class Task:
     student: str
     exercise: Exercise
-    path: str
+    path: str                    # the file graded (a safe copy of the student's)
+    shown: str = ""              # the student's file as the instructor knows it, for reports
 
 
 def grade_task(task: Task, opts: GradeOptions, shown_as: str | None = None) -> dict:
@@ -88,11 +89,13 @@ GPU_MEMORY_FRACTION = 0.9       # of its GPU, for one run: the rest is the drive
 
 def _grade_in_worker(task: Task, opts: GradeOptions) -> dict:
     opts = dataclasses.replace(opts, slot=_worker_slot)
+    shown = task.shown or None
     if not _wants_gpu(task.exercise, opts):
-        return grade_task(task, opts)
+        return grade_task(task, opts, shown)
     with gpus.claim(_gpu_count(), prefer=_worker_slot) as gpu:  # one CUDA run per GPU
         return grade_task(task, dataclasses.replace(
-            opts, gpu=gpu, gpu_memory_fraction=opts.gpu_memory_fraction or GPU_MEMORY_FRACTION))
+            opts, gpu=gpu, gpu_memory_fraction=opts.gpu_memory_fraction or GPU_MEMORY_FRACTION),
+            shown)
 
 
 def _wants_gpu(ex: Exercise, opts: GradeOptions) -> bool:
@@ -145,6 +148,11 @@ class LocalExecutor:
                                          initargs=(ctx.Value("i", 0),))
         self._futures = {self._pool.submit(_grade_in_worker, t, opts): t for t in tasks}
         zygote.hand_over()  # the workers are forked (at the first submit) and hold them now
+
+    def running(self, done: set[int]) -> list[Task]:
+        """The tasks most likely running now: the pool takes tasks in order, so the first
+        `jobs` not yet finished."""
+        return [t for f, t in self._futures.items() if id(t) not in done][:self.jobs]
 
     def results(self) -> Iterator[tuple[Task, dict]]:
         for f in as_completed(self._futures):

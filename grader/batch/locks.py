@@ -38,3 +38,36 @@ def first_free(locks: list[Path], poll_s: float, wait_s: float | None = None
         if deadline is not None and time.monotonic() > deadline:
             raise AllHeld(f"all {len(locks)} held for {wait_s:g} s")
         time.sleep(poll_s)
+
+
+class FolderBusy(Exception):
+    """Another process holds the folder's lock (another `grade batch` on the same --out)."""
+
+
+LOCK_NAME = ".grade-batch.lock"
+
+
+@contextmanager
+def hold_folder(folder: Path, wait_s: float = 0.0, poll_s: float = 0.2) -> Iterator[None]:
+    """One writer per output folder: two batches on one --out would both grade everything
+    and race on its files. The lock file names the holder's pid for the message."""
+    path = Path(folder) / LOCK_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+                    raise FolderBusy(f"another grade batch (pid {holder}) is writing to "
+                                     f"{folder}; wait for it to finish, or use another --out"
+                                     ) from None
+                time.sleep(poll_s)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)         # closing the descriptor releases the lock

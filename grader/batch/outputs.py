@@ -2,11 +2,15 @@
 report per submission. Nothing here decides a grade; it only writes down what the gradebook says.
 
   OUT/grades.csv                      one row per student, one column per exercise, a total
-  OUT/results/<student>/<exNN>.json   Gradescope's results format ("score", "tests": [...])
-  OUT/reports/<student>/<exNN>-*.html the student's report (grader.report.write_html)
+  OUT/results/<student>/<exNN>.json   Gradescope's results format ("score", "tests": [...];
+                                      ours only under "extra_data")
+  OUT/reports/<student>/<exNN>-*.html the instructor's report: every check, and what changed
+                                      the grade (overrides, late penalty)
 
-results.json is written after the report and carries the gradebook row's id, so it marks the
-pair as done: `render_missing` rewrites whatever a killed run left unwritten or stale.
+Scores written here are final grades (grader.exports.final): the grader's, then overrides,
+then the late policy. results.json is written after the report and carries the gradebook
+row's id and the final grade's key, so it marks the pair as done: `render_missing` rewrites
+whatever a killed run left unwritten, and whatever an override or a deadline changed.
 """
 from __future__ import annotations
 
@@ -16,17 +20,16 @@ import os
 import re
 from pathlib import Path
 
-from ..gradebook import UNREADABLE, Entry
-from ..report import fmt_points, write_html
+from ..exports.csvsafe import cell
+from ..exports.final import Grade, adjusted_result, grade_of
+from ..exports.gradescope import results_document
+from ..gradebook import NO_SUBMISSION, UNREADABLE, Entry
+from ..report import fmt_points, render_html
 from ..result import Result
 from ..spec import Exercise
+from .intake.names import safe_part
 
 GRADES_CSV = "grades.csv"
-
-
-def safe_part(name: str) -> str:
-    """A student or exercise id as one harmless path component."""
-    return re.sub(r"[^A-Za-z0-9._@+-]+", "_", name).strip(".") or "_"
 
 
 def results_path(out: Path, entry: Entry) -> Path:
@@ -38,67 +41,73 @@ def report_dir(out: Path, entry: Entry) -> Path:
 
 
 def report_path(out: Path, entry: Entry) -> Path | None:
-    """Where the entry's HTML report is (None for an unreadable file: there is no report)."""
-    if entry.status == UNREADABLE:
+    """Where the entry's HTML report is (None for an unreadable file or no submission: there
+    is no report)."""
+    if entry.status in (UNREADABLE, NO_SUBMISSION):
         return None
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(entry.path).stem).strip("._") or "submission"
-    return report_dir(out, entry) / f"{safe_part(entry.exercise)}-{stem}.html"
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(entry.path).stem).strip("._")[:80]
+    return report_dir(out, entry) / f"{safe_part(entry.exercise)}-{stem or 'submission'}.html"
 
 
-def render_entry(out: Path, entry: Entry, result: Result | None = None) -> None:
+def render_entry(out: Path, entry: Entry, result: Result | None = None,
+                 grade: Grade | None = None) -> None:
     """The report, then results.json (last: its presence says both are written). `result`:
-    the entry's, where the caller has it already (saves reading it back from its JSON)."""
+    the entry's, where the caller has it already (saves reading it back from its JSON);
+    `grade`: its final grade (default: the grader's score, nothing overridden)."""
     result = result or entry.result
-    if result is not None:
-        write_html(result, report_dir(out, entry))
-    _write_atomic(results_path(out, entry), json.dumps(gradescope(entry, result), indent=2))
+    grade = grade or grade_of(entry, [], None)
+    path = report_path(out, entry)
+    if result is not None and path is not None:
+        _write_atomic(path, render_html(adjusted_result(result, grade), grade.notes()))
+    _write_atomic(results_path(out, entry),
+                  json.dumps(gradescope(entry, result, grade), indent=2))
 
 
-def render_missing(out: Path, entries: list[Entry]) -> int:
-    """Render every entry whose results.json is missing or from another grading; return how
-    many were written."""
+def render_missing(out: Path, entries: list[Entry],
+                   grades: dict[tuple[str, str], Grade] | None = None) -> int:
+    """Render every entry whose results.json is missing, from another grading, or from
+    another final grade (an override, a deadline); return how many were written."""
     written = 0
     for e in entries:
+        grade = (grades or {}).get((e.student, e.exercise)) or grade_of(e, [], None)
         p = results_path(out, e)
         try:
-            done = json.loads(p.read_text(encoding="utf-8")).get("gradebook_id") == e.id
+            extra = json.loads(p.read_text(encoding="utf-8")).get("extra_data", {})
+            done = extra.get("gradebook_id") == e.id and extra.get("grade_key") == grade.key()
         except (OSError, ValueError, AttributeError):
             done = False
         if not done or (report_path(out, e) and not report_path(out, e).exists()):
-            render_entry(out, e)
+            render_entry(out, e, grade=grade)
             written += 1
     return written
 
 
-def gradescope(entry: Entry, result: Result | None = None) -> dict:
+def gradescope(entry: Entry, result: Result | None = None, grade: Grade | None = None) -> dict:
     """Gradescope's autograder results format, from one gradebook entry (and its result,
-    where the caller has it already)."""
-    doc = {"score": entry.score, "max_score": entry.max_score, "output": entry.message,
-           "visibility": "visible", "stdout_visibility": "hidden",
-           "student": entry.student, "exercise": entry.exercise, "status": entry.status,
-           "sha256": entry.sha256, "graded_at": entry.graded_at, "gradebook_id": entry.id,
-           "tests": []}
+    where the caller has it already): the final grade as the score, ours under extra_data."""
+    grade = grade or grade_of(entry, [], None)
     result = result or entry.result
-    if result is None:
-        return doc
-    doc["execution_time"] = result.run.wall_s if result.run else 0.0
-    for c in result.checks:
-        text = "\n".join(t for t in (c.message, f"Hint: {c.hint}" if c.hint else "") if t)
-        doc["tests"].append({
-            "name": c.description or c.name, "number": c.name, "score": c.points,
-            "max_score": c.max_points, "status": "passed" if c.passed else "failed",
-            "output": text, "visibility": "after_published" if c.hidden else "visible"})
-    return doc
+    return results_document(
+        adjusted_result(result, grade) if result else None, grade.score, entry.message, {
+            "student": entry.student, "exercise": entry.exercise, "status": entry.status,
+            "max_score": entry.max_score, "graded_score": entry.score,
+            "sha256": entry.sha256, "graded_at": entry.graded_at, "gradebook_id": entry.id,
+            "submitted_at": entry.submitted_at, "late": entry.late,
+            "grade_key": grade.key(), "adjustments": grade.notes()})
 
 
-def write_grades_csv(out: Path, entries: list[Entry], exercises: list[Exercise]) -> Path:
+def write_grades_csv(out: Path, entries: list[Entry], exercises: list[Exercise],
+                     grades: dict[tuple[str, str], Grade] | None = None) -> Path:
     """One row per student (student id first, as Canvas and Moodle match on it), one column
     per exercise, then the total. A missing submission is an empty cell (both LMSs leave the
-    grade unchanged); a file that could not be read scores 0."""
+    grade unchanged), unless a roster said the student should have sent one (0, "no
+    submission" in the gradebook); a file that could not be read scores 0. Scores are final
+    grades (overrides and late policy applied) where `grades` has them."""
     ids = [e.id for e in exercises]
     rows: dict[str, dict[str, float]] = {}
     for e in entries:
-        rows.setdefault(e.student, {})[e.exercise] = e.score
+        g = (grades or {}).get((e.student, e.exercise))
+        rows.setdefault(e.student, {})[e.exercise] = g.score if g else e.score
     path = Path(out) / GRADES_CSV
     tmp = path.with_suffix(".csv.tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as f:
@@ -106,7 +115,7 @@ def write_grades_csv(out: Path, entries: list[Entry], exercises: list[Exercise])
         w.writerow(["student_id", *ids, "total"])
         for student in sorted(rows):
             scores = rows[student]
-            w.writerow([student, *(fmt_points(scores[i]) if i in scores else "" for i in ids),
+            w.writerow([cell(student), *(fmt_points(scores[i]) if i in scores else "" for i in ids),
                         fmt_points(sum(scores.get(i, 0.0) for i in ids))])
     os.replace(tmp, path)
     return path

@@ -1,9 +1,14 @@
 """OUT/index.html: the class overview, rendered from the gradebook alone.
 
 Per exercise: a score histogram (inline SVG from grader.plots) and the share of students passing
-each check, the most-failed first (what an instructor wants to know). Then the slowest and the
-crashed submissions, and a table of every student's scores linking to every report. One file,
-inline CSS, no scripts, autoescaped (student ids and messages come from outside).
+each check, the most-failed first (what an instructor wants to know). Then the submissions
+graded 0 without running (syntax error, forbidden import, unreadable) or with checks that could
+not run, the files of the input that were submitted but not graded (with the reason; files for
+other exercises and system files counted), students not on the roster, the slowest
+submissions, the grades changed after grading (overrides given, overrides needing review
+because the file changed, late penalties, with each exercise's deadline), and a table of every
+student's final scores linking to every report. One file, inline CSS, no scripts, autoescaped
+(student ids, file names and messages come from outside).
 """
 from __future__ import annotations
 
@@ -18,11 +23,13 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .. import __version__
-from ..gradebook import UNREADABLE, Entry, Gradebook
+from ..exports.final import Grade, final_grades, policies
+from ..gradebook import NO_SUBMISSION, UNREADABLE, Entry, Gradebook
 from ..plots import svg
 from ..report import TEMPLATES, fmt_points
 from ..result import ERROR, GRADED, Plot
 from ..spec import Exercise
+from .intake import Reason
 from .outputs import report_path
 
 INDEX = "index.html"
@@ -52,7 +59,8 @@ class ExerciseSummary:
     mean: float
     median: float
     full_marks: int
-    not_graded: int              # unreadable, syntax error, load error, forbidden import
+    did_not_run: int             # graded 0 without running: unreadable, syntax error, ...
+    no_submission: int           # on the roster, nothing handed in
     histogram: str               # SVG markup from grader.plots (escapes its own text)
     rates: list[CheckRate]       # the most-failed first
 
@@ -75,18 +83,25 @@ def write_overview(out: Path, gb: Gradebook, exercises: list[Exercise]) -> Path:
     entries = gb.current()
     present = {e.exercise for e in entries}
     shown = [x for x in exercises if x.id in present]
-    rows = [_row(out, e) for e in entries]
+    grades = final_grades(gb, entries)
+    rows = [_row(out, e, grades[(e.student, e.exercise)]) for e in entries]
     by_student: dict[str, dict[str, Row]] = {}
     for r in rows:
         by_student.setdefault(r.student, {})[r.exercise] = r
     names = {e.student: e.name for e in entries}
+    intake = gb.intake()
     html = _jinja().get_template("overview.html").render(
+        not_graded=[r for r in intake if r["reason"] not in Reason.COUNTED],
+        counted=_counted(intake),
+        off_roster=sorted(e.student for e in entries if e.on_roster is False),
         exercises=[_summary(gb, x, [e for e in entries if e.exercise == x.id]) for x in shown],
         students=sorted(by_student.items()), names=names, columns=shown,
         slowest=sorted((r for r in rows if r.wall_s > 0), key=lambda r: -r.wall_s)[:SLOWEST],
-        crashed=[r for r in rows if r.reason], totals=_totals(by_student, shown),
+        crashed=[r for r in rows if r.reason and r.status != NO_SUBMISSION], totals=_totals(by_student, shown),
         generated=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        version=__version__, counts=gb.counts())
+        version=__version__, counts=gb.counts(),
+        adjusted=[g for g in grades.values() if g.notes()],
+        deadlines=sorted((ex, p.describe()) for ex, p in policies(gb).items()))
     path = out / INDEX
     tmp = path.with_name(INDEX + ".tmp")
     tmp.write_text(html, encoding="utf-8")
@@ -94,7 +109,16 @@ def write_overview(out: Path, gb: Gradebook, exercises: list[Exercise]) -> Path:
     return path
 
 
-def _summary(gb: Gradebook, ex: Exercise, entries: list[Entry]) -> ExerciseSummary:
+def _counted(intake: list[dict]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for r in intake:
+        if r["reason"] in Reason.COUNTED:
+            counts[r["reason"]] = counts.get(r["reason"], 0) + 1
+    return sorted(counts.items())
+
+
+def _summary(gb: Gradebook, ex: Exercise, every: list[Entry]) -> ExerciseSummary:
+    entries = [e for e in every if e.status != NO_SUBMISSION]
     scores = [e.score for e in entries]
     # Out of every student who handed something in: a file that could not be read or run
     # passes nothing, and that is what an instructor needs to see.
@@ -107,7 +131,8 @@ def _summary(gb: Gradebook, ex: Exercise, entries: list[Entry]) -> ExerciseSumma
         mean=statistics.fmean(scores) if scores else 0.0,
         median=statistics.median(scores) if scores else 0.0,
         full_marks=sum(e.max_score > 0 and e.score >= e.max_score for e in entries),
-        not_graded=sum(e.status != GRADED for e in entries),
+        did_not_run=sum(e.status != GRADED for e in entries),
+        no_submission=len(every) - len(entries),
         histogram=svg(histogram(ex, scores)), rates=rates)
 
 
@@ -129,15 +154,17 @@ def histogram(ex: Exercise, scores: list[float]) -> Plot:
                 xlabel=f"score (out of {fmt_points(ex.max_score)})", ylabel="students")
 
 
-def _row(out: Path, e: Entry) -> Row:
+def _row(out: Path, e: Entry, grade: Grade) -> Row:
     report = report_path(out, e)
-    return Row(student=e.student, exercise=e.exercise, score=e.score, max_score=e.max_score,
+    return Row(student=e.student, exercise=e.exercise, score=grade.score, max_score=e.max_score,
                status=e.status, wall_s=e.wall_s, reason=_reason(e),
                link=report.relative_to(out).as_posix() if report else None)
 
 
 def _reason(e: Entry) -> str:
     """Why a submission crashed or could not be graded, in one line ("" when it ran fine)."""
+    if e.status == NO_SUBMISSION:
+        return "no submission"
     if e.status == UNREADABLE or e.status != GRADED:
         return f"{e.status.replace('_', ' ')}: {e.message.splitlines()[0] if e.message else ''}"
     result = e.result
@@ -149,7 +176,8 @@ def _reason(e: Entry) -> str:
 
 
 def _totals(by_student: dict[str, dict[str, Row]], shown: list[Exercise]) -> dict[str, float]:
-    return {s: sum(r.score for x, r in cells.items() if x in {e.id for e in shown})
+    ids = {e.id for e in shown}
+    return {s: sum(r.score for x, r in cells.items() if x in ids)
             for s, cells in by_student.items()}
 
 

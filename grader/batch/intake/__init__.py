@@ -1,0 +1,258 @@
+"""Intake: every file of a class's input, a folder or an LMS zip, either becomes a submission to
+grade (`Found`, copied safely to `unpack_to/<student>/<exNN>.<ext>`) or is listed as not graded
+with its reason (`Skipped`). Nothing is dropped: `files == len(found) + len(skipped)`.
+
+Stages, one module each: members (list and read files without following links), layouts
+(whose file: Moodle, Canvas, nbgrader, GitHub Classroom, plain folders), choose (which
+exercise, which of several files), names (any byte string as an id, shown escaped).
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import names
+from .choose import (PREFER, Candidate, exercise_of, is_code, named_exercise, ranked,
+                     time_in_name)
+from .layouts import NBGRADER_ROOTS, Context, Owner, context_of, is_metadata, owner_of
+from .members import (MAX_BYTES, UNSAFE, DiscoveryError, FolderReader, Member, MemberError,
+                      list_members)
+
+__all__ = ["discover", "exercise_of", "DiscoveryError", "Found", "Skipped", "Intake",
+           "MAX_BYTES", "PREFER", "Reason"]
+
+
+class Reason:
+    """The kinds of "not graded", each one line in the terminal summary."""
+    OTHER_EXERCISE = "for an exercise not graded in this run"
+    METADATA = "system or editor files (__MACOSX, .git, .ipynb_checkpoints, ...)"
+    NOT_CODE = "not a .py or .ipynb file"
+    NO_OWNER = "cannot tell whose file it is"
+    NO_EXERCISE = "neither its name nor its folder names an exercise (use --exercise exNN, " \
+                  "or --assignment FOLDER=exNN)"
+    NOT_CHOSEN = "another file of the same student was graded for this exercise"
+    UNSAFE = "refused: a link, not a regular file, or outside the input"
+    UNREADABLE = "could not be read from the input"
+    COUNTED = (OTHER_EXERCISE, METADATA)        # counted, not listed one by one
+
+
+@dataclass(frozen=True)
+class Found:
+    student: str                 # the student's id as text (valid UTF-8; odd bytes escaped)
+    exercise: str
+    path: Path                   # the copy to grade, under unpack_to
+    origin: str                  # where it came from: input/relative path, shown escaped
+    raw_origin: bytes            # the same path's exact bytes
+    name: str = ""               # the person's name, where the LMS gives it
+    layout: str = ""             # moodle | canvas | nbgrader | github | folder
+    lms_id: str = ""             # Canvas user id or Moodle participant number
+    submitted_at: str = ""       # LMS time (zip entry, nbgrader timestamp.txt), else mtime
+    late: bool = False           # Canvas's LATE marker
+    lms_submission: str = ""     # Canvas's submission id
+    size: int = 0                # the original's size (the copy stops just past MAX_BYTES)
+    filename: str = ""           # the original's own name, an LMS prefix taken off
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str                    # input/relative path, shown escaped
+    raw_path: bytes
+    reason: str                  # one of Reason's kinds
+    detail: str = ""             # the specific why, where there is more to say
+    student: str = ""
+    exercise: str = ""
+
+
+@dataclass
+class Intake:
+    files: int = 0
+    found: list[Found] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # things to tell that lose nothing
+
+
+def discover(source: Path, exercise_ids: list[str], unpack_to: Path, *,
+             exercise: str | None = None, prefer: str = "newest",
+             assignments: dict[str, str] | None = None,
+             max_bytes: int = MAX_BYTES) -> Intake:
+    """Every file under `source` (folder or zip), for the exercises `exercise_ids`: the
+    submissions copied to `unpack_to`, the rest with reasons. `exercise`: the one exercise of
+    this run (--exercise), which takes a student's code file whatever its name."""
+    source = Path(source)
+    members, reader = list_members(source)
+    base = source
+    if source.is_dir() and source.name in NBGRADER_ROOTS:
+        # `grade batch course/submitted`: nbgrader's own folder; its name is part of the layout
+        base = source.parent
+        members = [dataclasses.replace(m, parts=(source.name,) + m.parts) for m in members]
+        reader = FolderReader(base)
+    try:
+        state = _Sort(base, exercise_ids, exercise, assignments or {}, prefer)
+        ctx = context_of(members, list(state.assignments))
+        times = _nbgrader_times(members, reader)
+        for m in members:
+            state.place(m, ctx, times)
+        intake = state.finish(reader, Path(unpack_to), max_bytes)
+    finally:
+        reader.close()
+    intake.files = len(members)
+    return intake
+
+
+class _Sort:
+    def __init__(self, source: Path, ids: list[str], exercise: str | None,
+                 assignments: dict[str, str], prefer: str):
+        self.source, self.ids, self.exercise = source, ids, exercise
+        self.assignments, self.prefer = assignments, prefer
+        self.skipped: list[Skipped] = []
+        self.groups: dict[tuple[str, str], list[Candidate]] = {}
+        self.owners: dict[str, set[tuple[str, ...]]] = {}   # id -> the groups seen with it
+
+    def skip(self, m: Member, reason: str, detail: str = "", student: str = "",
+             exercise: str = "") -> None:
+        self.skipped.append(Skipped(self._shown(m), self._raw(m), reason, detail,
+                                    names.text(student), exercise))
+
+    def _shown(self, m: Member) -> str:
+        return names.shown(f"{self.source}/{m.rel}")
+
+    def _raw(self, m: Member) -> bytes:
+        return names.raw(f"{self.source}/{m.rel}")
+
+    def place(self, m: Member, ctx: Context, times: dict) -> None:
+        if not m.parts or is_metadata(m.parts) or _is_nbgrader_stamp(m):
+            return self.skip(m, Reason.METADATA)
+        owner = owner_of(m.parts, ctx)
+        if m.problem:
+            kind = Reason.UNSAFE if m.problem in UNSAFE else Reason.UNREADABLE
+            return self.skip(m, kind, m.problem, owner.student if owner else "")
+        if owner is None:
+            return self.skip(m, Reason.NO_OWNER)
+        if not is_code(owner.filename):
+            return self.skip(m, Reason.NOT_CODE, student=owner.student)
+        ex = named_exercise(owner.filename, owner.assignment, self.assignments)
+        named = ex is not None
+        if ex is None and self.exercise:
+            ex = self.exercise
+        if ex is None:
+            return self.skip(m, Reason.NO_EXERCISE, student=owner.student)
+        if ex not in self.ids:
+            return self.skip(m, Reason.OTHER_EXERCISE, ex, owner.student, ex)
+        self.owners.setdefault(owner.student, set()).add(owner.group)
+        when = _when(m, owner, times)
+        key = (owner.student, owner.group)
+        self.groups.setdefault(key + (ex,), []).append(
+            Candidate(owner.student, ex, owner.filename, when, m, owner, named))
+
+    def finish(self, reader, unpack_to: Path, max_bytes: int) -> Intake:
+        intake = Intake(skipped=self.skipped)
+        ids = self._distinct_ids(intake.notes)
+        for key in sorted(self.groups):
+            student_key, group, ex = key[0], key[1], key[2]
+            sid = ids[(student_key, group)]
+            self._take(ranked(self.groups[key], self.prefer, ex), sid, reader, unpack_to,
+                       max_bytes, intake)
+        intake.found.sort(key=lambda f: (f.student, f.exercise))
+        return intake
+
+    def _distinct_ids(self, notes: list[str]) -> dict[tuple[str, tuple], str]:
+        """One id per person, never two people under one id: two names under one LMS id (two
+        Moodle folders `Ann Lee_1001_...` and `Bob Roe_1001_...`), or two folder names whose
+        text forms meet (undecodable bytes are written `\\xNN`, which a name may also spell
+        out), become `1001` and `1001~2`, with a note."""
+        ids: dict[tuple[str, tuple], str] = {}
+        used: set[str] = set()
+        for student, groups in sorted(self.owners.items()):
+            for group in sorted(groups):
+                base = sid = names.text(student)
+                n = 1
+                while sid in used:
+                    n += 1
+                    sid = f"{base}~{n}"
+                used.add(sid)
+                ids[(student, group)] = sid
+                if sid != base:
+                    notes.append(f"{names.shown(student)} ({names.shown(' '.join(group))}) "
+                                 f"is graded as {names.shown(sid)}: its id is another "
+                                 "student's too")
+        return ids
+
+    def _take(self, ranked_group: list[Candidate], sid: str, reader, unpack_to: Path,
+              max_bytes: int, intake: Intake) -> None:
+        taken: Found | None = None
+        for c in ranked_group:
+            if taken is not None:
+                self.skip(c.member, Reason.NOT_CHOSEN, f"graded {taken.origin} ({self.prefer})",
+                          sid, c.exercise)
+                continue
+            try:
+                data = reader.read(c.member, max_bytes)
+            except MemberError as e:
+                self.skip(c.member, Reason.UNSAFE if str(e) in UNSAFE else Reason.UNREADABLE,
+                          str(e), sid, c.exercise)
+                continue
+            taken = self._stage(c, sid, data, unpack_to, max(c.member.size, len(data)))
+            intake.found.append(taken)
+
+    def _stage(self, c: Candidate, sid: str, data: bytes, unpack_to: Path, size: int) -> Found:
+        dest = unpack_to / names.safe_part(sid) / c.exercise / _staged_name(c.filename)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(dest.name + ".part")
+        tmp.write_bytes(data)
+        os.replace(tmp, dest)        # a killed run never leaves half a file under that name
+        o: Owner = c.owner
+        return Found(sid, c.exercise, dest, self._shown(c.member), self._raw(c.member),
+                     names.text(o.name), o.layout, o.lms_id, c.submitted_at, o.late,
+                     o.lms_submission, size, names.text(c.filename))
+
+
+def _when(m: Member, owner: Owner, times: dict[tuple[str, ...], str]) -> str:
+    """The LMS's time (nbgrader's timestamp.txt, the zip's entry), else a time in the file's
+    name, else its mtime."""
+    if owner.layout == "nbgrader":
+        stamp = next((t for k, t in times.items() if m.parts[:len(k)] == k), "")
+        if stamp:
+            return stamp
+    if m.ref is not None:            # a zip member: the time the LMS wrote into the zip
+        return m.mtime
+    return time_in_name(m.parts) or m.mtime
+
+
+def _staged_name(filename: str) -> str:
+    """The student's own file name where it is plain text, so the loader's messages name the
+    file they know ("my gd.py is empty"); else a safe one. The folder is this student's and
+    exercise's alone, so no two students' files can meet here."""
+    suffix = ".ipynb" if filename.lower().endswith(".ipynb") else ".py"
+    plain = names.text(filename) == filename and \
+        names.shown(filename).replace("\\[", "[") == filename
+    if plain and not filename.startswith(".") and len(filename.encode()) <= 120 \
+            and filename.lower().endswith(suffix):
+        return filename
+    return names.safe_part(filename[:-len(suffix)] if filename.lower().endswith(suffix)
+                           else filename) + suffix
+
+
+def _is_nbgrader_stamp(m: Member) -> bool:
+    return m.parts[-1] == "timestamp.txt" and any(p in ("submitted", "autograded")
+                                                  for p in m.parts[:-1])
+
+
+_STAMP = re.compile(r"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)")
+
+
+def _nbgrader_times(members: Iterable[Member], reader) -> dict[tuple[str, ...], str]:
+    """nbgrader's `submitted/<student>/<assignment>/timestamp.txt`: when it was submitted."""
+    times = {}
+    for m in members:
+        if _is_nbgrader_stamp(m) and not m.problem:
+            try:
+                stamp = _STAMP.search(reader.read(m, 200).decode("ascii", "replace"))
+            except MemberError:
+                continue
+            if stamp:
+                times[m.parts[:-1]] = f"{stamp[1]}T{stamp[2]}"
+    return times

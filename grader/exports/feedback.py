@@ -1,0 +1,122 @@
+"""`grade feedback CLASS --out DIR [--release]`: what goes back to each student.
+
+  DIR/<student>/<exNN>-report.html     their report (a `.txt` line where no checks ran)
+  DIR/moodle-feedback-<exNN>.zip       the same reports in Moodle's feedback files layout
+
+Before --release a report shows the public checks in full and, of the hidden ones, only "N
+hidden checks, worth P points, graded after the deadline": no name, message, hint or points,
+and a score out of the public points. With --release it shows everything, with the final grade
+(overrides, late penalty). The instructor's own reports (OUT/reports) always show everything.
+
+Moodle's zip: Assignment > View all submissions > "Upload multiple feedback files in a zip"
+matches each file by the folder it is in, `<full name>_<participant number>_<plugin type>_
+<plugin name>_` (mod/assign/feedback/file/importziplib.php splits the path on "_", so an
+underscore inside a name is written as a space). A student without a Moodle participant number
+is filed under their gradebook id, which only a Moodle class has as that number.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..batch.intake.names import safe_part
+from ..gradebook import Gradebook
+from ..report import fmt_points, render_html
+from ..result import Result
+from . import ExportError
+from .final import Grade, adjusted_result, final_grades
+
+MOODLE_PLUGIN = "assignsubmission_file"
+WITHHELD = ("(Shown when the hidden checks are released: it includes what your code printed "
+            "while the hidden checks ran it.)")     # the folder suffix Moodle's own download writes
+
+
+@dataclass
+class Written:
+    students: int = 0
+    reports: int = 0
+    zips: list[Path] = field(default_factory=list)
+
+
+def write_feedback(gb: Gradebook, out: Path, release: bool) -> Written:
+    out = Path(out)
+    entries = gb.current()
+    if not entries:
+        raise ExportError(f"{gb.path.parent}: the gradebook holds no grades yet")
+    if out.resolve() == gb.path.parent.resolve():
+        raise ExportError(f"--out {out} is the class folder itself; choose another folder")
+    grades = final_grades(gb, entries)
+    people = gb.students()
+    done = Written()
+    members: dict[str, list[tuple[str, bytes]]] = {}
+    for e in entries:
+        g = grades[(e.student, e.exercise)]
+        name, text = _document(g, release)
+        folder = out / safe_part(e.student)
+        _write(folder / name, text)
+        done.reports += 1
+        p = people.get(e.student, {})
+        number = p.get("lms_id") if p.get("lms") == "moodle" and p.get("lms_id") else e.student
+        full = (p.get("name") or e.student).replace("_", " ").replace("/", " ")
+        members.setdefault(e.exercise, []).append(
+            (f"{full}_{number}_{MOODLE_PLUGIN}_/{name}", text.encode("utf-8")))
+    done.students = len({e.student for e in entries})
+    for ex, files in sorted(members.items()):
+        path = out / f"moodle-feedback-{ex}.zip"
+        tmp = path.with_name(path.name + ".tmp")
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            for member, data in files:
+                zf.writestr(member, data)
+        os.replace(tmp, path)
+        done.zips.append(path)
+    return done
+
+
+def _document(g: Grade, release: bool) -> tuple[str, str]:
+    """(file name, content) of one student's feedback for one exercise."""
+    e, result = g.entry, g.entry.result
+    if result is None:
+        score = g.score if release else 0.0
+        lines = [f"{e.exercise}: {fmt_points(score)} / {fmt_points(e.max_score)} points",
+                 e.message or e.status.replace("_", " ")]
+        if release:
+            lines += g.student_notes()
+        return f"{e.exercise}-report.txt", "\n".join(lines) + "\n"
+    if release:
+        return f"{e.exercise}-report.html", render_html(adjusted_result(result, g),
+                                                        g.student_notes())
+    view, note = student_view(adjusted_result(result, g))
+    # Before release only what concerns public checks: the rest would say what is hidden.
+    public_notes = [n for n in g.student_notes() if n.startswith("Points changed by hand (check")]
+    return f"{e.exercise}-report.html", render_html(view, public_notes, hidden_text=note)
+
+
+def student_view(result: Result) -> tuple[Result, str]:
+    """The result with its hidden checks withheld: public checks only, a score out of their
+    points, and the one line said of the hidden ones."""
+    public = tuple(c for c in result.checks if not c.hidden)
+    hidden = [c for c in result.checks if c.hidden]
+    # A --public-only batch ran no hidden check: its result says how many there are.
+    n = len(hidden) or result.hidden_remaining
+    points = sum(c.max_points for c in hidden) or result.hidden_points
+    note = (f"{n} hidden check{'s' if n != 1 else ''}, worth "
+            f"{fmt_points(points)} point{'s' if fmt_points(points) != '1' else ''}, graded "
+            "after the deadline.")
+    view = dataclasses.replace(
+        result, checks=public, score=sum(c.points for c in public),
+        max_score=sum(c.max_points for c in public), public_only=bool(n),
+        hidden_remaining=n, hidden_points=points,
+        # The program's output includes its runs on the hidden checks' inputs.
+        output=WITHHELD if hidden and result.output else result.output,
+        output_truncated=False if hidden else result.output_truncated)
+    return view, note
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
