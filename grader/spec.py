@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from .contract import Thresholds
+
 PUBLIC_FILE = "test_public.py"
 HIDDEN_FILE = "test_hidden.py"
 DEVICES = ("cpu", "cuda", "any")
@@ -116,7 +118,7 @@ def load_exercise(folder: Path) -> Exercise:
         call_time_limit_s=float(raw.get("call_time_limit_s", raw["time_limit_s"])),
         memory_mb=raw["memory_mb"], device=raw["device"],
         forbidden_imports=tuple(raw.get("forbidden_imports", ())),
-        thresholds={k: float(v) for k, v in (raw.get("thresholds") or {}).items()},
+        thresholds=Thresholds({k: float(v) for k, v in (raw.get("thresholds") or {}).items()}),
         checks=checks, data=tuple(raw.get("data", ())),
         released_hidden=_released_hidden(path, raw.get("hidden_checks")))
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..gradebook import UNREADABLE, Entry
 from ..report import fmt_points, write_html
-from ..result import Result
+from ..result import GRADER_ERROR, Result
 from ..spec import Exercise
 
 GRADES_CSV = "grades.csv"
@@ -86,7 +86,9 @@ def gradescope(entry: Entry, result: Result | None = None) -> dict:
         text = "\n".join(t for t in (c.message, f"Hint: {c.hint}" if c.hint else "") if t)
         doc["tests"].append({
             "name": c.description or c.name, "number": c.name, "score": c.points,
-            "max_score": c.max_points, "status": "passed" if c.passed else "failed",
+            # a grader error is worth 0 of 0 here, as in the score (it costs the student nothing)
+            "max_score": 0.0 if c.status == GRADER_ERROR else c.max_points,
+            "status": "passed" if c.passed else "failed",
             "output": text, "visibility": "after_published" if c.hidden else "visible"})
     return doc
 
