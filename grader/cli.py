@@ -20,10 +20,16 @@ examples:
   grade batch submissions/ --out class/ --jobs 2    grade a whole class (see grade batch -h)
   grade data mnist                   install the MNIST data set (for ex04, ex05)
   grade release --out dist/          the students' pack: stubs, notebooks, public checks only
+  grade check-bank                   the bank proves itself: reference, stub, known-wrong files
+  grade check-bank ex03 --seeds 20   ...and ex03's verdicts at 20 grading seeds
+  grade check-bank ex07 --mutants    ...and which bugs put into the reference no check catches
+  grade new ex12_dropout             scaffold an exercise that passes its own check-bank
+  grade init-ci                      CI workflows (GitHub, GitLab) that run grade check-bank
 
 exit codes: 0 full marks, 1 some points lost, 2 could not grade (a one-line reason on stderr)
 """
-COMMANDS = ("list", "doctor", "check", "data", "release", "batch")
+COMMANDS = ("list", "doctor", "check", "data", "release", "batch", "check-bank", "new",
+            "init-ci")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("name", choices=("mnist",), help="the data set")
     d.add_argument("--dest", type=Path, help="where to put it (default: data/mnist in the repo)")
     _add_batch_parser(sub)
+    from .bank.cli import add_parsers
+    add_parsers(sub)
     c = sub.add_parser("check", help="grade one submission (the default: `grade ex02 FILE`)",
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
     c.add_argument("exercise", help="exercise id, number or slug: ex02, 2 or gd")
@@ -102,6 +110,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .data import REPO_DATA, install_mnist
         print(f"MNIST installed in {install_mnist(args.dest or REPO_DATA)}")
         return 0
+    if args.command in ("check-bank", "new", "init-ci"):
+        from .bank.cli import dispatch
+        return dispatch(args)
     root = exercises_root(args.exercises)
     if args.command == "list":
         return _list(root)
