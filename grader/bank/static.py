@@ -51,8 +51,8 @@ def static_problems(bank: Bank, folder: Path) -> list[str]:
         problems += _probe_uses(name, tree, probes)
         problems += _threshold_uses(name, tree, thresholds)
         problems += _fixture_uses(name, tree)
+    problems += readme_points(bank, folder, _total(raw))
     if ex is not None:
-        problems += readme_points(bank, ex)
         if not ex.stub.exists():
             problems.append(f"the stub {ex.stub.name} is missing from {folder.name}/")
         if not bank.reference(ex).exists():
@@ -134,24 +134,30 @@ def _fixture_uses(fname: str, tree: ast.Module) -> list[str]:
     return out
 
 
-def readme_points(bank: Bank, ex: Exercise) -> list[str]:
+def _total(raw: dict) -> float:
+    return sum(float(v.get("points", 0)) for v in raw["checks"].values()
+               if isinstance(v, dict) and isinstance(v.get("points", 0), (int, float)))
+
+
+def readme_points(bank: Bank, folder: Path, max_score: float) -> list[str]:
     """The exercise README's `| Check | Points |` table, and the bank README's row for the
     exercise, against the yaml's total: a student plans by them."""
     out = []
-    readme = ex.folder / "README.md"
+    ex_id = folder.name.split("_")[0]
+    readme = folder / "README.md"
     if readme.exists():
         total = _points_table(readme.read_text(encoding="utf-8"))
-        if total is not None and total != ex.max_score:
-            out.append(f"{ex.folder.name}/README.md: its points table adds up to {total:g}; "
-                       f"exercise.yaml's checks are worth {ex.max_score:g}")
+        if total is not None and total != max_score:
+            out.append(f"{folder.name}/README.md: its points table adds up to {total:g}; "
+                       f"exercise.yaml's checks are worth {max_score:g}")
     top = bank.root / "README.md"
     if top.exists():
         for line in top.read_text(encoding="utf-8").splitlines():
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if len(cells) >= 3 and cells[0] == ex.id and re.fullmatch(r"\d+(\.\d+)?", cells[-1]):
-                if float(cells[-1]) != ex.max_score:
-                    out.append(f"README.md: the row of {ex.id} says {cells[-1]} points; "
-                               f"exercise.yaml's checks are worth {ex.max_score:g}")
+            if len(cells) >= 3 and cells[0] == ex_id and re.fullmatch(r"\d+(\.\d+)?", cells[-1]):
+                if float(cells[-1]) != max_score:
+                    out.append(f"README.md: the row of {ex_id} says {cells[-1]} points; "
+                               f"exercise.yaml's checks are worth {max_score:g}")
     return out
 
 
