@@ -197,3 +197,24 @@ def test_select_bounds_and_spreads_over_kinds():
     few = select(ms, len(KINDS))
     assert len(few) == len(KINDS) and {m.kind for m in few} == set(KINDS)
     assert select(ms, None) == ms
+
+
+# ---- grade new ------------------------------------------------------------------------------
+def test_new_exercise_starts_green(tmp_path):
+    r = grade_cli("new", "ex12_scale_demo", "--title", "Scale a list", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    folder = tmp_path / "exercises" / "ex12_scale_demo"
+    for name in ("exercise.yaml", "README.md", "ex12.py", "probes.py", "test_public.py",
+                 "test_hidden.py"):
+        assert (folder / name).is_file(), name
+    assert (tmp_path / "solutions" / "ex12.py").is_file()
+    assert list((tmp_path / "tests" / "submissions" / "ex12").glob("*.py"))
+    assert "# " in (folder / "exercise.yaml").read_text()  # commented for the author
+    r = grade_cli("check-bank", "--json", "--mutants", "--jobs", "1", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    ex = json.loads(r.stdout)["exercises"][0]
+    assert ex["ok"] and ex["mutants"]["total"] >= 1 and ex["mutants"]["survived"] == []
+    again = grade_cli("new", "ex12_other", cwd=tmp_path)
+    assert again.returncode == 2 and "ex12 exists already" in again.stderr
+    bad = grade_cli("new", "twelve", cwd=tmp_path)
+    assert bad.returncode == 2 and "exNN_slug" in bad.stderr
