@@ -174,16 +174,18 @@ def sibling(of: str, name: str) -> Any:
         judge = sibling(__file__, "../ex04_mnist_torch/test_public")
 
     Check files are imported one by one, not as a package, so `import test_public` cannot
-    work. The module is loaded once per grading session and exercise (its name sits under the
-    exercise folder's, which the runner forgets when the checks change), and is a copy of its
-    own: module-level caches in it are not shared with pytest's copy of the same file."""
+    work. The module is loaded once per grading session and exercise: its name sits under the
+    calling check module's package (`ex05_mnist_numpy.`, also for a file of ex04 that ex05
+    loads), which the runner forgets when it starts a new session. It is a copy of its own:
+    module-level caches in it are not shared with pytest's copy of the same file."""
     import importlib.util
     import re
     import sys
     from pathlib import Path
     here = Path(of).resolve().parent
     path = (here / f"{name}.py").resolve()
-    key = f"{here.name}._shared_{re.sub(r'[^A-Za-z0-9_]', '_', name)}"
+    caller = sys._getframe(1).f_globals.get("__name__", "") or here.name
+    key = f"{caller.split('.')[0]}._shared_{re.sub(r'[^A-Za-z0-9_]', '_', name)}"
     if key in sys.modules and getattr(sys.modules[key], "__file__", None) == str(path):
         return sys.modules[key]
     spec = importlib.util.spec_from_file_location(key, path)
