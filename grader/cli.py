@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("release", help="build the students' pack (no hidden checks, no solutions)")
     r.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR",
                    help="where the pack goes (default: ./dist; replaced if present)")
+    r.add_argument("--force", action="store_true",
+                   help="build the pack even when `grade check-bank` finds the bank unsound")
+    r.add_argument("--jobs", type=int, default=max(1, os.cpu_count() or 1),
+                   help="gradings at once for the check-bank run first (default: the cores)")
     d = sub.add_parser("data", help="install a data set the exercises need")
     d.add_argument("name", choices=("mnist",), help="the data set")
     d.add_argument("--dest", type=Path, help="where to put it (default: data/mnist in the repo)")
@@ -120,10 +124,28 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _batch(root, args)
     if args.command == "release":
         from .release import build_release
+        if not args.force and not _bank_holds(root, args.jobs):
+            return 1
         out = build_release(root, args.out)
         print(f"pack written to {out}\nstudents install it with: pip install {out}")
         return 0
     return _check(root, args)
+
+
+def _bank_holds(root: Path, jobs: int) -> bool:
+    """otter's rule: a bank that fails its own checks never ships. The problems go to stderr."""
+    from .bank.check import BankOptions, check_bank, select_exercises
+    from .bank.jobs import Runner
+    from .bank.layout import Bank
+    from .bank.summary import to_text
+    bank = Bank.of_exercises(root)
+    reports = check_bank(bank, select_exercises(bank, []), BankOptions(runner=Runner(jobs=jobs)))
+    if all(r.ok for r in reports):
+        return True
+    print(to_text(reports), file=sys.stderr)
+    print("grade: release refused: the bank does not hold (fix it, or pass --force)",
+          file=sys.stderr)
+    return False
 
 
 BATCH_EPILOG = """\
@@ -215,8 +237,10 @@ def _list(root: Path) -> int:
     width = max((len(e.title) for e in exercises), default=10)
     for e in exercises:
         hidden = e.hidden_count
-        print(f"{e.id}  {e.slug:<12} {e.title:<{width}}  {e.max_score:>4g} pts  "
-              f"{len(e.checks)} checks ({hidden} hidden)  device: {e.device}")
+        # total_points: in a student's pack the hidden checks are not there, their worth is
+        print(f"{e.id}  {e.slug:<12} {e.title:<{width}}  {e.total_points:>4g} pts  "
+              f"{len([c for c in e.checks if not c.hidden]) + hidden} checks ({hidden} hidden)  "
+              f"device: {e.device}")
     return 0
 
 

@@ -49,7 +49,28 @@ def _public_spec(ex: Exercise) -> str:
     raw = yaml.safe_load((ex.folder / "exercise.yaml").read_text(encoding="utf-8"))
     raw["checks"] = {c.name: raw["checks"][c.name] for c in ex.checks if not c.hidden}
     raw["hidden_checks"] = {"count": ex.hidden_count, "points": ex.hidden_points}
+    # Only the thresholds the public checks read: the others would say what hidden ones judge.
+    used = public_thresholds((ex.folder / PUBLIC_FILE).read_text(encoding="utf-8"))
+    if raw.get("thresholds"):
+        raw["thresholds"] = {k: v for k, v in raw["thresholds"].items() if k in used}
+        if not raw["thresholds"]:
+            del raw["thresholds"]
     return yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
+
+
+def public_thresholds(public_checks: str) -> set[str]:
+    """The threshold names a check file reads: `....thresholds["name"]` or `.get("name")`."""
+    out = set()
+    for node in ast.walk(ast.parse(public_checks)):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) \
+                and node.value.attr == "thresholds" and isinstance(node.slice, ast.Constant):
+            out.add(node.slice.value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr == "get" and isinstance(node.func.value, ast.Attribute) \
+                and node.func.value.attr == "thresholds" and node.args \
+                and isinstance(node.args[0], ast.Constant):
+            out.add(node.args[0].value)
+    return out
 
 
 def public_probes(source: str, public_checks: str) -> str:
@@ -82,7 +103,7 @@ def _write_notebook(ex: Exercise, path: Path) -> None:
 
 
 def _pack_readme(exercises: list[Exercise]) -> str:
-    rows = "\n".join(f"| {e.id} | {e.title} | {e.max_score + e.hidden_points:g} |"
+    rows = "\n".join(f"| {e.id} | {e.title} | {e.total_points:g} |"
                      for e in exercises)
     return f"""# Course exercises
 
