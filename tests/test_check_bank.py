@@ -218,3 +218,21 @@ def test_new_exercise_starts_green(tmp_path):
     assert again.returncode == 2 and "ex12 exists already" in again.stderr
     bad = grade_cli("new", "twelve", cwd=tmp_path)
     assert bad.returncode == 2 and "exNN_slug" in bad.stderr
+
+
+# ---- grade init-ci --------------------------------------------------------------------------
+def test_init_ci_writes_workflows_that_run_check_bank(tmp_path):
+    import yaml
+    assert grade_cli("init-ci", cwd=tmp_path).returncode == 2  # not a course repository
+    assert grade_cli("new", "ex12_demo", cwd=tmp_path).returncode == 0
+    r = grade_cli("init-ci", "--grader", "git+https://example.org/nn-grader.git", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    gh = yaml.safe_load((tmp_path / ".github" / "workflows" / "check-bank.yml").read_text())
+    steps = " ".join(str(s.get("run", "")) for s in gh["jobs"]["check-bank"]["steps"])
+    assert "grade check-bank" in steps and "bubblewrap" in steps
+    assert "pip install git+https://example.org/nn-grader.git" in steps
+    gl = yaml.safe_load((tmp_path / ".gitlab-ci.yml").read_text())
+    assert any("grade check-bank" in s for s in gl["check-bank"]["script"])
+    again = grade_cli("init-ci", cwd=tmp_path)
+    assert again.returncode == 2 and "exists already" in again.stderr
+    assert grade_cli("init-ci", "--force", cwd=tmp_path).returncode == 0
