@@ -2,7 +2,6 @@
 "the grader could not run this check", the instructor gets the traceback."""
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -69,15 +68,20 @@ def test_student_raises(student):
 SUBMISSION = "def double(x):\n    return 2 * x\n\ndef boom():\n    raise ValueError('mine')\n"
 
 
-@pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    root = tmp_path_factory.mktemp("bank")
+def broken_bank(root: Path) -> Path:
     folder = root / "ex99_broken"
     folder.mkdir()
     (folder / "exercise.yaml").write_text(YAML)
     (folder / "probes.py").write_text(PROBES)
     (folder / "test_public.py").write_text(CHECKS)
     (folder / "ex99.py").write_text("def double(x):\n    raise NotImplementedError\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bank")
+    folder = broken_bank(root)
     sub = root / "ex99.py"
     sub.write_text(SUBMISSION)
     return grade(load_exercise(folder), sub, GradeOptions())
@@ -127,3 +131,22 @@ def test_student_report_shows_no_traceback(result):
     from grader.report import render_html
     html = render_html(result)
     assert "not counted" in html and "shapez" not in html
+
+
+def test_a_batch_lists_grader_errors_in_the_overview_and_scores_them_0_of_0(tmp_path):
+    import json
+    from grader.batch import BatchOptions, run_batch
+    exercises = tmp_path / "exercises"
+    exercises.mkdir()
+    broken_bank(exercises)
+    (tmp_path / "subs" / "s1").mkdir(parents=True)
+    (tmp_path / "subs" / "s1" / "ex99.py").write_text(SUBMISSION)
+    run_batch(tmp_path / "subs", exercises,
+              BatchOptions(out=tmp_path / "out", exercise="ex99", jobs=1))
+    html = (tmp_path / "out" / "index.html").read_text()
+    assert "Grader errors" in html and "test_misspelt_probe" in html
+    assert "probe &#39;doubel&#39; is not defined" in html or "probe 'doubel'" in html
+    doc = json.loads((tmp_path / "out" / "results" / "s1" / "ex99.json").read_text())
+    assert doc["score"] == 1 and doc["max_score"] == 3
+    broken = [t for t in doc["tests"] if t["number"] == "test_check_code_raises"][0]
+    assert broken["max_score"] == 0 and "shapez" not in json.dumps(doc)
