@@ -236,3 +236,28 @@ def test_init_ci_writes_workflows_that_run_check_bank(tmp_path):
     again = grade_cli("init-ci", cwd=tmp_path)
     assert again.returncode == 2 and "exists already" in again.stderr
     assert grade_cli("init-ci", "--force", cwd=tmp_path).returncode == 0
+
+
+def test_a_mutant_that_loops_is_caught_by_a_time_limit_from_the_reference(tmp_path):
+    import time
+    from grader.bank.check import BankOptions, check_bank
+    from grader.bank.jobs import Runner
+    folder = tmp_path / "exercises" / "ex98_loop"
+    folder.mkdir(parents=True)
+    (folder / "exercise.yaml").write_text(TINY_YAML.replace("time_limit_s: 30",
+                                                            "time_limit_s: 300")
+                                          .replace("  test_depends_on_the_seed: {points: 1}\n", ""))
+    (folder / "probes.py").write_text("def one(sub):\n    return sub.one()\n")
+    (folder / "test_public.py").write_text(TINY_CHECKS.split("def test_depends")[0])
+    (folder / "ex98.py").write_text("def one():\n    raise NotImplementedError\n")
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "solutions" / "ex98.py").write_text(
+        # n = 1 would be no bug (the loop is skipped, one() is still 1): marked as such
+        "def one():\n    n = 0  # no-mutate\n    while n < 1:\n        n += 1\n    return n\n")
+    started = time.monotonic()
+    [rep] = check_bank(Bank(tmp_path), [folder],
+                       BankOptions(mutants=True, mutant_min_s=2.0, runner=Runner(jobs=2)))
+    assert rep.ok, rep.problems
+    m = rep.mutants
+    assert m.total >= 3 and m.killed == m.total, m.survived  # `n -= 1` loops: caught at 2 s
+    assert time.monotonic() - started < 60  # not the yaml's 300 s per looping mutant

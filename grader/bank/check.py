@@ -2,6 +2,7 @@
 workers stay busy across exercises), then each exercise's verdict."""
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ class BankOptions:
     mutants: bool = False
     max_mutants: int | None = 30  # per exercise; None: every mutant
     min_mutation_score: float = 0.0  # below this share of mutants killed, the bank fails
+    mutant_min_s: float = 10.0   # a mutant's time limit is at least this (see _grade_mutants)
     runner: Runner = Runner()
 
 
@@ -32,6 +34,7 @@ class MutationReport:
     killed: int = 0
     survived: list[dict] = field(default_factory=list)   # {"where", "change"}
     candidates: int = 0          # before the --max-mutants bound
+    by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind -> [killed, graded]
 
     @property
     def score(self) -> float:
@@ -39,7 +42,8 @@ class MutationReport:
 
     def to_dict(self) -> dict:
         return {"total": self.total, "killed": self.killed, "survived": self.survived,
-                "score": round(self.score, 3), "candidates": self.candidates}
+                "score": round(self.score, 3), "candidates": self.candidates,
+                "by_kind": {k: {"killed": v[0], "total": v[1]} for k, v in self.by_kind.items()}}
 
 
 @dataclass
@@ -73,41 +77,84 @@ def select_exercises(bank: Bank, names: list[str]) -> list[Path]:
 
 def check_bank(bank: Bank, folders: list[Path], opts: BankOptions,
                progress: Callable[[int, int, str], None] | None = None) -> list[ExerciseReport]:
+    """Check each exercise folder; the gradings of all of them share the runner's workers.
+    Mutants are graded after the references: their time limits come from the reference's."""
     reports = {f.name: ExerciseReport(f.name.split("_")[0]) for f in folders}
-    work: list[Grading] = []
-    with tempfile.TemporaryDirectory(prefix="check-bank-") as tmp:
-        for folder in folders:
-            rep = reports[folder.name]
-            rep.problems += static_problems(bank, folder)
-            try:
-                ex = load_exercise(folder)
-            except SpecError:
-                continue  # said above; nothing can be graded against a broken spec
-            work += verify.gradings(bank, ex)
-            if opts.seeds:
-                work += seeding.gradings(bank, ex, opts.seeds)
-            if opts.mutants and bank.reference(ex).exists():
-                rep.mutants, made = _mutant_gradings(bank, ex, opts, Path(tmp))
-                work += made
-        done = [0]
+    first: list[Grading] = []
+    mutants: dict[str, list[mutation.Mutant]] = {}
+    exercises: dict[str, Exercise] = {}
+    for folder in folders:
+        rep = reports[folder.name]
+        rep.problems += static_problems(bank, folder)
+        try:
+            ex = load_exercise(folder)
+        except SpecError:
+            continue  # said above; nothing can be graded against a broken spec
+        exercises[folder.name] = ex
+        first += verify.gradings(bank, ex)
+        if opts.seeds:
+            first += seeding.gradings(bank, ex, opts.seeds)
+        if opts.mutants and bank.reference(ex).exists():
+            every = mutation.mutants(bank.reference(ex).read_text(encoding="utf-8"))
+            mutants[folder.name] = mutation.select(every, opts.max_mutants)
+            rep.mutants = MutationReport(total=len(mutants[folder.name]), candidates=len(every))
+    total = len(first) + sum(len(m) for m in mutants.values())
+    done = [0]
 
-        def tick(g: Grading) -> None:
-            done[0] += 1
-            if progress:
-                progress(done[0], len(work), f"{g.exercise.id} {g.label}")
+    def tick(g: Grading) -> None:
+        done[0] += 1
+        if progress:
+            progress(done[0], total, f"{g.exercise.id} {g.label}")
 
-        seed_outcomes: dict[str, list] = {}
-        for g, outcome in opts.runner.run(work, tick):
-            rep = reports[g.exercise.folder.name]
-            if g.tag == "seed":
-                seed_outcomes.setdefault(g.exercise.folder.name, []).append((g, outcome))
-            elif isinstance(g.tag, mutation.Mutant):
-                _judge_mutant(rep, g, outcome)
-            else:
-                rep.problems += verify.judge(g, outcome)
+    seed_outcomes: dict[str, list] = {}
+    reference_s: dict[str, float] = {}
+    for g, outcome in opts.runner.run(first, tick):
+        name = g.exercise.folder.name
+        if g.tag == "seed":
+            seed_outcomes.setdefault(name, []).append((g, outcome))
+            continue
+        reports[name].problems += verify.judge(g, outcome)
+        if g.tag == verify.REFERENCE and isinstance(outcome, Result) and outcome.full_marks:
+            reference_s[name] = outcome.run.wall_s if outcome.run else 0.0
     for name, outcomes in seed_outcomes.items():
         reports[name].seeds = seeding.rates(outcomes)
         reports[name].problems += seeding.problems(reports[name].seeds)
+    if mutants:
+        _grade_mutants(bank, exercises, mutants, reference_s, reports, opts, tick)
+    return [reports[f.name] for f in folders]
+
+
+# A mutant gets this many times the reference's wall time (at least opts.mutant_min_s), within
+# the exercise's own limits: a mutant that loops or crawls is caught by the limit, and does not
+# hold a worker for the whole of a generous time_limit_s.
+MUTANT_TIME_FACTOR = 3.0
+
+
+def _grade_mutants(bank: Bank, exercises: dict[str, Exercise],
+                   mutants: dict[str, list[mutation.Mutant]], reference_s: dict[str, float],
+                   reports: dict[str, ExerciseReport], opts: BankOptions,
+                   tick: Callable[[Grading], None]) -> None:
+    work = []
+    with tempfile.TemporaryDirectory(prefix="check-bank-") as tmp:
+        for name, chosen in mutants.items():
+            rep, ex = reports[name], exercises[name]
+            if name not in reference_s:
+                rep.problems.append("mutants not graded: the reference does not get full marks")
+                rep.mutants = MutationReport(candidates=rep.mutants.candidates)
+                continue
+            limit = max(opts.mutant_min_s, MUTANT_TIME_FACTOR * reference_s[name])
+            timed = dataclasses.replace(ex, time_limit_s=min(ex.time_limit_s, limit),
+                                        call_time_limit_s=min(ex.call_time_limit_s, limit))
+            ref = bank.reference(ex)
+            for i, m in enumerate(chosen):
+                folder = Path(tmp) / f"{ex.id}-m{i}"
+                folder.mkdir()
+                path = folder / ref.name  # the submission keeps the reference's file name
+                path.write_text(m.source, encoding="utf-8")
+                work.append(Grading(timed, path, f"mutant {m.where(f'solutions/{ref.name}')}",
+                                    tag=m))
+        for g, outcome in opts.runner.run(work, tick):
+            _judge_mutant(reports[g.exercise.folder.name], g, outcome)
     for rep in reports.values():
         m = rep.mutants
         if m is not None:
@@ -116,22 +163,6 @@ def check_bank(bank: Bank, folders: list[Path], opts: BankOptions,
                 rep.problems.append(f"mutation score {m.score:.0%} ({m.killed} of {m.total} "
                                     f"mutants caught); expected at least "
                                     f"{opts.min_mutation_score:.0%}")
-    return [reports[f.name] for f in folders]
-
-
-def _mutant_gradings(bank: Bank, ex: Exercise, opts: BankOptions, tmp: Path
-                     ) -> tuple[MutationReport, list[Grading]]:
-    ref = bank.reference(ex)
-    every = mutation.mutants(ref.read_text(encoding="utf-8"))
-    chosen = mutation.select(every, opts.max_mutants)
-    out = []
-    for i, m in enumerate(chosen):
-        folder = tmp / f"{ex.id}-m{i}"
-        folder.mkdir()
-        path = folder / ref.name  # the file keeps its name: a notebook-free .py, as submitted
-        path.write_text(m.source, encoding="utf-8")
-        out.append(Grading(ex, path, f"mutant {m.where(f'solutions/{ref.name}')}", tag=m))
-    return MutationReport(total=len(chosen), candidates=len(every)), out
 
 
 def _judge_mutant(rep: ExerciseReport, g: Grading, outcome: Result | str) -> None:
@@ -146,7 +177,10 @@ def _judge_mutant(rep: ExerciseReport, g: Grading, outcome: Result | str) -> Non
         last = next((ln for ln in reversed(c.traceback.splitlines()) if ln.strip()), "")
         rep.problems.append(f"{c.name} could not run on mutant {where} ({change}): grader "
                             f"error: {last}")
+    counts = rep.mutants.by_kind.setdefault(m.kind, [0, 0])
+    counts[1] += 1
     if outcome.full_marks and not broken:
         rep.mutants.survived.append({"where": where, "change": change})
     else:
         rep.mutants.killed += 1
+        counts[0] += 1

@@ -27,7 +27,9 @@ def to_text(reports: list[ExerciseReport]) -> str:
         if r.mutants is not None:
             m = r.mutants
             bound = f", {m.candidates} possible" if m.candidates > m.total else ""
-            lines.append(f"  mutants: {m.killed} of {m.total} caught ({m.score:.0%}{bound})")
+            kinds = ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(m.by_kind.items()))
+            lines.append(f"  mutants: {m.killed} of {m.total} caught ({m.score:.0%}{bound})"
+                         + (f"; by kind: {kinds}" if kinds else ""))
             if m.survived:
                 lines.append("  survivors (bugs no check catches; `# no-mutate` marks a line "
                              "whose change is no bug):")
