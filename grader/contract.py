@@ -53,9 +53,9 @@ class Student:
         self._known(name)
         return self._session.probe(name, *args, **kwargs)
 
-    def probe_once(self, name: str, *args: Any) -> Any:
+    def probe_once(self, name: str, *args: Any, **kwargs: Any) -> Any:
         self._known(name)
-        return self._session.probe_once(name, *args)
+        return self._session.probe_once(name, *args, **kwargs)
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         return self._session.call(name, *args, **kwargs)
