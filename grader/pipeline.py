@@ -164,8 +164,10 @@ def _check_result(spec, outcome, load_message: str) -> CheckResult:
                            message=message, hint=spec.hint)
     passed = outcome.status == "passed"
     broken = outcome.status == GRADER_ERROR  # the hint is about the student's code: not here
+    # A grader error is worth 0 of 0 here, so every output built from the result agrees.
     return CheckResult(name=spec.name, description=spec.description, status=outcome.status,
-                       points=spec.points if passed else 0.0, max_points=spec.points,
+                       points=spec.points if passed else 0.0,
+                       max_points=0.0 if broken else spec.points,
                        hidden=spec.hidden, message=outcome.message,
                        hint="" if passed or broken else spec.hint,
                        duration_s=round(outcome.duration_s, 3), plots=tuple(outcome.plots),

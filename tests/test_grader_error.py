@@ -100,7 +100,7 @@ def test_grader_errors_cost_nothing_and_leave_the_maximum(result):
     assert result.score == 1
     assert result.max_score == 3  # 11 points in the yaml, 8 of them in checks that could not run
     for c in result.grader_errors:
-        assert c.points == 0 and c.hint == ""
+        assert c.points == 0 and c.max_points == 0 and c.hint == ""
         assert "the grader could not run this check" in c.message
         assert "your code" not in c.message.replace("not in your code", "")
 
