@@ -33,6 +33,13 @@ class Bank:
         return sorted(p for p in folder.iterdir()
                       if p.suffix in (".py", ".ipynb") and not p.name.startswith("_"))
 
+    def relative(self, path: Path) -> str:
+        """A file's path as the report shows it: from the bank's folder."""
+        try:
+            return str(Path(path).resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
     def alternatives(self, ex: Exercise) -> list[Path]:
         """Other right answers (`ok_*.py`): they must get full marks, like the reference."""
         return [p for p in self.known(ex) if p.name.startswith("ok_")]

@@ -29,8 +29,7 @@ class CheckRate:
 def gradings(bank: Bank, ex: Exercise, n: int) -> list[Grading]:
     files = [bank.reference(ex)] if bank.reference(ex).exists() else []
     files += bank.alternatives(ex)
-    return [Grading(ex, f, f"{f.parent.name}/{f.name}", seed=s, tag="seed")
-            for f in files for s in range(n)]
+    return [Grading(ex, f, bank.relative(f), seed=s, tag="seed") for f in files for s in range(n)]
 
 
 def rates(outcomes: list[tuple[Grading, Result | str]]) -> list[CheckRate]:

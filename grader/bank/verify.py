@@ -21,7 +21,7 @@ def gradings(bank: Bank, ex: Exercise) -> list[Grading]:
     if ex.stub.exists():
         out.append(Grading(ex, ex.stub, f"the stub {ex.stub.name}", tag=STUB))
     for p in bank.known(ex):
-        out.append(Grading(ex, p, _rel(bank, p), tag=KNOWN))
+        out.append(Grading(ex, p, bank.relative(p), tag=KNOWN))
     return out
 
 
@@ -83,10 +83,3 @@ def grader_errors(label: str, r: Result) -> list[str]:
             last = next((ln for ln in reversed(c.traceback.splitlines()) if ln.strip()), "")
             out.append(f"{label}: {c.name} could not run (grader error): {last}")
     return out
-
-
-def _rel(bank: Bank, p: Path) -> str:
-    try:
-        return str(p.resolve().relative_to(bank.root.resolve()))
-    except ValueError:
-        return str(p)
