@@ -261,3 +261,16 @@ def test_a_mutant_that_loops_is_caught_by_a_time_limit_from_the_reference(tmp_pa
     m = rep.mutants
     assert m.total >= 3 and m.killed == m.total, m.survived  # `n -= 1` loops: caught at 2 s
     assert time.monotonic() - started < 60  # not the yaml's 300 s per looping mutant
+
+
+# ---- on a dask cluster, as grade batch ------------------------------------------------------
+from test_batch import dask_cluster  # noqa: E402,F401  (the fixture: a scheduler, two workers)
+
+
+def test_check_bank_on_dask_gives_the_local_verdict(dask_cluster):  # noqa: F811
+    r = grade_cli("check-bank", "ex07", "--json", "--seeds", "2", "--executor", "dask",
+                  "--scheduler", dask_cluster)
+    assert r.returncode == 0, r.stdout + r.stderr
+    ex = json.loads(r.stdout)["exercises"][0]
+    assert ex["ok"] and ex["problems"] == []
+    assert {s["passed"] for s in ex["seeds"]} == {2}
