@@ -141,7 +141,7 @@ def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
         call_time_s=ex.call_time_limit_s, device=device, forbidden=ex.forbidden_imports,
         use_torch=ex.torch_allowed,
         probes=probes.read_text(encoding="utf-8") if probes.exists() else "",
-        data_files=data_files, slot=opts.slot, gpu=opts.gpu,
+        data_files=data_files, slot=opts.slot, gpu=opts.gpu, reply_bytes=ex.reply_mb << 20,
         gpu_memory_fraction=opts.gpu_memory_fraction)
 
 

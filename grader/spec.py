@@ -55,6 +55,7 @@ class Exercise:
     data: tuple[str, ...] = ()   # data sets the submission reads, e.g. ("mnist",)
     # In a student's release pack the hidden checks are gone; only their count and worth stay.
     released_hidden: tuple[int, float] = (0, 0.0)
+    reply_mb: int = 8            # the largest answer one call may send back (a larger one fails)
 
     @property
     def hidden_count(self) -> int:
@@ -97,7 +98,7 @@ class Exercise:
 
 _REQUIRED = {"title": str, "time_limit_s": (int, float), "memory_mb": int, "device": str,
              "checks": dict}
-_OPTIONAL = {"order": int, "notes": str, "call_time_limit_s": (int, float),
+_OPTIONAL = {"order": int, "notes": str, "call_time_limit_s": (int, float), "reply_mb": int,
              "forbidden_imports": list, "thresholds": dict, "data": list, "hidden_checks": dict}
 _CHECK_KEYS = {"points": (int, float), "hint": str}
 
@@ -122,7 +123,7 @@ def load_exercise(folder: Path) -> Exercise:
         order=raw.get("order", int(m.group(1)[2:])), notes=raw.get("notes", ""),
         time_limit_s=float(raw["time_limit_s"]),
         call_time_limit_s=float(raw.get("call_time_limit_s", raw["time_limit_s"])),
-        memory_mb=raw["memory_mb"], device=raw["device"],
+        memory_mb=raw["memory_mb"], device=raw["device"], reply_mb=raw.get("reply_mb", 8),
         forbidden_imports=tuple(raw.get("forbidden_imports", ())),
         thresholds=Thresholds({k: float(v) for k, v in (raw.get("thresholds") or {}).items()}),
         checks=checks, data=tuple(raw.get("data", ())),

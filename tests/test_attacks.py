@@ -50,7 +50,7 @@ def slot_uid():
     uid = 62000 + os.getpid() % 1000
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(isolation, "SLOT_UID", uid)
-        yield uid if is_root() else None
+        yield isolation.slot_uid(0) if is_root() else None  # leased: uid, or the next free
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +186,7 @@ def test_mnist_sized_data_is_readable_and_arrays_cross_the_boundary(tmp_path):
               "    return torch.from_numpy(a.astype(np.float32) / 255)\n")
     cfg = SessionConfig(exercise="ex02", module="ex02", source=source, call_time_s=60,
                         limits=Limits(wall_s=120, memory_mb=3072, cpu_s=120), layers=STRONG,
-                        data_files=(("train-images", str(data)),))
+                        data_files=(("train-images", str(data)),), reply_bytes=64 << 20)
     with Session(cfg) as s:
         assert s.call("stats", "/data/train-images") == {"shape": [60000, 784],
                                                          "sum": int(images.sum(dtype=np.int64))}

@@ -111,6 +111,18 @@ def _run(cfg):
     fd_in, fd_out = os.dup(cfg["fd_in"]), os.dup(cfg["fd_out"])
     os.close(cfg["fd_in"]), os.close(cfg["fd_out"])
     perf = time.perf_counter
+    if cfg.get("await_source"):
+        # A forked child gets its submission from the grader, past the zygote: the zygote
+        # never holds a student's bytes that a later child, a copy of its memory, could find.
+        # The grader sends it once the run is in its cgroup: nothing runs uncounted.
+        try:
+            first = recv(fd_in)
+            source = first["source"]
+        except (EOFError, KeyError, TypeError, WireError):
+            _exit(71)
+        with open(cfg["submission"], "x", encoding="utf-8") as f:
+            f.write(source)
+        del first, source
 
     sys.meta_path.insert(0, _Forbidden(cfg["forbidden"], cfg["exercise"]))
     sys.argv = [cfg["submission"]]
@@ -210,6 +222,12 @@ def _zygote(cfg):
             runs[pid] = f"{cfg['work']}/run{n}"
             for f in fds:
                 os.close(f)
+            # The child's pidfd lets the grader name it outside the namespace (its cgroup).
+            pidfd = _pidfd(pid)
+            socket.send_fds(sock, [b"P" if pidfd is not None else b"N"],
+                            [pidfd] if pidfd is not None else [])
+            if pidfd is not None:
+                os.close(pidfd)
             wire.send(fd, {"ok": True, "pid": pid})
         elif req.get("op") == "reap":
             pid = int(req["pid"])
@@ -246,10 +264,8 @@ def _forked_child(req, fds, run, sock):
     fd_in, fd_out, out = fds
     os.dup2(out, 1), os.dup2(out, 2), os.close(out)
     os.mkdir(run, 0o700)
-    cfg = dict(req["cfg"], fd_in=fd_in, fd_out=fd_out)
+    cfg = dict(req["cfg"], fd_in=fd_in, fd_out=fd_out, await_source=True)
     cfg["submission"] = f"{run}/{cfg['module']}.py"
-    with open(cfg["submission"], "w", encoding="utf-8") as f:
-        f.write(req["source"])
     os.chdir(run)
     os.environ["HOME"] = run
     _apply_rlimits(req["rlimits"])
@@ -484,9 +500,9 @@ def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf):
             try:  # the submission may have broken what the probes import: say so, don't die
                 exec(compile(req["source"], "<probes>", "exec"), probes)
             except BaseException as e:
-                send(fd_out, dict(_error(e, submission, "probes"), id=rid))
+                send(fd_out, dict({"id": rid}, **_error(e, submission, "probes")))
                 continue
-            send(fd_out, {"ok": True, "id": rid})
+            send(fd_out, {"id": rid, "ok": True})
             continue
         t0 = perf()
         try:
@@ -494,15 +510,15 @@ def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf):
             value = fn(*req["args"], **req["kwargs"]) if op == "call" else \
                 fn(module, *req["args"], **req["kwargs"])
         except BaseException as e:
-            send(fd_out, dict(_error(e, submission, "call"), usage=_usage(), id=rid))
+            send(fd_out, dict({"id": rid}, **_error(e, submission, "call"), usage=_usage()))
             continue
         try:
-            send(fd_out, {"ok": True, "value": value, "seconds": perf() - t0,
-                          "usage": _usage(), "id": rid})
+            send(fd_out, {"id": rid, "ok": True, "value": value, "seconds": perf() - t0,
+                          "usage": _usage()})
         except Exception as e:  # WireError, or a hostile object's own error while encoded
             why = str(e) if isinstance(e, WireError) else \
                 f"a value that cannot be sent back to the grader ({type(e).__name__})"
-            send(fd_out, {"ok": False, "phase": "return", "id": rid, "error": {
+            send(fd_out, {"id": rid, "ok": False, "phase": "return", "error": {
                 "type": "WireError", "message": why[:500], "line": None, "traceback": ""}})
 
 

@@ -56,7 +56,7 @@ class Layers:
     def describe(self) -> str:
         if self.bwrap:
             parts = ["bubblewrap namespaces (pid, net, ipc, uts, mount), caps dropped, "
-                     "private /work and /tmp"]
+                     "private /work and /tmp, seccomp filter"]
             if is_root():
                 parts.append("unprivileged slot uid")
         else:
@@ -136,8 +136,9 @@ def diagnose() -> list[LayerStatus]:
              f"size-limited tmpfs"
     out = [LayerStatus("bubblewrap namespaces", layers.strong, bw)]
     if is_root():
-        uid = (True, f"root drops to uid {SLOT_UID}+slot with setpriv: no capabilities, "
-                     f"no_new_privs") if layers.strong else \
+        uid = (True, f"root drops to a uid from {SLOT_UID} with setpriv (no capabilities, "
+                     f"no_new_privs), leased machine-wide: no two graders share one") \
+            if layers.strong else \
             (False, "without bubblewrap the submission runs as root")
     elif layers.strong:
         uid = (True, "not root: runs as your uid inside a user namespace, every capability "
@@ -161,19 +162,25 @@ def diagnose() -> list[LayerStatus]:
                                                        f"not the grader; it {sweep}"))
     out.append(LayerStatus("process group", True, "killed as a whole at the time limit; output "
                                                   "capped at 64 KB"))
-    out.append(LayerStatus("cgroups", False, _cgroups()))
+    out.append(_seccomp_layer(layers))
+    from . import cgroups
+    active, detail = cgroups.describe() if layers.strong and is_root() else \
+        (False, "only as root, with bubblewrap: memory held outside the address space "
+                "(memfd, tmpfs) is not counted")
+    out.append(LayerStatus("cgroups", active, detail))
     return out
 
 
-def _cgroups() -> str:
-    root = Path("/sys/fs/cgroup")
-    writable = [c for c in ("pids", "memory") if os.access(root / c, os.W_OK)]
-    if os.access(root / "cgroup.procs", os.W_OK) and (root / "cgroup.controllers").exists():
-        writable.append("v2")
-    if not writable:
-        return "not writable here: not used"
-    return (f"writable ({', '.join(writable)}) but not used: the pid namespace ends every "
-            f"process and RLIMIT_NPROC per slot uid bounds their number")
+def _seccomp_layer(layers: Layers) -> LayerStatus:
+    from . import seccomp
+    if not layers.strong:
+        return LayerStatus("seccomp filter", False, "needs bubblewrap (bwrap --seccomp)")
+    if not seccomp.supported():
+        return LayerStatus("seccomp filter", False, f"no filter written for this machine's "
+                                                    f"architecture ({os.uname().machine})")
+    return LayerStatus("seccomp filter", True,
+                       f"{len(seccomp.DENIED)} system calls refused: SysV and POSIX IPC, kernel "
+                       f"keyrings, ptrace, new namespaces, mounts, io_uring, bpf, perf, modules")
 
 
 @functools.cache
@@ -206,13 +213,16 @@ SLOT_UID = 61000                 # root drops to uid SLOT_UID + slot inside the 
 
 
 def slot_uid(slot: int) -> int | None:
-    """The unprivileged uid a run uses when the grader is root; None when it is not root."""
-    return SLOT_UID + slot if is_root() else None
+    """The unprivileged uid a run uses when the grader is root (leased: no other grader
+    process on the machine uses it meanwhile); None when it is not root."""
+    from . import uids
+    return uids.lease(slot, SLOT_UID) if is_root() else None
 
 
 def bwrap_argv(bwrap: str, scratch: Path, inner: list[str], device: str,
                data_files: tuple[tuple[str, str], ...] = (), forbidden: tuple[str, ...] = (),
-               uid: int | None = None, scratch_mb: int = 256) -> list[str]:
+               uid: int | None = None, scratch_mb: int = 256,
+               seccomp_fd: int | None = None) -> list[str]:
     """The bwrap command line. As root, bwrap keeps every capability (sandboxed code could
     remount / read-write), so root skips the user namespace and instead drops to an
     unprivileged slot uid with setpriv inside, losing every capability for good.
@@ -255,6 +265,8 @@ def bwrap_argv(bwrap: str, scratch: Path, inner: list[str], device: str,
         argv += _ro_bind(host, f"{INSIDE_DATA}/{name}", made)
     for k, v in sandbox_env(INSIDE_WORK).items():
         argv += ["--setenv", k, v]
+    if seccomp_fd is not None:  # installed last, just before the command runs
+        argv += ["--seccomp", str(seccomp_fd)]
     if uid is not None:
         inner = [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                  "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"] + inner

@@ -7,12 +7,14 @@ fresh one while the exercise's time budget lasts, so one bad function costs only
 """
 from __future__ import annotations
 
-import json
+import functools
+import hashlib
+import importlib.metadata
 import os
+import platform
 import secrets
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -21,12 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from . import wire, zygote
-from .isolation import (INSIDE_DATA, INSIDE_HELPERS, INSIDE_WORK, SANDBOX_DIR, Layers, Limits,
-                        bwrap_argv, count_tasks, preexec, python_paths, rlimit_values,
+from . import cgroups, wire, zygote
+from .config import ChildConfig, child_config
+from .isolation import (INSIDE_HELPERS, SANDBOX_DIR, Layers, Limits, bwrap_argv, is_root,
                         sandbox_env, slot_uid)
+from .runs import ColdRun, Ending, ForkedRun, Launch, Run
 
 OUTPUT_CAP = 64 * 1024
+HANDSHAKE_BYTES = 64 * 1024     # "loaded", or an error: a traceback at most
 # Imported by a warm zygote before it forks a submission whose source names it (where installed
 # and not forbidden): notebooks often import it for plots, and its first import costs 1.5 s.
 # Once imported, the zygote keeps it for every later submission; a zygote that never meets it
@@ -67,6 +71,7 @@ class SessionConfig:
     warm: bool = True            # fork from a warm zygote where the sandbox is strong
     gpu: int | None = None       # with device cuda: the one GPU this run sees (None: all)
     gpu_memory_fraction: float | None = None  # with device cuda: its share of that GPU's memory
+    reply_bytes: int = 8 << 20   # the largest answer the exercise's calls may send back
     # A line of `source` in the student's terms: "line 12", or "cell 3, line 2" in a notebook.
     locate: Callable[[int], str] = lambda line: f"line {line}"
 
@@ -86,12 +91,13 @@ class Session:
         self.cfg = cfg
         self.usage = Usage()
         self._deadline = time.monotonic() + cfg.limits.wall_s
-        self._proc: subprocess.Popen | None = None
+        self._run: Run | None = None
         self._load_error: LoadFailed | None = None
         self._output = _Output(OUTPUT_CAP)
         self._scratch = Path(tempfile.mkdtemp(prefix="grade-"))
         self._uid = slot_uid(cfg.slot) if cfg.layers.strong else None
-        self._memo: dict[tuple[str, str], Any] = {}
+        self._memo: dict[tuple[str, bytes], Any] = {}
+        self._reported_cpu = 0.0
 
     # ---- the checks' side -------------------------------------------------------------------
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
@@ -109,8 +115,9 @@ class Session:
         """`probe`, run at most once per session for the same arguments: checks in different
         files (public and hidden) judge one expensive run, such as a whole MNIST training.
         A fault is kept too and raised again: running again would fail the same way, and
-        cost the run's time again."""
-        key = (name, repr(args))
+        cost the run's time again. The arguments are told apart by their wire encoding
+        (every element of an array, where repr() would summarise a large one)."""
+        key = (name, hashlib.sha256(wire.dumps(list(args))).digest())
         if key not in self._memo:
             try:
                 self._memo[key] = self.probe(name, *args)
@@ -125,36 +132,52 @@ class Session:
         """Start the child if needed; raise LoadFailed when the submission cannot be imported."""
         if self._load_error:
             raise self._load_error
-        if self._proc is None or self._proc.poll() is not None:
+        if self._run is None:
             self._start()
 
     @property
     def output(self) -> tuple[str, bool]:
         return self._output.text(), self._output.truncated
 
-    # ---- process management ----------------------------------------------------------------
+    # ---- the channel -------------------------------------------------------------------------
     def _request(self, msg: dict, who: str) -> Any:
         self.ensure_loaded()
         deadline = min(self._deadline, time.monotonic() + self.cfg.call_time_s)
         msg = dict(msg, id=secrets.token_hex(8))  # a frame forged in advance cannot echo it
         try:
-            wire.send(self._w, msg)
-            reply = wire.recv(self._r, deadline)
+            reply = self._exchange(msg, deadline)
         except TimeoutError:
             why = "the time limit for the whole run" if deadline == self._deadline else \
                 f"{self.cfg.call_time_s:g} s"
             self._kill(f"timed out in {msg['name']}")
             raise StudentFault(f"{who} did not finish within {why}", kind="timeout") from None
-        except (EOFError, BrokenPipeError, OSError, wire.WireError) as e:
-            ended = self._kill(f"died in {msg['name']}", grace_s=1.0)
-            raise StudentFault(f"the submission's process {ended} while running {who}",
-                               kind="crash") from e
-        if isinstance(reply, dict) and reply.get("id") != msg["id"]:
+        except _NotTheAnswer:
             self._kill("answered another request")
             raise StudentFault(f"{who} sent back something that is not the answer to the "
                                f"grader's request (was the grader's channel written to?)",
-                               kind="crash")
+                               kind="crash") from None
+        except wire.WireError as e:
+            ended = self._kill(f"sent an unreadable answer in {msg['name']}")
+            raise StudentFault(f"{who} sent back an answer the grader cannot accept: "
+                               f"{_short(str(e), 300)} (the process {ended})",
+                               kind="bad_value") from None
+        except (EOFError, OSError) as e:
+            ended = self._kill(f"died in {msg['name']}", grace_s=1.0)
+            raise StudentFault(f"the submission's process {ended} while running {who}",
+                               kind=self._fault_kind("crash")) from e
         return self._unwrap(reply, who)
+
+    def _exchange(self, msg: dict, deadline: float) -> Any:
+        """Send `msg` and read its answer, both before `deadline`; only a frame that starts
+        with the request's id is decoded, and none larger than the exercise allows."""
+        wire.send(self._run.writer, msg, deadline)
+        prefix = wire.reply_prefix(msg["id"])
+        try:
+            return wire.recv(self._run.reader, deadline, self.cfg.reply_bytes, prefix)
+        except wire.WireError as e:
+            if "not the answer" in str(e):
+                raise _NotTheAnswer from None
+            raise
 
     def _unwrap(self, reply: Any, who: str) -> Any:
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
@@ -163,82 +186,70 @@ class Session:
         self._note_usage(reply)
         if reply["ok"]:
             return reply.get("value")
-        err = reply.get("error") or {}
-        msg, line = str(err.get("message", "an error"))[:2000], err.get("line")
-        where = f" ({self.cfg.locate(line)})" if isinstance(line, int) else ""
+        err = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+        msg, line = _short(str(err.get("message", "an error")), 2000), _line(err.get("line"))
+        where = f" ({self.cfg.locate(line)})" if line is not None else ""
         if reply.get("phase") == "return":
             raise StudentFault(f"{who} returned {msg}", kind="bad_value")
-        if "MemoryError" in str(err.get("type")):
+        if _short(str(err.get("type")), 100) == "MemoryError":
             raise StudentFault(f"{who} ran out of memory (limit {self.cfg.limits.memory_mb} MB)"
                                f"{where}", kind="memory", line=line)
         raise StudentFault(f"{who} raised {msg}{where}", kind="raised", line=line,
-                           traceback=str(err.get("traceback", ""))[:6000])
+                           traceback=_short(str(err.get("traceback", "")), 6000))
 
     def _note_usage(self, reply: dict) -> None:
-        # Reported by the child, so informational only: it never enters a verdict.
+        # Reported by the child, so informational only, and bounded: it never enters a
+        # verdict, and the kernel's figures replace it where there are any (see _kill).
         u = reply.get("usage")
-        if isinstance(reply.get("seconds"), (int, float)):
-            self.usage.student_s += max(0.0, float(reply["seconds"]))
-        if isinstance(u, list) and len(u) == 2 and all(isinstance(v, (int, float)) for v in u):
-            self._reported_cpu = float(u[0])
-            self.usage.peak_mem_mb = max(self.usage.peak_mem_mb, float(u[1]))
+        self.usage.student_s += _bounded(reply.get("seconds"), self.cfg.limits.wall_s)
+        if isinstance(u, list) and len(u) == 2:
+            self._reported_cpu = _bounded(u[0], self.cfg.limits.cpu_s + 10)
+            self._reported_peak = max(getattr(self, "_reported_peak", 0.0),
+                                      _bounded(u[1], 1 << 30))
 
+    # ---- the run's life ----------------------------------------------------------------------
     def _start(self) -> None:
         self._reported_cpu = 0.0
-        left = self._deadline - time.monotonic()
-        if left <= 0:
+        if self._deadline - time.monotonic() <= 0:
             raise StudentFault("no time left: the run used the exercise's whole time limit",
                                kind="timeout")
+        group = cgroups.for_slot(self.cfg.slot) if self.cfg.layers.strong and is_root() \
+            else None
+        run = None
         if self.cfg.warm and self.cfg.layers.strong:
             try:
-                return self._start_forked()
+                run = ForkedRun(self._launch(inside=True, group=group), self.cfg.slot,
+                                *self.zygote_spec()[:2], self._preload())
             except zygote.ZygoteError:
                 pass  # the machine's trouble, not the student's: start cold instead
-        _write_new(self._scratch / f"{self.cfg.module}.py", self.cfg.source)
-        r_child, w_parent = os.pipe()
-        r_parent, w_child = os.pipe()
-        argv = self._argv(r_child, w_child)
-        self._proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            pass_fds=(r_child, w_child), cwd=self._scratch, env=self._env(),
-            start_new_session=True,
-            preexec_fn=preexec(self.cfg.limits, self._uid, self.cfg.device)
-            if self.cfg.layers.rlimits else None)
-        os.close(r_child), os.close(w_child)
-        self._r, self._w = r_parent, w_parent
+        if run is None:
+            _write_new(self._scratch / f"{self.cfg.module}.py", self.cfg.source)
+            run = ColdRun(self._launch(inside=self.cfg.layers.strong, group=group),
+                          self._cold_argv)
+        self._run = run
         self.usage.starts += 1
-        self._output.drain(self._proc.stdout)
+        self._output.drain(run.output)
         self._handshake(self._deadline)
 
-    def _start_forked(self) -> None:
-        """Fork the run from the warm zygote of this slot: no interpreter start, no imports."""
-        z = zygote.obtain(self.cfg.slot, *self.zygote_spec())
-        r_child, w_parent = os.pipe()
-        r_parent, w_child = os.pipe()
-        out_r, out_w = os.pipe()
-        if z.tasks is None:  # between runs a zygote is alone with its uid: count it once
-            z.tasks = count_tasks(self._uid) if self._uid is not None else None
-        limits = rlimit_values(self.cfg.limits, self._uid, self.cfg.device, z.tasks)
-        try:
-            pid = z.fork(self._child_config(r_child, w_child, inside=True), self.cfg.source,
-                         limits, (r_child, w_child, out_w), self._preload())
-        except zygote.ZygoteError:
-            for fd in (r_child, w_parent, r_parent, w_child, out_r, out_w):
-                os.close(fd)
-            raise
-        for fd in (r_child, w_child, out_w):
-            os.close(fd)
-        self._proc = _Forked(z, pid)
-        self._r, self._w = r_parent, w_parent
-        self.usage.starts += 1
-        self._output.drain(os.fdopen(out_r, "rb"))
-        self._handshake(self._deadline)
+    def _launch(self, inside: bool, group) -> Launch:
+        return Launch(child=self._child_config(inside), limits=self.cfg.limits,
+                      scratch=self._scratch, env=self._env(), uid=self._uid, group=group,
+                      strong=self.cfg.layers.strong, keeper=self.cfg.layers.keeper)
+
+    def _child_config(self, inside: bool, fds: tuple[int, int] = (-1, -1),
+                      zygote_fd: int | None = None) -> ChildConfig:
+        c = self.cfg
+        return child_config(exercise=c.exercise, module=c.module, seed=c.seed, device=c.device,
+                            forbidden=c.forbidden, use_torch=c.use_torch,
+                            gpu_memory_fraction=c.gpu_memory_fraction, keeper=c.layers.keeper,
+                            data_files=c.data_files, inside=inside, scratch=str(self._scratch),
+                            fds=fds, zygote_fd=zygote_fd)
 
     def _preload(self) -> list[str]:
         return [m for m in PRELOAD if m.partition(".")[0] not in self.cfg.forbidden
                 and m.partition(".")[0] in self.cfg.source]
 
-    def zygote_spec(self) -> tuple[tuple, Callable[[dict, Path], list[str]], dict[str, str]]:
+    def zygote_spec(self) -> tuple[tuple, Callable[..., list[str]], dict[str, str]]:
         """What `zygote.obtain` needs for this session's warm sandbox: key, argv, environment."""
         return self._zygote_key(), self._zygote_argv, self._env()
 
@@ -248,30 +259,46 @@ class Session:
         return (c.layers.bwrap, c.device, c.gpu, c.forbidden, c.use_torch, c.data_files,
                 c.limits.scratch_mb, self._uid)
 
-    def _zygote_argv(self, inner_cfg: dict, scratch: Path) -> list[str]:
-        cfg = dict(inner_cfg, zygote=True, sys_path=list(python_paths()), use_torch=self.cfg.use_torch,
-                   wire=f"{INSIDE_HELPERS}/wire.py", work=INSIDE_WORK)
+    def _zygote_argv(self, zygote_fd: int, seccomp_fd: int | None, scratch: Path) -> list[str]:
+        cfg = self._child_config(inside=True, zygote_fd=zygote_fd)
+        return self._sandboxed(cfg, scratch, seccomp_fd)
+
+    def _cold_argv(self, r_child: int, w_child: int, seccomp_fd: int | None) -> list[str]:
+        cfg = self._child_config(self.cfg.layers.strong, fds=(r_child, w_child))
+        if not self.cfg.layers.strong:
+            return [os.path.realpath(sys.executable), "-I", "-S", f"{SANDBOX_DIR}/child.py",
+                    cfg.to_json()]
+        return self._sandboxed(cfg, self._scratch, seccomp_fd)
+
+    def _sandboxed(self, cfg: ChildConfig, scratch: Path, seccomp_fd: int | None) -> list[str]:
+        # The real interpreter, not a venv's symlink: only the base install is mounted inside.
         inner = [os.path.realpath(sys.executable), "-I", "-S", f"{INSIDE_HELPERS}/child.py",
-                 json.dumps(cfg)]
+                 cfg.to_json()]
         return bwrap_argv(self.cfg.layers.bwrap, scratch, inner, self.cfg.device,
                           self.cfg.data_files, self.cfg.forbidden, self._uid,
-                          self.cfg.limits.scratch_mb)
+                          self.cfg.limits.scratch_mb, seccomp_fd=seccomp_fd)
 
     def _handshake(self, deadline: float) -> None:
         try:
-            reply = wire.recv(self._r, deadline)
+            if self._run.awaits_source:
+                wire.send(self._run.writer, {"op": "source", "source": self.cfg.source},
+                          deadline)
+            reply = wire.recv(self._run.reader, deadline, HANDSHAKE_BYTES)
         except TimeoutError:
             self._kill("timed out while importing")
-            self._load_error = LoadFailed("importing your file did not finish within the time "
-                                          "limit: is there a loop or training at the top level?",
-                                          kind="timeout")
+            self._load_error = LoadFailed(self._timeout_words(), kind="timeout")
             raise self._load_error from None
-        except (EOFError, OSError, wire.WireError):
+        except wire.WireError as e:
+            ended = self._kill("sent an unreadable answer while importing")
+            self._load_error = LoadFailed(
+                f"while your file was imported, the grader got an answer it cannot accept: "
+                f"{_short(str(e), 300)} (the process {ended})", kind="crash")
+            raise self._load_error from None
+        except (EOFError, OSError):
             raise self._ended_while_importing() from None
         if isinstance(reply, dict) and reply.get("ok") is True and reply.get("event") == "loaded":
             self._note_usage(reply)
-            self.usage.versions = reply.get("versions") if isinstance(reply.get("versions"),
-                                                                      dict) else None
+            self.usage.versions = run_versions(self.cfg.use_torch)
             if self.cfg.probes:
                 self._send_probes(deadline)
             return
@@ -285,21 +312,42 @@ class Session:
             self._load_error = _load_failure(err, self.cfg.limits.memory_mb, self.cfg.locate)
         raise self._load_error
 
+    def _timeout_words(self) -> str:
+        return ("importing your file did not finish within the time limit: is there a loop "
+                "or training at the top level?")
+
     def _ended_while_importing(self) -> LoadFailed:
         ended = self._kill("ended while importing", grace_s=1.0)
-        self._load_error = LoadFailed(f"the submission {ended} while being imported, before any "
-                                      f"check could run", kind="exited")
+        if self._oom:
+            self._load_error = LoadFailed(
+                f"ran out of memory while being imported (limit {self.cfg.limits.memory_mb} "
+                f"MB, counted by the kernel: memory in files and shared memory included)",
+                kind="memory")
+        else:
+            self._load_error = LoadFailed(f"the submission {ended} while being imported, "
+                                          f"before any check could run", kind="exited")
         return self._load_error
 
     def _send_probes(self, deadline: float) -> None:
         """Load the exercise's probes next to the submission; a submission that broke what
         they need (sys.modules['torch'] = None, a patched exec, ...) fails to load."""
+        rid = secrets.token_hex(8)
         try:
-            wire.send(self._w, {"op": "probes", "source": self.cfg.probes})
-            reply = wire.recv(self._r, deadline)
+            wire.send(self._run.writer, {"op": "probes", "source": self.cfg.probes, "id": rid},
+                      deadline)
+            reply = wire.recv(self._run.reader, deadline, HANDSHAKE_BYTES,
+                              wire.reply_prefix(rid))
         except (EOFError, OSError):  # it ended right after its import (it killed its parent)
             raise self._ended_while_importing() from None
-        except (TimeoutError, wire.WireError):
+        except wire.WireError as e:
+            if "not the answer" in str(e):
+                self._kill("answered another request")
+                self._load_error = LoadFailed(
+                    "your file sent back something that is not the answer to the grader's "
+                    "request (was the grader's channel written to?)", kind="crash")
+                raise self._load_error from None
+            reply = None
+        except TimeoutError:
             reply = None
         if not (isinstance(reply, dict) and reply.get("ok") is True):
             self._kill("broke the grader's probes", grace_s=1.0)
@@ -308,33 +356,14 @@ class Session:
                 "builtins, torch or numpy) while being imported", kind="crash")
             raise self._load_error
 
-    def _argv(self, r_child: int, w_child: int) -> list[str]:
-        inside = self.cfg.layers.strong
-        helpers = INSIDE_HELPERS if inside else str(SANDBOX_DIR)
-        config = self._child_config(r_child, w_child, inside)
-        # The real interpreter, not a venv's symlink: only the base install is mounted inside.
-        python = os.path.realpath(sys.executable)
-        inner = [python, "-I", "-S", f"{helpers}/child.py", json.dumps(config)]
-        if inside:
-            return bwrap_argv(self.cfg.layers.bwrap, self._scratch, inner, self.cfg.device,
-                              self.cfg.data_files, self.cfg.forbidden, self._uid,
-                              self.cfg.limits.scratch_mb)
-        return inner
+    def _fault_kind(self, default: str) -> str:
+        return "memory" if self._oom else default
 
-    def _child_config(self, r_child: int, w_child: int, inside: bool) -> dict:
-        """What child.py needs to run the submission (a forked child's submission path and
-        fds are set by the zygote)."""
-        work = INSIDE_WORK if inside else str(self._scratch)
-        helpers = INSIDE_HELPERS if inside else str(SANDBOX_DIR)
-        return {"wire": f"{helpers}/wire.py", "fd_in": r_child, "fd_out": w_child,
-                "submission": f"{work}/{self.cfg.module}.py", "module": self.cfg.module,
-                "sys_path": [work, *python_paths()], "seed": self.cfg.seed,
-                "device": self.cfg.device, "forbidden": list(self.cfg.forbidden),
-                "use_torch": self.cfg.use_torch, "exercise": self.cfg.exercise,
-                "gpu_memory_fraction": self.cfg.gpu_memory_fraction,
-                "keeper": self.cfg.layers.keeper,
-                "data": {name: f"{INSIDE_DATA}/{name}" if inside else host
-                         for name, host in self.cfg.data_files}}
+    @property
+    def _oom(self) -> bool:
+        return bool(self._last_ending and self._last_ending.oom)
+
+    _last_ending: Ending | None = None
 
     def _env(self) -> dict[str, str]:
         env = sandbox_env(str(self._scratch))
@@ -345,77 +374,37 @@ class Session:
         return env
 
     def _kill(self, why: str, grace_s: float = 0.0) -> str:
-        """Kill the child's whole process group (after `grace_s` to exit on its own); return
-        how it ended, in words."""
-        proc = self._proc
-        if proc is None:
+        """End the run and all it left (after `grace_s` to exit on its own); how it ended,
+        in words."""
+        run = self._run
+        if run is None:
             return "was not running"
-        if isinstance(proc, _Forked):
-            return self._reap(proc, why, grace_s)
-        status = self._wait(proc.pid, grace_s)
-        if status is None and self.cfg.layers.keeper:  # weak mode: the keeper sweeps first
-            for sig in (signal.SIGTERM, signal.SIGCONT):
-                _signal(proc.pid, sig)
-            status = self._wait(proc.pid, 2.0)
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # also whatever it left behind in its group
-        except (ProcessLookupError, PermissionError):
-            pass
-        if status is None:
-            status = self._wait(proc.pid, None)
-        self.usage.cpu_s += self._reported_cpu  # bwrap's rusage does not reach us
-        return self._ended(proc, status, why, via_bwrap=self.cfg.layers.strong)
-
-    def _reap(self, proc: "_Forked", why: str, grace_s: float) -> str:
-        """_kill for a child of the zygote: the zygote ends it and everything it left."""
-        try:
-            done = proc.zygote.reap(proc.pid, grace_s)
-            status = int(done.get("status", 9))
-            self.usage.cpu_s += float(done.get("cpu_s", 0.0))
-            self.usage.peak_mem_mb = max(self.usage.peak_mem_mb, float(done.get("maxrss_mb", 0)))
-        except (zygote.ZygoteError, TypeError, ValueError):
-            # The child took its zygote down (killed or stopped it): that ends this run, and
-            # the sandbox it was in is gone with it.
-            zygote.discard(self.cfg.slot)
-            status = signal.SIGKILL
-            self.usage.cpu_s += self._reported_cpu
-        return self._ended(proc, status, why)
-
-    def _ended(self, proc, status: int, why: str, via_bwrap: bool = False) -> str:
-        """Forget the ended child: close its channel, collect its output; how it ended."""
-        for fd in (self._r, self._w):
+        ending = self._last_ending = run.end(grace_s)
+        for fd in (run.reader, run.writer):
             try:
                 os.close(fd)
             except OSError:
                 pass
-        self._proc = None
+        self._run = None
         self._output.join()
-        ended = self._describe(proc, status, via_bwrap=via_bwrap)
+        if ending.trusted:
+            self.usage.cpu_s += ending.cpu_s
+            self.usage.peak_mem_mb = max(self.usage.peak_mem_mb, ending.peak_mb)
+        else:  # the child's own word, bounded: informational only
+            self.usage.cpu_s += self._reported_cpu
+            self.usage.peak_mem_mb = max(self.usage.peak_mem_mb,
+                                         getattr(self, "_reported_peak", 0.0))
+        ended = self._describe(ending)
         self.usage.ended = f"{why}: {ended}"
         return ended
 
-    def _wait(self, pid: int, timeout: float | None) -> int | None:
-        """wait4 the child (blocking when timeout is None); record its CPU time and memory."""
-        end = time.monotonic() + (timeout or 0)
-        while True:
-            try:
-                done, status, ru = os.wait4(pid, 0 if timeout is None else os.WNOHANG)
-            except ChildProcessError:
-                return 0
-            if done:
-                self._reported_cpu = max(self._reported_cpu, ru.ru_utime + ru.ru_stime)
-                self.usage.peak_mem_mb = max(self.usage.peak_mem_mb, ru.ru_maxrss / 1024)
-                return status
-            if time.monotonic() >= end:
-                return None
-            time.sleep(0.01)
-
-    @staticmethod
-    def _describe(proc: subprocess.Popen, status: int, via_bwrap: bool = False) -> str:
-        code = os.waitstatus_to_exitcode(status)
-        if via_bwrap and 128 < code < 128 + 32:  # bwrap exits 128 + N when its child got signal N
+    def _describe(self, ending: Ending) -> str:
+        code = os.waitstatus_to_exitcode(ending.status)
+        if ending.via_bwrap and 128 < code < 128 + 32:  # bwrap exits 128 + N on signal N
             code = 128 - code
-        proc.returncode = code
+        if ending.oom:
+            return f"ran out of memory (limit {self.cfg.limits.memory_mb} MB, counted by the " \
+                   f"kernel)"
         if code < 0:
             sig = signal.Signals(-code).name if -code in {s.value for s in signal.Signals} \
                 else str(-code)
@@ -425,10 +414,10 @@ class Session:
         return f"exited with code {code}"
 
     def close(self) -> None:
-        if self._proc is not None:
+        if self._run is not None:
             try:
-                wire.send(self._w, {"op": "exit"})
-            except OSError:
+                wire.send(self._run.writer, {"op": "exit"}, time.monotonic() + 1.0)
+            except (OSError, TimeoutError, wire.WireError):
                 pass
             self._kill("finished", grace_s=2.0)
             self.usage.ended = "finished normally"
@@ -441,14 +430,38 @@ class Session:
         self.close()
 
 
-class _Forked:
-    """A run forked by a zygote: not our child, so the zygote reaps it (Session._reap)."""
+class _NotTheAnswer(Exception):
+    pass
 
-    def __init__(self, z: "zygote.Zygote", pid: int):
-        self.zygote, self.pid, self.returncode = z, pid, None
 
-    def poll(self) -> int | None:
-        return self.returncode
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _line(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and \
+        0 < value < 10_000_000 else None
+
+
+def _bounded(value: Any, high: float) -> float:
+    """A number the child reported about itself, if it is one and plausible; else 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0.0
+    v = float(value)
+    return v if 0.0 <= v <= high else 0.0  # NaN fails both comparisons
+
+
+@functools.cache
+def run_versions(use_torch: bool) -> dict[str, str]:
+    """The versions a run uses, from the grader's side: the sandbox runs this very interpreter
+    and its packages, and a submission cannot write what the grader reads here."""
+    out = {"python": platform.python_version()}
+    for name in ("numpy", "torch") if use_torch else ("numpy",):
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return out
 
 
 def _write_new(path: Path, text: str) -> None:
@@ -460,16 +473,10 @@ def _write_new(path: Path, text: str) -> None:
         f.write(text)
 
 
-def _signal(pid: int, sig: int) -> None:
-    try:
-        os.kill(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
 def _load_failure(err: dict, memory_mb: int, locate: Callable[[int], str]) -> LoadFailed:
-    typ, msg, line = str(err.get("type", "")), str(err.get("message", ""))[:2000], err.get("line")
-    where = f" ({locate(line)})" if isinstance(line, int) else ""
+    typ, msg, line = _short(str(err.get("type", "")), 100), \
+        _short(str(err.get("message", "")), 2000), _line(err.get("line"))
+    where = f" ({locate(line)})" if line is not None else ""
     if typ == "SystemExit":
         return LoadFailed("your file called sys.exit() or exit() while being imported: the grader "
                           "imports your file, so put top-level runs under "
@@ -478,7 +485,7 @@ def _load_failure(err: dict, memory_mb: int, locate: Callable[[int], str]) -> Lo
         return LoadFailed(f"ran out of memory while being imported (limit {memory_mb} MB){where}",
                           kind="memory", line=line)
     return LoadFailed(f"importing your file raised {msg}{where}", kind="raised", line=line,
-                      traceback=str(err.get("traceback", ""))[:6000])
+                      traceback=_short(str(err.get("traceback", "")), 6000))
 
 
 class _Output:

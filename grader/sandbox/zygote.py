@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import wire
+from . import seccomp, uids, wire
 
 START_S = 120.0          # importing torch on a busy machine
 ANSWER_S = 10.0          # a fork or a clean-up: a zygote slower than this is stuck or stopped
@@ -37,8 +37,9 @@ class ZygoteError(Exception):
 
 class Zygote:
     def __init__(self, key: tuple, argv_for: Any, env: dict[str, str], wait: bool = True):
-        """`argv_for(inner_config: dict, scratch: Path) -> argv` builds the sandbox command.
-        `wait=False` returns while the zygote is still importing: the first fork waits."""
+        """`argv_for(zygote_fd, seccomp_fd, scratch: Path) -> argv` builds the sandbox
+        command. `wait=False` returns while the zygote is still importing: the first fork
+        waits."""
         self.key = key
         self.versions: dict | None = None
         self._ready = False
@@ -48,12 +49,20 @@ class Zygote:
         self._sock = ours
         # The sandbox's /work is a tmpfs; an empty folder binds nothing into it, and is gone
         # before the zygote starts (a batch worker ends with os._exit: no clean-up then).
-        with tempfile.TemporaryDirectory(prefix="grade-zygote-") as empty:
-            argv = argv_for({"fd_zygote": theirs.fileno()}, Path(empty))
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),),
-                                     cwd="/", env=env, start_new_session=True)
-        theirs.close()
+        filter_fd = seccomp.memfd() if seccomp.supported() else None
+        keep = (theirs.fileno(),) + ((filter_fd,) if filter_fd is not None else ())
+        try:
+            with tempfile.TemporaryDirectory(prefix="grade-zygote-") as empty:
+                argv = argv_for(theirs.fileno(), filter_fd, Path(empty))
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                         pass_fds=keep, cwd="/", env=env,
+                                         start_new_session=True)
+        finally:
+            theirs.close()
+            if filter_fd is not None:
+                os.close(filter_fd)
+        self._sock.setblocking(False)  # every exchange below has a deadline
         # Readable once the sandbox has ended, in this process and in a worker forked from it,
         # which is not its parent and so cannot poll() it.
         self._pidfd = _pidfd(self.proc.pid)
@@ -75,20 +84,45 @@ class Zygote:
             return self.proc.poll() is None
         return not select.select([self._pidfd], [], [], 0)[0]
 
-    def fork(self, cfg: dict, source: str, rlimits: dict, fds: tuple[int, int, int],
-             preload: list[str] = ()) -> int:
-        """Start a child running `source` with the child config `cfg`; its pid in the sandbox.
-        The zygote first imports the modules of `preload` it has not imported yet."""
+    def fork(self, cfg: dict, rlimits: dict, fds: tuple[int, int, int],
+             preload: list[str] = ()) -> tuple[int, int | None]:
+        """Start a child with the child config `cfg`: its pid in the sandbox, and a pidfd of
+        it (None where the kernel has none). The child then waits for its source on its own
+        channel: the zygote never sees a submission. The zygote first imports the modules of
+        `preload` it has not imported yet."""
         self._await_ready()
-        self._send({"op": "fork", "cfg": cfg, "source": source, "rlimits": rlimits,
-                    "preload": list(preload)}, fds)
+        self._send({"op": "fork", "cfg": cfg, "rlimits": rlimits, "preload": list(preload)},
+                   fds)
         new = set(preload) - self._preloaded
         self._preloaded |= set(preload)
-        reply = self._answer(START_S if new else ANSWER_S, "fork")
+        deadline = time.monotonic() + (START_S if new else ANSWER_S)
+        pidfd = self._receive_pidfd(deadline)
+        reply = self._answer(deadline - time.monotonic(), "fork")
         if not isinstance(reply.get("pid"), int):
+            if pidfd is not None:
+                os.close(pidfd)
             self.close()
             raise ZygoteError("the zygote did not fork")
-        return reply["pid"]
+        return reply["pid"], pidfd
+
+    def _receive_pidfd(self, deadline: float) -> int | None:
+        """The marker byte before a fork's answer: P with the child's pidfd, or N."""
+        try:
+            if not select.select([self._sock], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                raise TimeoutError
+            mark, fds, _, _ = socket.recv_fds(self._sock, 1, 1)
+        except (OSError, TimeoutError) as e:
+            self.close()
+            raise ZygoteError(f"the zygote did not answer the fork request "
+                              f"({type(e).__name__})") from None
+        if mark != b"P" or len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            if mark not in (b"P", b"N"):
+                self.close()
+                raise ZygoteError("the zygote sent garbage to the fork request")
+            return None
+        return fds[0]
 
     def reap(self, pid: int, grace_s: float) -> dict:
         """End the child `pid` (after `grace_s` to exit by itself) and all it left; its wait
@@ -118,10 +152,13 @@ class Zygote:
             self._pidfd = None
 
     def _send(self, msg: dict, fds: tuple[int, ...] = ()) -> None:
+        deadline = time.monotonic() + ANSWER_S
         try:
+            if not select.select([], [self._sock], [], ANSWER_S)[1]:
+                raise TimeoutError("the zygote stopped reading")
             socket.send_fds(self._sock, [b"R"], list(fds))
-            wire.send(self._sock.fileno(), msg)
-        except OSError as e:
+            wire.send(self._sock.fileno(), msg, deadline)
+        except (OSError, TimeoutError) as e:
             self.close()
             raise ZygoteError(f"the zygote is gone ({e})") from None
 
@@ -160,6 +197,7 @@ def prestart(slot: int, key: tuple, argv_for: Any, env: dict[str, str]) -> None:
 def adopt(slot: int) -> None:
     """In a process forked after its parent prestarted zygotes (a batch worker): take over the
     one of `slot`, let go of the others."""
+    uids.adopt(slot)
     me, parent = os.getpid(), os.getppid()
     for where, z in list(_held.items()):
         if where[0] != me:
@@ -172,8 +210,10 @@ def adopt(slot: int) -> None:
 
 def hand_over() -> None:
     """In the parent, once its workers are forked and hold their zygotes: let go of them."""
-    for where in [w for w in _held if w[0] == os.getpid()]:
+    handed = [w for w in _held if w[0] == os.getpid()]
+    for where in handed:
         _held.pop(where).let_go()
+    uids.hand_over([slot for _, slot in handed])
 
 
 def obtain(slot: int, key: tuple, argv_for: Any, env: dict[str, str]) -> Zygote:

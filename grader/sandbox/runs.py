@@ -1,0 +1,218 @@
+"""The two kinds of run, behind one interface: start, a channel, an output stream, `end()`.
+
+- `ColdRun`: a new interpreter in a new sandbox (bubblewrap, or the weak keeper mode): seconds
+  to start where torch is imported.
+- `ForkedRun`: a child of the slot's warm zygote (strong mode only): milliseconds.
+
+Either way the run's processes are in the slot's cgroup where the machine has one, so memory,
+tasks and CPU are the kernel's figures; `end()` kills what is left and says how the run ended.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Callable
+
+from . import cgroups, seccomp, zygote
+from .config import ChildConfig
+from .isolation import Limits, apply_rlimits, count_tasks, rlimit_values
+
+# A cold sandbox adds bwrap's own processes (its init and setpriv) to the run's tasks.
+SANDBOX_TASKS = 8
+
+
+@dataclass
+class Ending:
+    status: int                  # the wait status (os.waitstatus_to_exitcode reads it)
+    cpu_s: float = 0.0           # the kernel's figures (cgroup, or the wait4 of our own child)
+    peak_mb: float = 0.0
+    oom: bool = False            # the kernel's OOM killer ended it (over the memory limit)
+    via_bwrap: bool = False      # bwrap exits 128 + N when its child got signal N
+    trusted: bool = False        # cpu_s and peak_mb are the kernel's, not the child's
+
+
+@dataclass(frozen=True)
+class Launch:
+    """What either kind of run needs to start."""
+    child: ChildConfig
+    limits: Limits
+    scratch: Path
+    env: dict[str, str]
+    uid: int | None
+    group: cgroups.Group | None
+    strong: bool
+    keeper: bool
+
+
+class Run:
+    reader: int                  # the grader's ends of the request channel
+    writer: int
+    output: IO[bytes]            # the run's stdout and stderr together
+    awaits_source: bool = False  # its first request must carry the submission's source
+
+    def end(self, grace_s: float) -> Ending:  # pragma: no cover
+        raise NotImplementedError
+
+
+def _pipes() -> tuple[int, int, int, int]:
+    """(child reads, grader writes, grader reads, child writes); the grader's write end does
+    not block, so that a run that stops reading cannot hang it (wire.send's deadline)."""
+    r_child, w_parent = os.pipe()
+    r_parent, w_child = os.pipe()
+    os.set_blocking(w_parent, False)
+    return r_child, w_parent, r_parent, w_child
+
+
+class ColdRun(Run):
+    def __init__(self, launch: Launch, argv_for: Callable[[int, int, int | None], list[str]]):
+        """`argv_for(child's read fd, child's write fd, seccomp filter fd)`: the command."""
+        self.launch = launch
+        r_child, self.writer, self.reader, w_child = _pipes()
+        if launch.group is not None:
+            launch.group.start(launch.limits.memory_mb, launch.limits.nproc + SANDBOX_TASKS)
+        filter_fd = seccomp.memfd() if launch.strong and seccomp.supported() else None
+        keep = (r_child, w_child) + ((filter_fd,) if filter_fd is not None else ())
+        try:
+            self.proc = subprocess.Popen(
+                argv_for(r_child, w_child, filter_fd),
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                pass_fds=keep, cwd=launch.scratch, env=launch.env, start_new_session=True,
+                preexec_fn=self._preexec())
+        finally:
+            for fd in keep:
+                os.close(fd)
+        self.output = self.proc.stdout
+        self._reported_cpu = 0.0
+
+    def _preexec(self) -> Callable[[], None] | None:
+        values = rlimit_values(self.launch.limits, self.launch.uid, self.launch.child.device)
+        group = self.launch.group
+
+        def enter() -> None:  # between fork and exec, in the new process
+            if group is not None:
+                group.add(os.getpid())
+            apply_rlimits(values)
+        return enter if os.name == "posix" else None
+
+    def end(self, grace_s: float) -> Ending:
+        pid, cpu_peak = self.proc.pid, [0.0, 0.0]
+        status = _wait(pid, grace_s, cpu_peak)
+        if status is None and self.launch.keeper:  # weak mode: the keeper sweeps first
+            for sig in (signal.SIGTERM, signal.SIGCONT):
+                _signal(pid, sig)
+            status = _wait(pid, 2.0, cpu_peak)
+        try:
+            os.killpg(pid, signal.SIGKILL)  # also whatever it left behind in its group
+        except (ProcessLookupError, PermissionError):
+            pass
+        if status is None:
+            status = _wait(pid, None, cpu_peak)
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        ending = Ending(status, cpu_s=cpu_peak[0], peak_mb=cpu_peak[1],
+                        via_bwrap=self.launch.strong, trusted=not self.launch.strong)
+        return _with_facts(ending, self.launch.group)
+
+
+class ForkedRun(Run):
+    awaits_source = True
+
+    def __init__(self, launch: Launch, slot: int, key: tuple, argv_for, preload: list[str]):
+        z = self.zygote = zygote.obtain(slot, key, argv_for, launch.env)
+        self.launch, self.slot = launch, slot
+        r_child, self.writer, self.reader, w_child = _pipes()
+        out_r, out_w = os.pipe()
+        if z.tasks is None:  # between runs a zygote is alone with its uid: count it once
+            z.tasks = count_tasks(launch.uid) if launch.uid is not None else None
+        limits = rlimit_values(launch.limits, launch.uid, launch.child.device, z.tasks)
+        if launch.group is not None:
+            launch.group.start(launch.limits.memory_mb, launch.limits.nproc)
+        try:
+            self.pid, pidfd = z.fork(launch.child.for_fork(), limits, (r_child, w_child, out_w),
+                                     preload)
+        except zygote.ZygoteError:
+            for fd in (self.writer, self.reader, out_r):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (r_child, w_child, out_w):
+                os.close(fd)
+        try:
+            if launch.group is not None and pidfd is not None:
+                launch.group.add(_host_pid(pidfd))
+        except OSError:
+            pass  # gone already: it ends as it ended
+        finally:
+            if pidfd is not None:
+                os.close(pidfd)
+        self.output = os.fdopen(out_r, "rb")
+
+    def end(self, grace_s: float) -> Ending:
+        try:
+            done = self.zygote.reap(self.pid, grace_s)
+            ending = Ending(int(done.get("status", 9)), cpu_s=_number(done.get("cpu_s")),
+                            peak_mb=_number(done.get("maxrss_mb")), trusted=True)
+        except (zygote.ZygoteError, TypeError, ValueError):
+            # The child took its zygote down (killed or stopped it): that ends this run, and
+            # the sandbox it was in is gone with it.
+            zygote.discard(self.slot)
+            ending = Ending(signal.SIGKILL)
+        return _with_facts(ending, self.launch.group)
+
+
+def _with_facts(ending: Ending, group: cgroups.Group | None) -> Ending:
+    if group is None:
+        return ending
+    facts = group.facts()
+    # The cgroup's peak counts what the run charged (files and shared memory too), not the
+    # zygote's pages it shares; the resident size counts those: the larger says more.
+    peak = max(facts.peak_mb, ending.peak_mb if ending.trusted else 0.0)
+    ending.cpu_s, ending.peak_mb, ending.trusted = facts.cpu_s, peak, True
+    ending.oom = facts.oom_killed
+    return ending
+
+
+def _host_pid(pidfd: int) -> int:
+    """The pid, in our namespace, of the process a pidfd refers to (/proc's fdinfo says)."""
+    with open(f"/proc/self/fdinfo/{pidfd}") as f:
+        for line in f:
+            if line.startswith("Pid:"):
+                pid = int(line.split()[1])
+                if pid > 0:
+                    return pid
+    raise ProcessLookupError("the run has ended")
+
+
+def _number(value) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return v if 0 <= v < 1e9 else 0.0
+
+
+def _wait(pid: int, timeout: float | None, cpu_peak: list[float]) -> int | None:
+    """wait4 our child (blocking when timeout is None); note its CPU time and peak memory."""
+    end = time.monotonic() + (timeout or 0)
+    while True:
+        try:
+            done, status, ru = os.wait4(pid, 0 if timeout is None else os.WNOHANG)
+        except ChildProcessError:
+            return 0
+        if done:
+            cpu_peak[0] = max(cpu_peak[0], ru.ru_utime + ru.ru_stime)
+            cpu_peak[1] = max(cpu_peak[1], ru.ru_maxrss / 1024)
+            return status
+        if time.monotonic() >= end:
+            return None
+        time.sleep(0.01)
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
