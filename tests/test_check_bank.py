@@ -274,3 +274,13 @@ def test_check_bank_on_dask_gives_the_local_verdict(dask_cluster):  # noqa: F811
     ex = json.loads(r.stdout)["exercises"][0]
     assert ex["ok"] and ex["problems"] == []
     assert {s["passed"] for s in ex["seeds"]} == {2}
+
+
+def test_a_named_exercise_whose_yaml_is_broken_is_reported_not_refused(tmp_path):
+    bank = make_bank(tmp_path)
+    edit(bank.exercises / "ex07_activations" / "exercise.yaml", "test_activations_on_notes_grid:",
+         "test_activations_on_notes_gird:")
+    r = grade_cli("--exercises", str(bank.exercises), "check-bank", "ex07", "--jobs", "1")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "check 'test_activations_on_notes_gird' has no test function" in r.stdout
+    assert "(did you mean 'test_activations_on_notes_grid'?)" in r.stdout

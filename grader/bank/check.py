@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..result import GRADER_ERROR, Result
-from ..spec import Exercise, SpecError, find_exercise, load_exercise
+from ..spec import Exercise, SpecError, UnknownExercise, load_exercise
 from . import mutants as mutation
 from . import seeds as seeding
 from . import verify
@@ -69,10 +69,23 @@ class ExerciseReport:
 
 
 def select_exercises(bank: Bank, names: list[str]) -> list[Path]:
-    """The folders to check: the named ones (UnknownExercise if one is not there), else all."""
-    if names:
-        return [find_exercise(bank.exercises, n).folder for n in names]
-    return sorted(p for p in bank.exercises.iterdir() if (p / "exercise.yaml").is_file())
+    """The folders to check: the named ones (`ex02`, `2`, `gd`; UnknownExercise if one is not
+    there), else all. Matched by folder name, not loaded: a broken exercise.yaml is a problem
+    check-bank reports, not a reason to refuse to look."""
+    folders = sorted(p for p in bank.exercises.iterdir() if (p / "exercise.yaml").is_file())
+    if not names:
+        return folders
+    chosen = []
+    for name in names:
+        key = name.strip().lower()
+        key = f"ex{int(key):02d}" if key.isdigit() else key
+        found = [p for p in folders if key in (p.name, p.name.split("_", 1)[0],
+                                                p.name.split("_", 1)[-1])]
+        if not found:
+            known = ", ".join(p.name.split("_", 1)[0] for p in folders) or "none"
+            raise UnknownExercise(f"unknown exercise '{name}' (known: {known})")
+        chosen += [p for p in found[:1] if p not in chosen]
+    return chosen
 
 
 def check_bank(bank: Bank, folders: list[Path], opts: BankOptions,
