@@ -135,11 +135,13 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _bank_holds(root: Path, jobs: int) -> bool:
     """otter's rule: a bank that fails its own checks never ships. The problems go to stderr."""
     from .bank.check import BankOptions, check_bank, select_exercises
+    from .bank.cli import Progress
     from .bank.jobs import Runner
     from .bank.layout import Bank
     from .bank.summary import to_text
     bank = Bank.of_exercises(root)
-    reports = check_bank(bank, select_exercises(bank, []), BankOptions(runner=Runner(jobs=jobs)))
+    reports = check_bank(bank, select_exercises(bank, []), BankOptions(runner=Runner(jobs=jobs)),
+                         progress=Progress())
     if all(r.ok for r in reports):
         return True
     print(to_text(reports), file=sys.stderr)

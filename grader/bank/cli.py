@@ -104,12 +104,12 @@ def _check_bank(args: argparse.Namespace) -> int:
                        min_mutation_score=args.min_mutation_score,
                        runner=Runner(jobs=args.jobs, executor=args.executor,
                                      scheduler=args.scheduler))
-    reports = check_bank(bank, folders, opts, progress=_Progress())
+    reports = check_bank(bank, folders, opts, progress=Progress())
     print(to_json(reports) if args.json else to_text(reports))
     return 0 if all(r.ok for r in reports) else 1
 
 
-class _Progress:
+class Progress:
     """Counts on stderr, started at the first finished grading: the workers fork before it, and
     a fork must not copy a progress bar's thread."""
 
