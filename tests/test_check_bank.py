@@ -284,3 +284,31 @@ def test_a_named_exercise_whose_yaml_is_broken_is_reported_not_refused(tmp_path)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "check 'test_activations_on_notes_gird' has no test function" in r.stdout
     assert "(did you mean 'test_activations_on_notes_grid'?)" in r.stdout
+
+
+def test_a_check_that_crashes_on_a_mutant_is_a_problem_of_the_bank(tmp_path):
+    """A mutant is a wrong answer a student could hand in: a check whose own code breaks on it
+    would end as a grader error for that student too."""
+    from grader.bank.check import BankOptions, check_bank
+    from grader.bank.jobs import Runner
+    folder = tmp_path / "exercises" / "ex97_pair"
+    folder.mkdir(parents=True)
+    (folder / "exercise.yaml").write_text(
+        "title: Pair\ntime_limit_s: 30\nmemory_mb: 1024\ndevice: cpu\n"
+        "forbidden_imports: [torch]\nchecks:\n  test_pair_sums_to_one: {points: 1}\n")
+    (folder / "probes.py").write_text("def pair(sub):\n    return sub.pair()\n")
+    (folder / "test_public.py").write_text(
+        "from grader.checks import fail\n\n"
+        "def test_pair_sums_to_one(student):\n"
+        "    '''pair() is two numbers that sum to 1'''\n"
+        "    got = student.probe('pair')\n"
+        "    if got[0] + got[1] != 1:  # got[1] on a one-item list: the check's own fault\n"
+        "        fail('pair() does not sum to 1')\n")
+    (folder / "ex97.py").write_text("def pair():\n    raise NotImplementedError\n")
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "solutions" / "ex97.py").write_text("def pair():\n    return list(range(2))\n")
+    [rep] = check_bank(Bank(tmp_path), [folder], BankOptions(mutants=True, runner=Runner()))
+    assert any("test_pair_sums_to_one could not run on mutant solutions/ex97.py:2 (pair) "
+               "(`range(2)` -> `range(2 - 1)`): grader error: IndexError" in p
+               for p in rep.problems), rep.problems
+    assert not rep.ok
