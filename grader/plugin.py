@@ -5,7 +5,9 @@ Checks run here, in the trusted process, through pytest's own API. They receive 
 its test labels, which stay here), `rng` (a numpy Generator
 seeded per check, so hidden inputs are random yet reproducible) and `report` (attach plots).
 Outcomes are collected from `pytest_runtest_logreport`; students only ever see the curated
-message of a failure, never pytest's long report (which quotes the check's source).
+message of a failure, never pytest's long report (which quotes the check's source). An
+exception of the check's own (not a failed expectation, not the student's) makes the check a
+`grader_error`: its traceback is kept for the instructor, the student reads a fixed line.
 """
 from __future__ import annotations
 
@@ -79,10 +81,12 @@ class GraderPlugin:
         self._reporters: dict[str, Reporter] = {}
         self.collect_errors: list[str] = []
         self._probe_source: str | None = None
-        self._probe_set: frozenset[str] = frozenset()
+        self._probe_set: frozenset[str] | None = None
+        self._names: frozenset[str] = frozenset()
 
     def begin(self, job: Job) -> None:
         self.job, self.outcomes, self._reporters = job, {}, {}
+        self._probe_set = None  # probes.py is read again for each submission, parsed on change
 
     # ---- fixtures ----------------------------------------------------------------------------
     @pytest.fixture
@@ -90,10 +94,13 @@ class GraderPlugin:
         return Student(self.job.session, self._probes())
 
     def _probes(self) -> frozenset[str]:
-        f = self.job.exercise.folder / "probes.py"
-        text = f.read_text(encoding="utf-8") if f.exists() else ""
-        if self._probe_source != text:  # read once per exercise, not per check
-            self._probe_source, self._probe_set = text, probe_names(text)
+        """The probes the exercise defines, so that a misspelt name is the grader's error."""
+        if self._probe_set is None:
+            f = self.job.exercise.folder / "probes.py"
+            text = f.read_text(encoding="utf-8") if f.exists() else ""
+            if self._probe_source != text:
+                self._probe_source, self._names = text, probe_names(text)
+            self._probe_set = self._names
         return self._probe_set
 
     @pytest.fixture(name="exercise")
