@@ -217,8 +217,7 @@ def _changed(v: int | float) -> int | float:
 
 
 def _short(node: ast.AST, width: int = 70) -> str:
-    text = ast.unparse(node).splitlines()[0] if not isinstance(node, ast.stmt) else \
-        ast.unparse(node).splitlines()[0]
+    text = ast.unparse(node).splitlines()[0]
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
