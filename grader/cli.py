@@ -38,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Grade neural-network course exercises in a sandbox, with public and "
                     "hidden checks, and write an HTML report.")
     p.add_argument("--exercises", type=Path, metavar="DIR",
-                   help="the exercise bank (default: ./exercises, else the one beside the grader)")
+                   help="the exercise bank's exercises/ folder (default: ./exercises, the folder "
+                        "above when run inside an exercise's folder, else the one beside the "
+                        "grader)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("list", help="list the exercises with titles and points")
     sub.add_parser("doctor", help="show which isolation layers are active here, and why not others")
