@@ -164,3 +164,35 @@ def series(values: Iterable[float]) -> dict[str, np.ndarray]:
     ys = np.asarray(values if isinstance(values, np.ndarray) else list(values),
                     dtype=float).ravel()
     return {"x": np.arange(ys.size), "y": ys}
+
+
+def sibling(of: str, name: str) -> Any:
+    """A module of helpers shared between check files, loaded by path: `name` is a file in
+    the folder of `of` (pass `__file__`), without `.py`, e.g.
+
+        public = sibling(__file__, "test_public")      # in test_hidden.py
+        judge = sibling(__file__, "../ex04_mnist_torch/test_public")
+
+    Check files are imported one by one, not as a package, so `import test_public` cannot
+    work. The module is loaded once per grading session and exercise: its name sits under the
+    calling check module's package (`ex05_mnist_numpy.`, also for a file of ex04 that ex05
+    loads), which the runner forgets when it starts a new session. It is a copy of its own:
+    module-level caches in it are not shared with pytest's copy of the same file."""
+    import importlib.util
+    import re
+    import sys
+    from pathlib import Path
+    here = Path(of).resolve().parent
+    path = (here / f"{name}.py").resolve()
+    caller = sys._getframe(1).f_globals.get("__name__", "") or here.name
+    key = f"{caller.split('.')[0]}._shared_{re.sub(r'[^A-Za-z0-9_]', '_', name)}"
+    if key in sys.modules and getattr(sys.modules[key], "__file__", None) == str(path):
+        return sys.modules[key]
+    spec = importlib.util.spec_from_file_location(key, path)
+    if spec is None or spec.loader is None or not path.exists():
+        from .contract import GraderBug
+        raise GraderBug(f"sibling(): no check file {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[key] = module
+    spec.loader.exec_module(module)
+    return module

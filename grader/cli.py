@@ -26,11 +26,16 @@ examples:
   grade override class/ 1001 ex02 --points 8 --comment "regraded by hand"
   grade feedback class/ --out feedback/ [--release]   each student's reports, and a Moodle zip
   grade gradescope ex02 --out ex02-autograder.zip     a Gradescope autograder
+  grade check-bank                   the bank proves itself: reference, stub, known-wrong files
+  grade check-bank ex03 --seeds 20   ...and ex03's verdicts at 20 grading seeds
+  grade check-bank ex07 --mutants    ...and which bugs put into the reference no check catches
+  grade new ex12_dropout             scaffold an exercise that passes its own check-bank
+  grade init-ci                      CI workflows (GitHub, GitLab) that run grade check-bank
 
 exit codes: 0 full marks, 1 some points lost, 2 could not grade (a one-line reason on stderr)
 """
 COMMANDS = ("list", "doctor", "check", "data", "release", "batch", "export", "override",
-            "feedback", "gradescope")
+            "feedback", "gradescope", "check-bank", "new", "init-ci")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,18 +44,26 @@ def build_parser() -> argparse.ArgumentParser:
         description="Grade neural-network course exercises in a sandbox, with public and "
                     "hidden checks, and write an HTML report.")
     p.add_argument("--exercises", type=Path, metavar="DIR",
-                   help="the exercise bank (default: ./exercises, else the one beside the grader)")
+                   help="the exercise bank's exercises/ folder (default: ./exercises, the folder "
+                        "above when run inside an exercise's folder, else the one beside the "
+                        "grader)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("list", help="list the exercises with titles and points")
     sub.add_parser("doctor", help="show which isolation layers are active here, and why not others")
     r = sub.add_parser("release", help="build the students' pack (no hidden checks, no solutions)")
     r.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR",
                    help="where the pack goes (default: ./dist; replaced if present)")
+    r.add_argument("--force", action="store_true",
+                   help="build the pack even when `grade check-bank` finds the bank unsound")
+    r.add_argument("--jobs", type=int, default=max(1, os.cpu_count() or 1),
+                   help="gradings at once for the check-bank run first (default: the cores)")
     d = sub.add_parser("data", help="install a data set the exercises need")
     d.add_argument("name", choices=("mnist",), help="the data set")
     d.add_argument("--dest", type=Path, help="where to put it (default: data/mnist in the repo)")
     _add_batch_parser(sub)
     _add_export_parsers(sub)
+    from .bank.cli import add_parsers
+    add_parsers(sub)
     c = sub.add_parser("check", help="grade one submission (the default: `grade ex02 FILE`)",
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
     c.add_argument("exercise", help="exercise id, number or slug: ex02, 2 or gd")
@@ -113,6 +126,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .data import REPO_DATA, install_mnist
         print(f"MNIST installed in {install_mnist(args.dest or REPO_DATA)}")
         return 0
+    if args.command in ("check-bank", "new", "init-ci"):
+        from .bank.cli import dispatch
+        return dispatch(args)
     root = exercises_root(args.exercises)
     if args.command == "list":
         return _list(root)
@@ -123,10 +139,30 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run(root, args)
     if args.command == "release":
         from .release import build_release
+        if not args.force and not _bank_holds(root, args.jobs):
+            return 1
         out = build_release(root, args.out)
         print(f"pack written to {out}\nstudents install it with: pip install {out}")
         return 0
     return _check(root, args)
+
+
+def _bank_holds(root: Path, jobs: int) -> bool:
+    """otter's rule: a bank that fails its own checks never ships. The problems go to stderr."""
+    from .bank.check import BankOptions, check_bank, select_exercises
+    from .bank.cli import Progress
+    from .bank.jobs import Runner
+    from .bank.layout import Bank
+    from .bank.summary import to_text
+    bank = Bank.of_exercises(root)
+    reports = check_bank(bank, select_exercises(bank, []), BankOptions(runner=Runner(jobs=jobs)),
+                         progress=Progress())
+    if all(r.ok for r in reports):
+        return True
+    print(to_text(reports), file=sys.stderr)
+    print("grade: release refused: the bank does not hold (fix it, or pass --force)",
+          file=sys.stderr)
+    return False
 
 
 BATCH_EPILOG = """\
@@ -338,8 +374,10 @@ def _list(root: Path) -> int:
     width = max((len(e.title) for e in exercises), default=10)
     for e in exercises:
         hidden = e.hidden_count
-        print(f"{e.id}  {e.slug:<12} {e.title:<{width}}  {e.max_score:>4g} pts  "
-              f"{len(e.checks)} checks ({hidden} hidden)  device: {e.device}")
+        # total_points: in a student's pack the hidden checks are not there, their worth is
+        print(f"{e.id}  {e.slug:<12} {e.title:<{width}}  {e.total_points:>4g} pts  "
+              f"{len([c for c in e.checks if not c.hidden]) + hidden} checks ({hidden} hidden)  "
+              f"device: {e.device}")
     return 0
 
 

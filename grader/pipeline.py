@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .loader import Submission, load_submission, locate, syntax_error
-from .result import (ERROR, FAILED, FORBIDDEN, GRADED, LOAD_ERROR, SYNTAX_ERROR, CheckResult,
+from .result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, SYNTAX_ERROR, CheckResult,
                      Result, RunInfo)
 from .sandbox import zygote
 from .sandbox.isolation import Layers, Limits, detect_layers
@@ -164,11 +164,15 @@ def _check_result(spec, outcome, load_message: str) -> CheckResult:
                            points=0.0, max_points=spec.points, hidden=spec.hidden,
                            message=message, hint=spec.hint)
     passed = outcome.status == "passed"
+    broken = outcome.status == GRADER_ERROR  # the hint is about the student's code: not here
+    # A grader error is worth 0 of 0 here, so every output built from the result agrees.
     return CheckResult(name=spec.name, description=spec.description, status=outcome.status,
-                       points=spec.points if passed else 0.0, max_points=spec.points,
+                       points=spec.points if passed else 0.0,
+                       max_points=0.0 if broken else spec.points,
                        hidden=spec.hidden, message=outcome.message,
-                       hint="" if passed else spec.hint, duration_s=round(outcome.duration_s, 3),
-                       plots=tuple(outcome.plots))
+                       hint="" if passed or broken else spec.hint,
+                       duration_s=round(outcome.duration_s, 3), plots=tuple(outcome.plots),
+                       traceback=outcome.traceback)
 
 
 def _unrunnable(ex: Exercise, sub: Submission, checks, status: str, message: str,
@@ -182,7 +186,9 @@ def _result(ex: Exercise, sub: Submission, results: tuple[CheckResult, ...], sta
             run: RunInfo | None = None) -> Result:
     return Result(
         exercise=ex.id, title=ex.title, submission=str(sub.path), status=status,
-        score=sum(r.points for r in results), max_score=sum(r.max_points for r in results),
+        score=sum(r.points for r in results),
+        # A check the grader could not run costs nothing: its points leave the maximum too.
+        max_score=sum(r.max_points for r in results if r.status != GRADER_ERROR),
         checks=results, message=message, notes=sub.notes, output=output,
         output_truncated=truncated, public_only=not hidden and ex.hidden_count > 0,
         hidden_remaining=0 if hidden else ex.hidden_count,

@@ -5,11 +5,14 @@ Checks run here, in the trusted process, through pytest's own API. They receive 
 its test labels, which stay here), `rng` (a numpy Generator
 seeded per check, so hidden inputs are random yet reproducible) and `report` (attach plots).
 Outcomes are collected from `pytest_runtest_logreport`; students only ever see the curated
-message of a failure, never pytest's long report (which quotes the check's source).
+message of a failure, never pytest's long report (which quotes the check's source). An
+exception of the check's own (not a failed expectation, not the student's) makes the check a
+`grader_error`: its traceback is kept for the instructor, the student reads a fixed line.
 """
 from __future__ import annotations
 
 import hashlib
+import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,14 +20,18 @@ import numpy as np
 import pytest
 
 from .checks import CheckFailed
+from .contract import GraderBug, Student, probe_names
 from .plots import thinned
-from .result import ERROR, FAILED, PASSED, Plot
+from .result import ERROR, FAILED, GRADER_ERROR, PASSED, Plot
 from .sandbox.session import Session, StudentFault
 from .spec import Exercise
 
 # What a StudentFault of each kind does to a check: a wrong answer fails it, a run that did
 # not finish means the check could not be completed.
 _FAULT_STATUS = {"timeout": ERROR, "crash": ERROR, "memory": ERROR, "exited": ERROR}
+# What the student reads when the check itself is broken; the traceback goes to the instructor.
+GRADER_ERROR_MESSAGE = ("the grader could not run this check (a fault in the exercise's checks, "
+                        "not in your code); it costs you nothing")
 
 
 @dataclass
@@ -33,6 +40,7 @@ class Outcome:
     message: str
     duration_s: float
     plots: list[Plot] = field(default_factory=list)
+    traceback: str = ""          # grader_error only: for the instructor
 
 
 class Reporter:
@@ -72,14 +80,28 @@ class GraderPlugin:
         self.outcomes: dict[str, Outcome] = {}
         self._reporters: dict[str, Reporter] = {}
         self.collect_errors: list[str] = []
+        self._probe_source: str | None = None
+        self._probe_set: frozenset[str] | None = None
+        self._names: frozenset[str] = frozenset()
 
     def begin(self, job: Job) -> None:
         self.job, self.outcomes, self._reporters = job, {}, {}
+        self._probe_set = None  # probes.py is read again for each submission, parsed on change
 
     # ---- fixtures ----------------------------------------------------------------------------
     @pytest.fixture
-    def student(self) -> Session:
-        return self.job.session
+    def student(self) -> Student:
+        return Student(self.job.session, self._probes())
+
+    def _probes(self) -> frozenset[str]:
+        """The probes the exercise defines, so that a misspelt name is the grader's error."""
+        if self._probe_set is None:
+            f = self.job.exercise.folder / "probes.py"
+            text = f.read_text(encoding="utf-8") if f.exists() else ""
+            if self._probe_source != text:
+                self._probe_source, self._names = text, probe_names(text)
+            self._probe_set = self._names
+        return self._probe_set
 
     @pytest.fixture(name="exercise")
     def exercise_fixture(self) -> Exercise:
@@ -118,8 +140,12 @@ class GraderPlugin:
         outcome = yield
         rep = outcome.get_result()
         if call.excinfo is not None:
-            rep.grader_message = _message(call.excinfo.value)  # curated, safe to show
             rep.grader_status = _status(call.excinfo.value)
+            if rep.grader_status == GRADER_ERROR:
+                rep.grader_message = GRADER_ERROR_MESSAGE
+                rep.grader_traceback = _traceback(call.excinfo)
+            else:
+                rep.grader_message = _message(call.excinfo.value)  # curated, safe to show
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         name = report.nodeid.rsplit("::", 1)[-1]
@@ -130,7 +156,8 @@ class GraderPlugin:
                 status = getattr(report, "grader_status", FAILED)
                 msg = getattr(report, "grader_message", "the check failed")
             plots = self._reporters.get(name, Reporter()).plots
-            self.outcomes[name] = Outcome(status, msg, report.duration, list(plots))
+            self.outcomes[name] = Outcome(status, msg, report.duration, list(plots),
+                                          getattr(report, "grader_traceback", ""))
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:  # a broken check file is the instructor's fault: report it loudly
@@ -142,16 +169,41 @@ def _short_repr(excinfo: pytest.ExceptionInfo, style: str | None = None) -> str:
 
 
 def _status(exc: BaseException) -> str:
+    """check50's line: a failed expectation (fail(), the expect_ helpers, a plain assert) and
+    the student's own exceptions are the student's; anything else raised in the check's code,
+    or a fixture that does not exist, is the grader's."""
     if isinstance(exc, StudentFault):
         return _FAULT_STATUS.get(exc.kind, FAILED)
-    return FAILED
+    if isinstance(exc, AssertionError):  # CheckFailed is one
+        return FAILED
+    return GRADER_ERROR
+
+
+def _traceback(excinfo: pytest.ExceptionInfo) -> str:
+    exc = excinfo.value
+    if isinstance(exc, GraderBug):
+        return f"GraderBug: {exc}"
+    if isinstance(exc, pytest.FixtureLookupError):
+        return _fixture_error(exc)
+    # pytest's and pluggy's own frames say nothing to the author: start at the check's code.
+    tb = exc.__traceback__
+    while tb is not None and _is_machinery(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    text = "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
+    return text[-6000:]
+
+
+def _is_machinery(filename: str) -> bool:
+    return any(part in filename for part in ("/_pytest/", "/pluggy/", "/grader/plugin.py"))
+
+
+def _fixture_error(exc: BaseException) -> str:
+    argname = getattr(exc, "argname", None)
+    return (f"fixture '{argname}' does not exist; the grader's fixtures are student, exercise, "
+            f"rng, seed, report, dataset") if argname else f"{type(exc).__name__}: {exc}"
 
 
 def _message(exc: BaseException) -> str:
     if isinstance(exc, (CheckFailed, StudentFault)):
         return str(exc)
-    if isinstance(exc, AssertionError):
-        return str(exc).split("\n")[0] or "the check failed"
-    # The check's own code tripped over what the submission returned (None where a list was
-    # expected, say). Say so without quoting the check's source.
-    return f"could not use what your code returned ({type(exc).__name__}: {str(exc)[:200]})"
+    return str(exc).split("\n")[0] or "the check failed"

@@ -49,7 +49,42 @@ def _public_spec(ex: Exercise) -> str:
     raw = yaml.safe_load((ex.folder / "exercise.yaml").read_text(encoding="utf-8"))
     raw["checks"] = {c.name: raw["checks"][c.name] for c in ex.checks if not c.hidden}
     raw["hidden_checks"] = {"count": ex.hidden_count, "points": ex.hidden_points}
+    # Only the thresholds the public checks read: the others would say what hidden ones judge.
+    used = public_thresholds(ex.folder / PUBLIC_FILE)
+    if raw.get("thresholds"):
+        raw["thresholds"] = {k: v for k, v in raw["thresholds"].items() if k in used}
+        if not raw["thresholds"]:
+            del raw["thresholds"]
     return yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
+
+
+def public_thresholds(check_file: Path, seen: set[Path] | None = None) -> set[str]:
+    """The threshold names a check file reads (`....thresholds["name"]` or `.get("name")`),
+    and those read by the files it loads with `sibling(__file__, "...")` (ex05's public checks
+    judge with ex04's), so the pack keeps every threshold its public checks need."""
+    seen = set() if seen is None else seen
+    check_file = check_file.resolve()
+    if check_file in seen or not check_file.exists():
+        return set()
+    seen.add(check_file)
+    out = set()
+    for node in ast.walk(ast.parse(check_file.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Subscript) and _is_thresholds(node.value) \
+                and isinstance(node.slice, ast.Constant):
+            out.add(node.slice.value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr == "get" and _is_thresholds(node.func.value) and node.args \
+                and isinstance(node.args[0], ast.Constant):
+            out.add(node.args[0].value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id == "sibling" and len(node.args) == 2 \
+                and isinstance(node.args[1], ast.Constant):
+            out |= public_thresholds(check_file.parent / f"{node.args[1].value}.py", seen)
+    return out
+
+
+def _is_thresholds(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "thresholds"
 
 
 def public_probes(source: str, public_checks: str) -> str:
@@ -82,7 +117,7 @@ def _write_notebook(ex: Exercise, path: Path) -> None:
 
 
 def _pack_readme(exercises: list[Exercise]) -> str:
-    rows = "\n".join(f"| {e.id} | {e.title} | {e.max_score + e.hidden_points:g} |"
+    rows = "\n".join(f"| {e.id} | {e.title} | {e.total_points:g} |"
                      for e in exercises)
     return f"""# Course exercises
 

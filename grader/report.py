@@ -13,7 +13,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from grader import plots
-from grader.result import (ERROR, FAILED, FORBIDDEN, GRADED, LOAD_ERROR, PASSED, SYNTAX_ERROR,
+from grader.result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
+                           SYNTAX_ERROR,
                            CheckResult, Result)
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -58,7 +59,8 @@ def banner(result: Result) -> Banner:
     if result.status != GRADED:
         headline = _NOT_GRADED.get(result.status, "Your submission could not be graded")
         return Banner("bad", headline, result.message or "Fix the problem above and submit again.")
-    failing = [c for c in result.checks if c.status != PASSED]
+    # A check the grader could not run is not the student's to fix.
+    failing = [c for c in result.checks if c.status not in (PASSED, GRADER_ERROR)]
     if not failing:
         if result.public_only and result.hidden_remaining:
             # The hidden-checks note sits right under the banner; no need to repeat it here.
@@ -99,7 +101,8 @@ def _percent(result: Result) -> float:
 
 
 def _counts(result: Result) -> dict[str, int]:
-    return {s: sum(c.status == s for c in result.checks) for s in (PASSED, FAILED, ERROR)}
+    return {s: sum(c.status == s for c in result.checks)
+            for s in (PASSED, FAILED, ERROR, GRADER_ERROR)}
 
 
 def _safe(name: str) -> str:

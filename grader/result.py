@@ -21,6 +21,10 @@ FORBIDDEN = "forbidden_import"   # the source imports a package the exercise for
 PASSED = "passed"
 FAILED = "failed"
 ERROR = "error"                  # the check could not run (e.g. the submission timed out)
+# The check's own code is broken (an exception in it that is not a fail(...), a probe or
+# fixture that does not exist, a threshold the yaml lacks): the instructor's fault. It costs
+# the student nothing: 0 points of 0, its points left out of max_score, everywhere.
+GRADER_ERROR = "grader_error"
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,9 @@ class CheckResult:
     hint: str = ""
     duration_s: float = 0.0
     plots: tuple[Plot, ...] = ()
+    # For a grader_error: the check's traceback, for the instructor (terminal, batch overview,
+    # the full JSON). The student's report shows only the message.
+    traceback: str = ""
 
     @property
     def passed(self) -> bool:
@@ -88,6 +95,11 @@ class Result:
     run: RunInfo | None = None
     graded_at: str = ""
     grader_version: str = ""
+
+    @property
+    def grader_errors(self) -> tuple[CheckResult, ...]:
+        """Checks the grader could not run through its own fault (not counted in the score)."""
+        return tuple(c for c in self.checks if c.status == GRADER_ERROR)
 
     @property
     def full_marks(self) -> bool:
@@ -169,6 +181,7 @@ RESULT_SCHEMA: dict[str, Any] = {
                     "max_points": {"type": "number"},
                     "hidden": {"type": "boolean"},
                     "message": {"type": "string"},
+                    "status": {"enum": [PASSED, FAILED, ERROR, GRADER_ERROR]},
                 },
             },
         },

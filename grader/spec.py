@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from .contract import Thresholds
+
 PUBLIC_FILE = "test_public.py"
 HIDDEN_FILE = "test_hidden.py"
 DEVICES = ("cpu", "cuda", "any")
@@ -72,7 +74,13 @@ class Exercise:
 
     @property
     def max_score(self) -> float:
+        """The points of the checks present here (in a student's pack: the public ones)."""
         return sum(c.points for c in self.checks)
+
+    @property
+    def total_points(self) -> float:
+        """What the exercise is worth in all, hidden checks included, here or in a pack."""
+        return sum(c.points for c in self.checks if not c.hidden) + self.hidden_points
 
     def check_files(self, hidden: bool) -> list[Path]:
         files = [self.folder / PUBLIC_FILE]
@@ -122,7 +130,7 @@ def load_exercise(folder: Path) -> Exercise:
         memory_mb=raw["memory_mb"], device=raw["device"], reply_mb=raw.get("reply_mb", 8),
         disabled_in_sandbox=tuple(raw.get("disabled_in_sandbox", ())),
         forbidden_imports=tuple(raw.get("forbidden_imports", ())),
-        thresholds={k: float(v) for k, v in (raw.get("thresholds") or {}).items()},
+        thresholds=Thresholds({k: float(v) for k, v in (raw.get("thresholds") or {}).items()}),
         checks=checks, data=tuple(raw.get("data", ())),
         released_hidden=_released_hidden(path, raw.get("hidden_checks")))
 
@@ -187,13 +195,17 @@ def _test_functions(path: Path) -> list[tuple[str, str]]:
 
 def exercises_root(explicit: Path | None = None) -> Path:
     """Where the exercise bank lives: --exercises, ./exercises, or beside the grader package."""
+    here = Path.cwd()
+    # Inside an exercise's folder (as the stub and README tell a student to be), the bank is
+    # the folder above it.
+    inside = [here.parent] if (here / "exercise.yaml").is_file() else []
     candidates = [explicit] if explicit else [
-        Path.cwd() / "exercises", Path(__file__).resolve().parent.parent / "exercises"]
+        Path.cwd() / "exercises", *inside, Path(__file__).resolve().parent.parent / "exercises"]
     for c in candidates:
         if c is not None and c.is_dir():
             return c
-    raise SpecError("no exercises folder found (looked in ./exercises and beside the grader; "
-                    "pass --exercises DIR)")
+    raise SpecError("no exercises folder found (looked in ./exercises, above an exercise's "
+                    "folder, and beside the grader; pass --exercises DIR)")
 
 
 def all_exercises(root: Path) -> list[Exercise]:

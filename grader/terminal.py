@@ -11,10 +11,11 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.report import fmt_points, hidden_note
-from grader.result import ERROR, FAILED, GRADED, PASSED, Result
+from grader.result import ERROR, FAILED, GRADED, GRADER_ERROR, PASSED, Result
 
 MESSAGE_WIDTH = 100
-_MARKS = {PASSED: ("✓", "bold green"), FAILED: ("✗", "bold red"), ERROR: ("!", "bold yellow")}
+_MARKS = {PASSED: ("✓", "bold green"), FAILED: ("✗", "bold red"), ERROR: ("!", "bold yellow"),
+          GRADER_ERROR: ("?", "bold magenta")}
 _NOT_GRADED = {"syntax_error": "syntax error", "load_error": "could not load",
                "forbidden_import": "forbidden import"}
 
@@ -31,6 +32,18 @@ def render_table(result: Result, console: Console | None = None) -> None:
     if result.status != GRADED:
         console.print(Text(result.message or _NOT_GRADED.get(result.status, result.status),
                            style="bold red"))
+    broken = result.grader_errors
+    if broken:
+        console.print(Text(grader_errors_note(result), style="bold magenta"))
+        for c in broken:
+            if c.traceback:  # the instructor's detail; a student's pack has only public checks
+                console.print(Text(f"--- {c.name}\n{c.traceback.rstrip()}", style="magenta"))
+
+
+def grader_errors_note(result: Result) -> str:
+    n = len(result.grader_errors)
+    return (f"{n} check{'s' if n != 1 else ''} could not be run by the grader (a fault in the "
+            f"exercise, not the submission): left out of the score and of the maximum")
 
 
 def summary_line(result: Result) -> str:
@@ -42,8 +55,10 @@ def summary_line(result: Result) -> str:
         return f"{score} ({why}: {detail})" if detail else f"{score} ({why})"
     failed = sum(c.status == FAILED for c in result.checks)
     errors = sum(c.status == ERROR for c in result.checks)
+    broken = len(result.grader_errors)
     parts = [f"{failed} check{'s' if failed != 1 else ''} failed"] if failed else []
     parts += [f"{errors} could not run"] if errors else []
+    parts += [f"{broken} grader error{'s' if broken != 1 else ''}"] if broken else []
     if not parts:
         parts = ["all checks passed"]
     if result.public_only and result.hidden_remaining:

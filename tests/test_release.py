@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -75,3 +77,59 @@ def test_grading_inside_the_pack_runs_public_checks_and_counts_hidden(pack, tmp_
     doc = json.loads(r.stdout)
     assert doc["public_only"] and doc["hidden_remaining"] == 4 and doc["hidden_points"] == 6
     assert all(not c["hidden"] for c in doc["checks"]) and doc["score"] == doc["max_score"]
+
+
+def test_pack_totals_are_the_real_totals(pack):
+    readme = (pack / "README.md").read_text(encoding="utf-8")
+    for ex in bank():
+        assert f"| {ex.id} | {ex.title} | {ex.max_score:g} |" in readme, ex.id
+    assert "| ex01 |" in readme and "| 17 |" in readme and "| 28 |" not in readme
+    r = subprocess.run([sys.executable, "-m", "grader.cli", "list"], cwd=pack,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    for ex in bank():
+        line = next(ln for ln in r.stdout.splitlines() if ln.startswith(ex.id))
+        assert f" {ex.max_score:g} pts" in line and f"{len(ex.checks)} checks" in line, line
+
+
+def test_pack_names_no_threshold_only_hidden_checks_read(pack):
+    import yaml
+    from grader.release import public_thresholds
+    for ex in bank():
+        packed = yaml.safe_load((pack / "exercises" / ex.folder.name / "exercise.yaml")
+                                .read_text(encoding="utf-8"))
+        used = public_thresholds(ex.folder / "test_public.py")
+        assert set(packed.get("thresholds") or {}) == used & set(ex.thresholds), ex.id
+    # ex05's public checks judge with ex04's (loaded with sibling), which read "accuracy"
+    ex05 = yaml.safe_load((pack / "exercises" / "ex05_mnist_numpy" / "exercise.yaml").read_text())
+    assert "accuracy" in ex05["thresholds"]
+
+
+def test_grade_works_inside_the_packs_exercise_folder(pack, tmp_path):
+    folder = pack / "exercises" / "ex07_activations"
+    work = tmp_path / "ex07_activations"
+    shutil.copytree(folder, work)
+    shutil.copy(SOLUTIONS / "ex07.py", work / "ex07.py")  # as a student's finished stub
+    # The pack's grader as pip installs it: in site-packages, far from the exercises.
+    shutil.copytree(pack / "grader", tmp_path / "site" / "grader")
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "site"))
+    r = subprocess.run([sys.executable, "-m", "grader.cli", "ex07", "--json", "--no-report"],
+                       cwd=work, capture_output=True, text=True, timeout=300, env=env)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["public_only"]
+
+
+def test_release_refuses_a_bank_that_does_not_hold(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "grader.cli", "new", "ex12_demo"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    (tmp_path / "solutions" / "ex12.py").write_text("def scale(xs, factor):\n    return xs\n")
+    cmd = [sys.executable, "-m", "grader.cli", "release", "--out", str(tmp_path / "dist"),
+           "--jobs", "1"]
+    r = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and "release refused" in r.stderr, r.stdout + r.stderr
+    assert "solutions/ex12.py: expected full marks" in r.stderr
+    assert not (tmp_path / "dist").exists()
+    r = subprocess.run(cmd + ["--force"], cwd=tmp_path, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0 and (tmp_path / "dist" / "README.md").exists(), r.stderr

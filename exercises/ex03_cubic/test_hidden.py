@@ -1,19 +1,12 @@
 """Hidden checks for ex03: random cubics on random ranges, training with autograd, and a
 Polynomial3 that survives a state_dict round trip."""
-import importlib.util
 import math
-from pathlib import Path
-
 import numpy as np
 
-from grader.checks import as_array, fail, fmt
+from grader.checks import as_array, fail, fmt, sibling
 
-# The fit judge is shared with the public checks; loaded by path, because check files are
-# imported one by one, not as a package.
-_spec = importlib.util.spec_from_file_location("_ex03_public_checks",
-                                               Path(__file__).with_name("test_public.py"))
-public = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(public)
+# The fit judge is shared with the public checks.
+public = sibling(__file__, "test_public")
 
 MIN_STEPS = 10
 LOSS_POINTS = 500

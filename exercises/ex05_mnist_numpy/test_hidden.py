@@ -1,12 +1,8 @@
 """Hidden checks for ex05: judged like ex04's (whose hidden checks these are), so one rule
 holds for both: predict() labels each image by its pixels."""
-import importlib.util
-from pathlib import Path
+from grader.checks import sibling
 
-_spec = importlib.util.spec_from_file_location(
-    "_ex05_hidden_judge", Path(__file__).parent.parent / "ex04_mnist_torch" / "test_hidden.py")
-judge = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(judge)
+judge = sibling(__file__, "../ex04_mnist_torch/test_hidden")
 
 
 def test_labels_each_image_by_its_pixels(student, dataset):

@@ -2,15 +2,10 @@
 are: one judge of MNIST predictions for both exercises). Accuracy is computed here, against test
 labels that never enter the sandbox; torch and other ML frameworks are refused by exercise.yaml.
 """
-import importlib.util
-from pathlib import Path
+from grader.checks import sibling
 
-# Loaded by path, because check files are imported one by one, not as a package. This copy has
-# its own cache of training runs, which holds ex05's runs only.
-_spec = importlib.util.spec_from_file_location(
-    "_ex05_mnist_judge", Path(__file__).parent.parent / "ex04_mnist_torch" / "test_public.py")
-judge = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(judge)
+# ex04's judge, as a copy of ex05's own: its cache of training runs holds ex05's runs only.
+judge = sibling(__file__, "../ex04_mnist_torch/test_public")
 
 # The probe the judge calls, named here too: `grade release` keeps only the probes that a
 # public check file names.

@@ -1,18 +1,12 @@
 """Hidden checks for ex06: random functions, points, vectors and shapes a student has not seen.
 Expected gradients come from torch.autograd in float64, here in the grader."""
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import torch
 
-from grader.checks import fail, fmt
+from grader.checks import fail, fmt, sibling
 
-# Shared with the public checks; loaded by path, because check files are imported one by one.
-_spec = importlib.util.spec_from_file_location("_ex06_public_checks",
-                                               Path(__file__).with_name("test_public.py"))
-public = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(public)
+# Shared with the public checks.
+public = sibling(__file__, "test_public")
 
 
 def function(kind, p):

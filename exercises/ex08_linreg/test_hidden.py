@@ -1,17 +1,11 @@
 """Hidden checks for ex08: random lines and random numbers of features the student has not seen,
 and every epoch of train() compared with plain SGD on the mean squared error."""
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
-from grader.checks import as_array, fail, fmt
+from grader.checks import as_array, fail, fmt, sibling
 
-# Shared with the public checks; loaded by path, because check files are imported one by one.
-_spec = importlib.util.spec_from_file_location("_ex08_public_checks",
-                                               Path(__file__).with_name("test_public.py"))
-public = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(public)
+# Shared with the public checks.
+public = sibling(__file__, "test_public")
 
 LINE_EPOCHS, FEATURE_EPOCHS, LR = 500, 400, 0.1   # both converge to 1e-5 from any start
 

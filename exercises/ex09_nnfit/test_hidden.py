@@ -1,18 +1,11 @@
 """Hidden checks for ex09: random curves, random clusters, a class inside a ring (which no
 straight line separates), random layer sizes, and loaders whose last batch is short."""
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
-from grader.checks import fail
+from grader.checks import fail, sibling
 
-# The judges are shared with the public checks; loaded by path, because check files are
-# imported one by one, not as a package.
-_spec = importlib.util.spec_from_file_location("_ex09_public_checks",
-                                               Path(__file__).with_name("test_public.py"))
-public = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(public)
+# The judges are shared with the public checks.
+public = sibling(__file__, "test_public")
 
 
 def random_curve(rng):

@@ -1,18 +1,11 @@
 """Hidden checks for ex10: random hyperparameters, several tensors of random shapes, random
 gradients handed to step() directly, a random bowl, zero_grad, and no torch.optim inside."""
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
-from grader.checks import fail
+from grader.checks import fail, sibling
 
-# The judge and torch.optim's runs are shared with the public checks; loaded by path, because
-# check files are imported one by one, not as a package.
-_spec = importlib.util.spec_from_file_location("_ex10_public_checks",
-                                               Path(__file__).with_name("test_public.py"))
-public = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(public)
+# The judge and torch.optim's runs are shared with the public checks.
+public = sibling(__file__, "test_public")
 
 STEPS = 30
 

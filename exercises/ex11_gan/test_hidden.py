@@ -1,16 +1,11 @@
 """Hidden checks for ex11: artist_works on other points, G and D of other sizes, and the GAN
 trained from other seeds with other numbers of ideas and points."""
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
-# The judges and the shared training run are in the public checks; loaded by path, because
-# check files are imported one by one, not as a package.
-_spec = importlib.util.spec_from_file_location("_ex11_public_checks",
-                                               Path(__file__).with_name("test_public.py"))
-public = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(public)
+from grader.checks import sibling
+
+# The judges and the shared training run are in the public checks.
+public = sibling(__file__, "test_public")
 
 # Every (seed, n_ideas, n_points) a hidden check may draw; the thresholds in exercise.yaml come
 # from the reference's runs on all of them (and on the public seed 1 with 5 ideas, 15 points).

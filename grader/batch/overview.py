@@ -27,7 +27,7 @@ from ..exports.final import Grade, final_grades, policies
 from ..gradebook import NO_SUBMISSION, UNREADABLE, Entry, Gradebook
 from ..plots import svg
 from ..report import TEMPLATES, fmt_points
-from ..result import ERROR, GRADED, Plot
+from ..result import ERROR, GRADED, Plot, Result
 from ..spec import Exercise
 from .intake import Reason
 from .outputs import report_path
@@ -97,7 +97,8 @@ def write_overview(out: Path, gb: Gradebook, exercises: list[Exercise]) -> Path:
         exercises=[_summary(gb, x, [e for e in entries if e.exercise == x.id]) for x in shown],
         students=sorted(by_student.items()), names=names, columns=shown,
         slowest=sorted((r for r in rows if r.wall_s > 0), key=lambda r: -r.wall_s)[:SLOWEST],
-        crashed=[r for r in rows if r.reason and r.status != NO_SUBMISSION], totals=_totals(by_student, shown),
+        crashed=[r for r in rows if r.reason and r.status != NO_SUBMISSION],
+        totals=_totals(by_student, shown), grader_errors=grader_errors(entries),
         generated=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         version=__version__, counts=gb.counts(),
         adjusted=[g for g in grades.values() if g.notes()],
@@ -173,6 +174,18 @@ def _reason(e: Entry) -> str:
         first = errors[0].message.splitlines()[0] if errors[0].message else "could not run"
         return f"{len(errors)} check{'s' if len(errors) != 1 else ''} could not run: {first}"
     return ""
+
+
+def grader_errors(entries: list[Entry]) -> list[tuple[str, str, str, str]]:
+    """(student, exercise, check, the traceback's last line) of every check the grader could
+    not run: the exercise's fault, for the instructor to fix (it cost the student nothing)."""
+    out = []
+    for e in entries:
+        result: Result | None = e.result
+        for c in (result.grader_errors if result else ()):
+            last = next((ln for ln in reversed(c.traceback.splitlines()) if ln.strip()), "")
+            out.append((e.student, e.exercise, c.name, last or c.message))
+    return out
 
 
 def _totals(by_student: dict[str, dict[str, Row]], shown: list[Exercise]) -> dict[str, float]:
