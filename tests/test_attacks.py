@@ -417,7 +417,8 @@ def test_forged_protocol_frames_are_rejected(ex02, layers):
 @strong_only
 def test_monkeypatched_comparisons_change_nothing(ex02):
     r, _ = _grade(ex02, _attack("monkeypatch_comparisons.py"), STRONG, hidden=True)
-    assert r.status == GRADED, r.message
+    assert r.status == LOAD_ERROR, r.message
+    assert "replaced builtins.abs" in r.message and "cannot trust this run" in r.message
     assert r.score == 0 and all(c.status == FAILED for c in r.checks), \
         [(c.name, c.status, c.message) for c in r.checks]
 
@@ -438,8 +439,8 @@ def test_objects_that_unpickle_to_code_are_rejected_as_data(ex02, tmp_path):
     r, _ = _grade(ex02, _attack("unpickle_gadget.py"), STRONG)
     assert r.status == GRADED and r.score == 0
     assert all(c.status == FAILED for c in r.checks)
-    first = r.checks[0].message  # later calls fail earlier: GD left builtins.float replaced
-    assert "a value of type Gadget cannot be sent back to the grader" in first, first
+    first = r.checks[0].message  # GD left builtins.float replaced: the guard names it
+    assert "replaced builtins.float" in first or "Gadget cannot be sent back" in first, first
     cfg = SessionConfig(exercise="ex02", module="ex02", layers=STRONG, call_time_s=30,
                         source=_attack("unpickle_gadget.py").read_text(),
                         limits=Limits(wall_s=60, memory_mb=2048, cpu_s=60))

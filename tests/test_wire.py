@@ -87,3 +87,66 @@ def test_recv_times_out_and_sees_eof():
         os.close(r)
         if w >= 0:
             os.close(w)
+
+
+# ---- what the grader reads is bounded before it is decoded ------------------------------------
+
+def _frame(body: bytes) -> bytes:
+    return wire.HEADER.pack(len(body)) + body
+
+
+def _pipe_with(data: bytes) -> int:
+    """A readable fd holding `data` (a file: a pipe would not hold a large frame)."""
+    import tempfile
+    f = tempfile.TemporaryFile()
+    f.write(data)
+    f.flush()
+    fd = os.dup(f.fileno())
+    f.close()
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def test_an_answer_over_the_size_cap_is_refused_before_it_is_read():
+    body = b'{"id":"ab","ok":true,"value":[' + b"[]," * 100_000 + b"[]]}"
+    r = _pipe_with(_frame(body)[:64])  # only the header and a little: nothing more is read
+    with pytest.raises(wire.WireError, match="over this exercise's limit"):
+        wire.recv(r, max_bytes=1024)
+    os.close(r)
+
+
+def test_an_answer_to_another_request_is_refused_undecoded():
+    r = _pipe_with(_frame(b'{"id":"forged","ok":true,"value":1}'))
+    with pytest.raises(wire.WireError, match="not the answer"):
+        wire.recv(r, prefix=wire.reply_prefix("0123456789abcdef"))
+    os.close(r)
+    ok = _pipe_with(_frame(wire.dumps({"id": "77", "ok": True})))
+    assert wire.recv(ok, prefix=wire.reply_prefix("77")) == {"id": "77", "ok": True}
+    os.close(ok)
+
+
+def test_an_answer_with_too_many_containers_is_not_decoded():
+    body = b'{"id":"1","value":' + b"[]," * 10 + b"[" * 3 + b"[]," * (wire.MAX_CONTAINERS + 1) + \
+        b"[]]]]}"
+    r = _pipe_with(_frame(body))
+    started = time.process_time()
+    with pytest.raises(wire.WireError, match="lists and dicts"):
+        wire.recv(r)
+    assert time.process_time() - started < 1.0
+    os.close(r)
+
+
+def test_integers_past_64_bits_arrive_as_floats():
+    got = wire.loads(b'{"small": 12, "big": ' + b"1" + b"0" * 400 + b', "neg": -9223372036}')
+    assert got["small"] == 12 and type(got["small"]) is int
+    assert got["big"] == float("inf") and got["neg"] == -9223372036
+
+
+def test_a_write_to_a_reader_that_stopped_reading_gives_up_at_its_deadline():
+    r, w = os.pipe()
+    os.set_blocking(w, False)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        wire.send(w, {"blob": "x" * (1 << 20)}, time.monotonic() + 0.5)
+    assert time.monotonic() - started < 5
+    os.close(r), os.close(w)

@@ -23,6 +23,14 @@ from .isolation import Limits, apply_rlimits, count_tasks, rlimit_values
 
 # A cold sandbox adds bwrap's own processes (its init and setpriv) to the run's tasks.
 SANDBOX_TASKS = 8
+# The cgroup's memory limit stands a quarter above the address-space limit: ordinary
+# allocations meet RLIMIT_AS first (a clean MemoryError, at once), and the cgroup stops only
+# what RLIMIT_AS cannot see (memfd, tmpfs, shared memory) before it reaches the machine.
+GROUP_HEADROOM = 1.25
+
+
+def group_memory_mb(limits: Limits) -> int | None:
+    return int(limits.memory_mb * GROUP_HEADROOM) if limits.memory_mb else None
 
 
 @dataclass
@@ -73,7 +81,7 @@ class ColdRun(Run):
         self.launch = launch
         r_child, self.writer, self.reader, w_child = _pipes()
         if launch.group is not None:
-            launch.group.start(launch.limits.memory_mb, launch.limits.nproc + SANDBOX_TASKS)
+            launch.group.start(group_memory_mb(launch.limits), launch.limits.nproc + SANDBOX_TASKS)
         filter_fd = seccomp.memfd() if launch.strong and seccomp.supported() else None
         keep = (r_child, w_child) + ((filter_fd,) if filter_fd is not None else ())
         try:
@@ -129,7 +137,7 @@ class ForkedRun(Run):
             z.tasks = count_tasks(launch.uid) if launch.uid is not None else None
         limits = rlimit_values(launch.limits, launch.uid, launch.child.device, z.tasks)
         if launch.group is not None:
-            launch.group.start(launch.limits.memory_mb, launch.limits.nproc)
+            launch.group.start(group_memory_mb(launch.limits), launch.limits.nproc)
         try:
             self.pid, pidfd = z.fork(launch.child.for_fork(), limits, (r_child, w_child, out_w),
                                      preload)

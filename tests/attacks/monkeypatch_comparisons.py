@@ -2,7 +2,9 @@
 # comparison an in-process grader could use so that everything compares equal: torch.allclose /
 # isclose / equal, numpy.isclose / allclose / array_equal / testing.assert_allclose, math.isclose,
 # pytest.approx, unittest's assertAlmostEqual, and the builtins abs, round, all, any, min, max.
-# VERDICT: graded, 0 points: the checks run in the grader's process, which none of this reaches.
+# VERDICT: load_error, 0 points: the sandbox names what it replaced ("your code replaced
+# builtins.abs ...: the grader cannot trust this run"); the checks run in the grader's process,
+# which none of this reaches anyway.
 import builtins
 import math
 import unittest

@@ -3,7 +3,9 @@
 # the zygote; /proc/self/mem is closed to it, its own address space is not) and prints every
 # PLANTEDSECRET-<hex> it finds. The pattern is built at run time, so its own source does not
 # contain a match.
-# VERDICT: load_error "attack finished"; no planted secret in its output.
+# VERDICT: load_error: the guard stops it at its first raw read ("raw memory through ctypes");
+# it prints nothing. (tests/test_sandbox_state.py also reads the warm zygote's whole memory from
+# outside and finds no earlier submission's bytes there.)
 import ctypes
 import re
 

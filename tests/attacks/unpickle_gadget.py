@@ -2,8 +2,9 @@
 # __reduce__ would create grader-attack-unpickled in /tmp of whoever unpickles it. GD returns
 # one, make_gadget() returns one, and GD replaces builtins.float so that the exercise's own
 # probe records gadgets instead of numbers.
-# VERDICT: graded, 0 points, each check failed with "cannot be sent back to the grader": only
-# JSON data crosses the boundary, so nothing is ever unpickled and no file appears.
+# VERDICT: graded, 0 points, each check failed ("your code replaced builtins.float", or "cannot
+# be sent back to the grader"): only JSON data crosses the boundary, so nothing is ever
+# unpickled and no file appears.
 import builtins
 import os
 
