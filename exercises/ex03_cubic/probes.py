@@ -7,7 +7,8 @@ import io
 
 import numpy as np
 import torch
-from torch.optim.optimizer import register_optimizer_step_pre_hook
+from torch.optim.optimizer import (register_optimizer_step_post_hook,
+                                   register_optimizer_step_pre_hook)
 
 NAMES = ("a", "b", "c", "d")
 
@@ -39,11 +40,22 @@ def _returned(value):
 
 
 class _Trace:
-    """Counts torch.optim optimizer steps, and those taken with gradients in place; records the
-    scalar loss of each backward() for the report's loss curve."""
+    """What fit_torch's training did, step by step: the scalar loss of each backward(), and the
+    parameters just before and just after each torch.optim step (a pre and a post hook). The
+    checks then ask for the work itself: steps that move the parameters, nothing else moving
+    them, a loss that falls, and an answer that is where the steps ended."""
+
+    MAX_NUMEL = 64               # parameters recorded whole up to this size (the cubic has 4)
 
     def __init__(self):
         self.losses, self.steps, self.steps_with_grad = [], 0, 0
+        self.before, self.after = [], []
+
+    def _params(self, optimizer):
+        flat = [p.detach().reshape(-1).double().cpu() for group in optimizer.param_groups
+                for p in group["params"]]
+        v = torch.cat(flat) if flat else torch.zeros(0, dtype=torch.float64)
+        return v.numpy().copy() if v.numel() <= self.MAX_NUMEL else np.zeros(0)
 
     def __enter__(self):
         self._backward = torch.autograd.backward  # what Tensor.backward() calls
@@ -54,20 +66,34 @@ class _Trace:
                 trace.losses.append(float(tensors.detach()))
             return trace._backward(tensors, *args, **kwargs)
 
-        def step_hook(optimizer, args, kwargs):
+        def pre_step(optimizer, args, kwargs):
             trace.steps += 1
             if any(p.grad is not None for group in optimizer.param_groups
                    for p in group["params"]):
                 trace.steps_with_grad += 1
+            trace.before.append(trace._params(optimizer))
+
+        def post_step(optimizer, args, kwargs):
+            trace.after.append(trace._params(optimizer))
 
         torch.autograd.backward = backward
-        self._hook = register_optimizer_step_pre_hook(step_hook)
+        self._hooks = (register_optimizer_step_pre_hook(pre_step),
+                       register_optimizer_step_post_hook(post_step))
         return self
 
     def __exit__(self, *exc):
         torch.autograd.backward = self._backward
-        self._hook.remove()
+        for hook in self._hooks:
+            hook.remove()
         return False
+
+    def trajectory(self):
+        """before[k] and after[k]: the parameters around step k (same length, same size)."""
+        n = min(len(self.before), len(self.after))
+        sizes = {a.size for a in self.before[:n] + self.after[:n]}
+        if n == 0 or len(sizes) != 1 or 0 in sizes:
+            return np.zeros((0, 0)), np.zeros((0, 0))
+        return np.stack(self.before[:n]), np.stack(self.after[:n])
 
 
 def fit(sub, function, x, y):
@@ -79,8 +105,10 @@ def fit(sub, function, x, y):
     with _Trace() as trace:
         value = getattr(sub, function)(xs, ys)
     out = _returned(value)
+    before, after = trace.trajectory()
     out.update(optimizer_steps=trace.steps, steps_with_grad=trace.steps_with_grad,
-               losses=np.asarray(trace.losses, dtype=np.float64))
+               losses=np.asarray(trace.losses, dtype=np.float64),
+               params_before=before, params_after=after)
     return out
 
 

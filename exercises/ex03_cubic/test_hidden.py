@@ -57,6 +57,40 @@ def test_fit_torch_trains_with_autograd(student, rng, report):
     if with_grad < MIN_STEPS:
         fail(f"fit_torch took {steps} steps of a torch.optim optimizer, {with_grad} of them with "
              f"gradients from backward(); expected a training loop with at least {MIN_STEPS}")
+    trained_by_the_steps(run, losses)
+
+
+def trained_by_the_steps(run: dict, losses: np.ndarray) -> None:
+    """The evidence is the trajectory, not a count of steps: the optimizer's steps move the
+    parameters, nothing else moves them between steps, the loss falls, and the answer is where
+    the last step left the parameters. (A closed-form fit followed by steps that change nothing
+    has the count, and none of this.)"""
+    before = as_array(run["params_before"], "the parameters before each step")
+    after = as_array(run["params_after"], "the parameters after each step")
+    if before.ndim != 2 or before.shape != after.shape or before.shape[0] < MIN_STEPS:
+        fail("fit_torch's optimizer steps could not be followed (are a, b, c, d the "
+             "parameters you gave the optimizer?); expected a training loop of torch.optim steps")
+    moved = np.any(np.abs(after - before) > 1e-12 * (1 + np.abs(before)), axis=1)
+    # Late in a float32 training, steps can be too small to change a float32 parameter: a
+    # count of moving steps, not a share of them.
+    if moved.sum() < MIN_STEPS:
+        fail(f"only {int(moved.sum())} of fit_torch's {len(moved)} optimizer steps changed the "
+             f"parameters; expected the optimizer to do the fitting")
+    jumps = np.abs(before[1:] - after[:-1]).max(initial=0.0)
+    scale = 1 + np.abs(after).max(initial=0.0)
+    if jumps > 1e-6 * scale:
+        fail(f"the parameters changed between optimizer steps (by up to {jumps:.3g}): expected "
+             f"only the optimizer's steps to move them")
+    if losses.size >= 2 and not losses[-1] <= 0.5 * losses[0]:
+        fail(f"fit_torch's loss went from {losses[0]:.4g} to {losses[-1]:.4g}; expected the "
+             f"training to bring it down (to half of where it started, at least)")
+    returned = run.get("values")
+    if returned is not None and after.shape[1] == len(returned):
+        gap = np.abs(np.sort(np.asarray(returned, dtype=float)) - np.sort(after[-1])).max()
+        if gap > 1e-4 * scale:
+            fail(f"fit_torch returned {np.round(returned, 5).tolist()}, but its optimizer's last "
+                 f"step left the parameters at {np.round(after[-1], 5).tolist()}; expected the "
+                 f"trained parameters")
 
 
 def test_polynomial3_state_dict_round_trip(student, rng):

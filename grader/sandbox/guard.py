@@ -57,9 +57,10 @@ class Surface:
         self._modes_at_start = tuple(f() for f in self._modes)
 
     def watch(self, label, namespace):
-        """Watch `namespace` (a dict) from now on too: the probes' own, once loaded."""
+        """Watch `namespace` (a dict) from now on too, additions included: the probes' own,
+        once loaded (a name added there would shadow a builtin the probes read through)."""
         self.entries = [e for e in self.entries if e[0] != label]
-        self.entries.append((label, namespace, dict(namespace), False))
+        self.entries.append((label, namespace, dict(namespace), True))
 
     def changes(self, limit=5):
         """What was replaced, deleted or (in a class) added since; [] when nothing was."""

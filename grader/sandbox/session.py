@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from . import cgroups, wire, zygote
+from . import cgroups, probe_source, wire, zygote
 from .config import ChildConfig, child_config
 from .isolation import (INSIDE_HELPERS, SANDBOX_DIR, Layers, Limits, bwrap_argv, is_root,
                         sandbox_env, slot_uid)
@@ -99,6 +99,8 @@ class Session:
         self._uid = slot_uid(cfg.slot) if cfg.layers.strong else None
         self._memo: dict[tuple[str, bytes], Any] = {}
         self._reported_cpu = 0.0
+        self._probe_source = probe_source.split(cfg.probes) if cfg.probes else None
+        self._probes_loaded: set[str] = set()
 
     # ---- the checks' side -------------------------------------------------------------------
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
@@ -107,7 +109,10 @@ class Session:
                              f"{name}()")
 
     def probe(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        """Run the exercise's probe `name(submission_module, *args)` inside the sandbox."""
+        """Run the exercise's probe `name(submission_module, *args)` inside the sandbox (sent
+        there on its first call: a run holds only the probes its checks have called)."""
+        self.ensure_loaded()
+        self._load_probes(name)
         # The probe's name is the instructor's; the student reads "your code".
         return self._request({"op": "probe", "name": name, "args": args, "kwargs": kwargs},
                              "your code")
@@ -331,12 +336,30 @@ class Session:
                                           f"before any check could run", kind="exited")
         return self._load_error
 
-    def _send_probes(self, deadline: float) -> None:
-        """Load the exercise's probes next to the submission; a submission that broke what
-        they need (sys.modules['torch'] = None, a patched exec, ...) fails to load."""
+    def _load_probes(self, name: str) -> None:
+        """Send the probe `name` (and the probes it calls) to the run, if not there yet."""
+        if self._probe_source is None:
+            return
+        names = self._probe_source.to_load(name, self._probes_loaded)
+        if names:
+            deadline = min(self._deadline, time.monotonic() + self.cfg.call_time_s)
+            try:
+                self._send_probes(deadline, self._probe_source.source(names))
+            except LoadFailed as e:
+                self._load_error = None  # the run is gone; a later check starts a fresh one
+                raise StudentFault(str(e), kind=e.kind) from None
+            self._probes_loaded.update(names)
+
+    def _send_probes(self, deadline: float, source: str | None = None) -> None:
+        """Load the exercise's probes next to the submission (the common part, at first); a
+        submission that broke what they need (sys.modules['torch'] = None, a patched exec, ...)
+        fails to load."""
         rid = secrets.token_hex(8)
+        if source is None:
+            self._probes_loaded = set()
+            source = self._probe_source.common if self._probe_source else self.cfg.probes
         try:
-            wire.send(self._run.writer, {"op": "probes", "source": self.cfg.probes, "id": rid},
+            wire.send(self._run.writer, {"op": "probes", "source": source, "id": rid},
                       deadline)
             reply = wire.recv(self._run.reader, deadline, HANDSHAKE_BYTES,
                               wire.reply_prefix(rid))
