@@ -27,6 +27,8 @@ INSIDE_HELPERS = "/sandbox"      # where child.py and wire.py are mounted inside
 INSIDE_WORK = "/work"            # the scratch folder, as the submission sees it
 INSIDE_DATA = "/data"            # read-only data files (MNIST training images, ...)
 SETPRIV = "/usr/bin/setpriv"
+# The files that run inside the sandbox (standard library only; the grader is not visible there).
+INSIDE_FILES = ("child.py", "wire.py", "guard.py", "forkserver.py", "keeper.py")
 
 
 @dataclass(frozen=True)
@@ -255,9 +257,8 @@ def bwrap_argv(bwrap: str, scratch: Path, inner: list[str], device: str,
         for dev in ("/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia0"):
             if os.path.exists(dev):
                 argv += ["--dev-bind", dev, dev]
-    argv += _ro_bind(str(SANDBOX_DIR / "child.py"), f"{INSIDE_HELPERS}/child.py", made)
-    argv += _ro_bind(str(SANDBOX_DIR / "wire.py"), f"{INSIDE_HELPERS}/wire.py", made)
-    argv += _ro_bind(str(SANDBOX_DIR / "guard.py"), f"{INSIDE_HELPERS}/guard.py", made)
+    for name in INSIDE_FILES:
+        argv += _ro_bind(str(SANDBOX_DIR / name), f"{INSIDE_HELPERS}/{name}", made)
     for f in sorted(scratch.iterdir()):
         if f.is_file() and not f.is_symlink():
             argv += ["--ro-bind", str(f), f"{INSIDE_WORK}/{f.name}"]
