@@ -67,6 +67,32 @@ def sandboxed(code: str) -> list[str]:
                       uid=isolation.slot_uid(0))
 
 
+def guard_costs(n: int) -> dict[str, float]:
+    """guard.py's costs, in a subprocess with torch imported as a run has it: the snapshot of
+    the library surface (once per run), its check (after the import and after every call), and
+    an audited event with the hook installed (against none)."""
+    code = f"""
+import importlib.util, json, time, numpy, numpy.linalg, numpy.random, torch
+spec = importlib.util.spec_from_file_location("g", {str(ROOT / "grader" / "sandbox" / "guard.py")!r})
+g = importlib.util.module_from_spec(spec); spec.loader.exec_module(g)
+def each(f, k):
+    t = time.perf_counter()
+    for _ in range(k): f()
+    return (time.perf_counter() - t) / k
+s = g.Surface()
+def f(): pass
+bare = each(lambda: f.__code__, 20000)
+out = {{"surface snapshot (per run)": each(g.Surface, {n}),
+        "surface check (per call)": each(s.changes, {n * 10})}}
+g.install_hook(["/work/"], ["<probes>"])
+out["audited event, hook added"] = each(lambda: f.__code__, 20000) - bare
+print(json.dumps(out))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout)
+
+
 def warm_fork(n: int) -> float:
     """A Session per run, as grading does: fork from the zygote, handshake, close (reap)."""
     layers = detect_layers()
@@ -178,6 +204,7 @@ def main(argv=None) -> int:
         "grade() overhead, ex02 stub": grade_overhead(ROOT / "exercises" / "ex02_gd" / "ex02.py",
                                                       args.n),
     }
+    guard = guard_costs(max(args.n, 10))
     naive = rows["python -c 'import torch' (naive start)"]
     bare = rows["python -c pass"]
     print(f"{'start':<42} {'median':>9} {'vs naive start':>15}")
@@ -190,6 +217,9 @@ def main(argv=None) -> int:
     print("\nCPU per warm grading of the ex02 reference, less the student's time:")
     for name, t in cpu.items():
         print(f"  {name:<40} {t * 1000:>7.1f}ms")
+    print("\nguard.py (what the submission may not change or reach), inside the run:")
+    for name, t in guard.items():
+        print(f"  {name:<40} {t * 1e6:>9.1f}us")
     print(f"\nbwrap + setpriv add {added * 1000:.1f} ms to a start: {added / naive:.1%} of the "
           f"naive way's start; a warm fork is {naive / rows['warm zygote fork (ours)']:.0f}x "
           f"faster than the naive start.")
@@ -199,7 +229,8 @@ def main(argv=None) -> int:
     while path.exists():  # keep earlier records: they are the history
         path, k = out / f"layers-{dt.date.today():%Y-%m-%d}-{k}.json", k + 1
     path.write_text(json.dumps({"n": args.n, "loadavg": os.getloadavg(),
-                                "median_s": rows | grading, "cpu_per_grading_s": cpu},
+                                "median_s": rows | grading, "cpu_per_grading_s": cpu,
+                                "guard_s": guard},
                                indent=2) + "\n", encoding="utf-8")
     print(f"written: {path.relative_to(ROOT)}")
     return 0

@@ -313,3 +313,27 @@ def test_huge_names_and_messages_are_cut_short(ex02):
     assert all(len(c.message) < 5000 for c in r.checks), max(len(c.message) for c in r.checks)
     assert len(render_html(r)) < 1_000_000
     assert not re.search("A{5000}", r.to_json())
+
+
+# ---- the course's own code still runs --------------------------------------------------------
+
+DATALOADER = '''
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+
+def run():
+    ds = TensorDataset(torch.arange(100.0).reshape(50, 2), torch.arange(50.0))
+    return sum(float(y.sum()) for _, y in DataLoader(ds, batch_size=10, num_workers=2))
+'''
+
+
+@pytest.mark.parametrize("warm", [True, False], ids=["forked", "cold"])
+def test_a_dataloader_with_worker_processes_runs_in_the_sandbox(warm):
+    """Morvan's notes use DataLoader(..., num_workers=2): its workers' locks and shared memory
+    live in the run's own /dev/shm."""
+    cfg = SessionConfig(exercise="ex09", module="ex09", source=DATALOADER, call_time_s=60,
+                        layers=STRONG, warm=warm, limits=Limits(wall_s=90, memory_mb=3072,
+                                                                cpu_s=90))
+    with Session(cfg) as s:
+        assert s.call("run") == float(sum(range(50)))

@@ -152,7 +152,9 @@ def _run(cfg):
     surface, trusted = guard.Surface(), guard.trusted_builtins()
     helpers = (_error, _usage, _tampered)
     _prctl(4, 0)  # not dumpable: no /proc/self/mem, no reopening our pipes through /proc
-    guard.install_hook([os.path.dirname(submission) + "/"], ["<probes>"])
+    work = os.path.dirname(submission)
+    guard.install_hook([work + "/"], ["<probes>"],
+                       [p for p in cfg["sys_path"] if p != work] + [os.path.dirname(cfg["wire"])])
     module = _new_module(cfg["module"], submission)
     t0 = perf()
     try:

@@ -143,13 +143,16 @@ def disable(paths, exercise):
             neuter(owner, attr, getattr(owner, attr), path)
 
 
-def install_hook(student_prefixes, own_files):
+def install_hook(student_prefixes, own_files, libraries=()):
     """End the run (exit code EXIT_*) when the submission's code reaches for frames, the heap or
     raw memory. `student_prefixes`: where the submission's files live; code compiled from a
-    string counts as the submission's, except our `own_files` (the probes)."""
+    string counts as the submission's, except our `own_files` (the probes); `libraries`: the
+    package folders, never the submission's even when they sit below its folder (a venv
+    inside the scratch folder's path)."""
     exit_now, write = os._exit, os.write
     getframe = sys._getframe
     prefixes, own = tuple(student_prefixes), frozenset(own_files)
+    libraries = tuple(p.rstrip("/") + "/" for p in libraries if p)
     # inspect and traceback helpers that hand frames (not summaries) to their caller
     helpers = frozenset(("currentframe", "stack", "getouterframes", "getinnerframes", "trace",
                          "walk_stack", "walk_tb"))
@@ -163,7 +166,7 @@ def install_hook(student_prefixes, own_files):
 
     def student(code):
         name = code.co_filename
-        if name in own:
+        if name in own or name.startswith(libraries):
             return False
         return name.startswith(prefixes) or (name.startswith("<") and name != "<frozen>"
                                              and not name.startswith("<frozen "))
@@ -183,7 +186,12 @@ def install_hook(student_prefixes, own_files):
 
     def end(code, why):
         try:
-            write(2, f"\n[grader] {why}: the run was stopped\n".encode())
+            f = getframe(3)  # 0 here, 1 the hook's branch... the code that raised the event
+            where = f"{f.f_code.co_filename}:{f.f_lineno} in {f.f_code.co_name}"
+        except Exception:  # noqa: BLE001
+            where = "?"
+        try:
+            write(2, f"\n[grader] {why} ({where}): the run was stopped\n".encode())
         finally:
             exit_now(code)
 

@@ -240,7 +240,10 @@ def bwrap_argv(bwrap: str, scratch: Path, inner: list[str], device: str,
     size = str(scratch_mb * 1024 * 1024)
     argv += ["--die-with-parent", "--new-session", "--clearenv", "--proc", "/proc",
              "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
-             "--perms", "1777", "--size", size, "--tmpfs", INSIDE_WORK]
+             "--perms", "1777", "--size", size, "--tmpfs", INSIDE_WORK,
+             # POSIX semaphores and shared memory (multiprocessing's locks, DataLoader workers)
+             # live here: writable by the run's uid, size-limited, counted by its cgroup
+             "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm"]
     # Both tmpfs come first: the interpreter may live below one of them on the host (a venv in
     # /work/repo/.venv), and a later tmpfs would hide its binds.
     made: set[str] = {"/tmp", INSIDE_WORK}
