@@ -153,8 +153,10 @@ def _run(cfg):
     helpers = (_error, _usage, _tampered)
     _prctl(4, 0)  # not dumpable: no /proc/self/mem, no reopening our pipes through /proc
     work = os.path.dirname(submission)
-    guard.install_hook([work + "/"], ["<probes>"],
-                       [p for p in cfg["sys_path"] if p != work] + [os.path.dirname(cfg["wire"])])
+    # Package folders are never the submission's; the scratch folder (or a folder above it,
+    # /work for a forked run's /work/runN) is not a package folder.
+    packages = [p for p in cfg["sys_path"] if not (work + "/").startswith(p.rstrip("/") + "/")]
+    guard.install_hook([work + "/"], ["<probes>"], packages + [os.path.dirname(cfg["wire"])])
     module = _new_module(cfg["module"], submission)
     t0 = perf()
     try:
