@@ -43,11 +43,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .result import Result
+from .status import EntryStatus
 
 FILENAME = "gradebook.sqlite"
 SCHEMA_VERSION = 2
-UNREADABLE = "unreadable"        # the file could not be loaded at all (a SubmissionError)
-NO_SUBMISSION = "no_submission"  # on the roster, and nothing was handed in: 0
+# Entry statuses besides a Result's own (grader.status.EntryStatus documents them all).
+UNREADABLE = EntryStatus.UNREADABLE
+NO_SUBMISSION = EntryStatus.NO_SUBMISSION
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS students (
@@ -159,7 +161,7 @@ class Entry:
     sha256: str
     path: str
     graded_at: str
-    status: str
+    status: str                  # an EntryStatus value
     score: float
     max_score: float
     message: str

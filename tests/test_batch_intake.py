@@ -206,7 +206,7 @@ def test_a_corrupt_zip_member_costs_only_its_student(tmp_path: Path, capsys):
 def test_nothing_found_is_exit_2_with_one_line(tmp_path: Path, capsys):
     (tmp_path / "empty").mkdir()
     _tree(tmp_path / "others", {"alice/ex01.py": SYNTAX, "alice/notes.txt": "x"})
-    z = _zip(tmp_path / "junk.zip", {"readme.txt": b"x"})
+    _zip(tmp_path / "junk.zip", {"readme.txt": b"x"})
     for source in ("empty", "others", "junk.zip"):
         assert cli(str(tmp_path / source), "--out", str(tmp_path / "out"),
                    "--exercise", "ex02") == 2

@@ -24,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from .. import __version__
 from ..exports.final import Grade, final_grades, policies
-from ..gradebook import NO_SUBMISSION, UNREADABLE, Entry, Gradebook
+from ..gradebook import NO_SUBMISSION, Entry, Gradebook
 from ..plots import svg
 from ..report import TEMPLATES, fmt_points
 from ..result import ERROR, GRADED, Plot, Result
@@ -166,7 +166,7 @@ def _reason(e: Entry) -> str:
     """Why a submission crashed or could not be graded, in one line ("" when it ran fine)."""
     if e.status == NO_SUBMISSION:
         return "no submission"
-    if e.status == UNREADABLE or e.status != GRADED:
+    if e.status != GRADED:  # unreadable, or scored 0 without running
         return f"{e.status.replace('_', ' ')}: {e.message.splitlines()[0] if e.message else ''}"
     result = e.result
     errors = [c for c in result.checks if c.status == ERROR] if result else []
