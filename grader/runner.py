@@ -28,7 +28,7 @@ from .spec import Exercise
 # Built-in plugins a grading run does not use; two of them run gc.collect() per session.
 _UNUSED_PLUGINS = ("unraisableexception", "threadexception", "doctest", "junitxml", "pastebin",
                    "logging", "faulthandler", "stepwise", "setuponly", "setupplan", "unittest",
-                   "legacypath", "debugging", "nose", "capture")
+                   "legacypath", "debugging", "capture")
 
 
 class ChecksBroken(Exception):
