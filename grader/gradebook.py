@@ -19,13 +19,17 @@ Tables:
                exercise), points (NULL: back to the grader's), comment, by, at, and the sha256 of
                the file it was given on. Rows are only ever added: the newest per (student,
                exercise, check) counts, and only while the current file has that sha256.
+  grader_errors  every submission the grader could not grade through its own fault or the
+               machine's (not a grade: the next run retries it): student, exercise, sha256,
+               grading key, path, the one-line reason, the grader's traceback, at. A row goes
+               when that same file is graded.
   settings     key -> JSON: what the instructor set for the class (deadlines and late policy
                per exercise, extensions, the roster's LMS assignment columns)
 
 Schema 2 added the roster columns, submitted_at, late, raw_path and intake; a schema-1
 gradebook is migrated in place when opened (ALTER TABLE ... ADD COLUMN, nothing rewritten).
 
-The overrides and settings tables are new tables only (IF NOT EXISTS), so they need no schema
+The overrides, settings and grader_errors tables are new tables only (IF NOT EXISTS), so they need no schema
 version of their own: an older grader simply does not read them.
 
 Every grade is written in one transaction (`record`), so a batch killed at any moment, even
@@ -111,6 +115,17 @@ CREATE TABLE IF NOT EXISTS overrides (
 CREATE TABLE IF NOT EXISTS settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS grader_errors (
+    student     TEXT NOT NULL,
+    exercise    TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    grading_key TEXT NOT NULL,
+    path        TEXT NOT NULL DEFAULT '',
+    reason      TEXT NOT NULL,
+    traceback   TEXT NOT NULL DEFAULT '',
+    at          TEXT NOT NULL,
+    PRIMARY KEY (student, exercise, sha256, grading_key)
 );
 CREATE TABLE IF NOT EXISTS intake (
     source     TEXT NOT NULL,
@@ -257,6 +272,25 @@ class Gradebook:
             return self._insert(key, "", "", graded_at, NO_SUBMISSION, 0.0, max_score,
                                 "no submission", 0.0, None, None)
 
+    def record_grader_error(self, key: Key, path: str, reason: str, traceback: str,
+                            at: str) -> None:
+        """A grading that failed through the grader's or the machine's fault: not a grade (the
+        submission stays due), kept with its traceback for the instructor."""
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO grader_errors (student, exercise, sha256, grading_key, "
+                "path, reason, traceback, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (key.student, key.exercise, key.sha256, key.grading_key, path, reason,
+                 traceback, at))
+
+    def grader_errors(self) -> list[dict]:
+        """The gradings still failed through the grader's fault, each with its traceback."""
+        cols = ("student", "exercise", "sha256", "grading_key", "path", "reason", "traceback",
+                "at")
+        rows = self._db.execute(f"SELECT {', '.join(cols)} FROM grader_errors "
+                                "ORDER BY student, exercise").fetchall()
+        return [dict(zip(cols, r)) for r in rows]
+
     def set_students(self, people: list[dict], roster: list[str] | None = None) -> None:
         """Upsert what is known of each student ({"id", and any of STUDENT_FIELDS}; empty
         values never overwrite). `roster`: the ids of the whole class; every student not in
@@ -290,6 +324,9 @@ class Gradebook:
                          "UPDATE SET name = excluded.name WHERE excluded.name != ''",
                          (key.student, name))
         # --regrade: the old row of the same grading goes (its results cascade with it).
+        self._db.execute("DELETE FROM grader_errors WHERE student=? AND exercise=? AND "
+                         "sha256=? AND grading_key=?",
+                         (key.student, key.exercise, key.sha256, key.grading_key))
         self._db.execute("DELETE FROM submissions WHERE student=? AND exercise=? AND sha256=? "
                          "AND grading_key=?",
                          (key.student, key.exercise, key.sha256, key.grading_key))

@@ -170,12 +170,15 @@ def test_reference_solution_is_exit_0_and_json_only(capsys, tmp_path, monkeypatc
 
 
 def test_console_script_grades_the_stub_public_only(tmp_path):
-    """A real `python -m grader.cli` process: the stub loses points (exit 1), public checks only."""
+    """A real `python -m grader.cli` process: the stub loses points (exit 1), public checks only;
+    -v logs the grading on stderr and leaves stdout the JSON alone."""
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run(
         [sys.executable, "-m", "grader.cli", "ex02", str(STUB), "--public-only", "--json",
-         "--no-report"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+         "--no-report", "-v"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=300)
     assert proc.returncode == 1, proc.stderr
+    assert "grade: INFO grader.pipeline: ex02 " in proc.stderr, proc.stderr
     doc = json.loads(proc.stdout)
     assert_valid_result(doc)
     assert doc["status"] == "graded" and doc["score"] == 0

@@ -328,7 +328,10 @@ def _record(gb: Gradebook, out: Path, task: Task, found: Found, key: Key, payloa
         summary.unreadable.append(f"{who}: {shown(reason)}")
         line = f"{who} 0/{fmt_points(_max_score(task.exercise, gopts))} (unreadable)"
     else:
-        summary.errors.append(f"{who}: {shown(str(payload.get('reason', 'unknown error')))}")
+        reason = str(payload.get("reason", "unknown error"))
+        summary.errors.append(f"{who}: {shown(reason)}")
+        gb.record_grader_error(key, found.origin, reason, str(payload.get("traceback", "")),
+                               _now())
         return f"{who} NOT GRADED (grader error; the next run retries it)"
     render_entry(out, gb.entry(sid), result if kind == GRADED else None)
     return line
