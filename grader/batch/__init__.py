@@ -40,7 +40,7 @@ from ..gradebook import Gradebook, Key, Origin
 from ..pipeline import GradeOptions
 from ..report import fmt_points
 from ..result import Result
-from ..spec import Exercise, all_exercises, find_exercise
+from ..spec import Exercise, all_exercises, find_exercise, grading_files_digest
 from .console import Reporter
 from .executors import ERROR, GRADED, UNREADABLE, LocalExecutor, Task
 from .intake import MAX_BYTES, DiscoveryError, Found, Intake, Reason, Skipped, discover
@@ -360,10 +360,7 @@ def grading_key(ex: Exercise, opts: GradeOptions) -> str:
     """Which checks, in which mode, with which seed: a change to any of them (an instructor
     fixing a check) makes every submission of the exercise due for grading again."""
     h = hashlib.sha256(f"{ex.id}|hidden={opts.hidden}|seed={opts.seed}".encode())
-    for name in ("exercise.yaml", "test_public.py", "test_hidden.py", "probes.py"):
-        p = ex.folder / name
-        h.update(name.encode() + b"\0" + (p.read_bytes() if p.exists() else b"") + b"\0")
-    return h.hexdigest()[:32]
+    return grading_files_digest(ex.folder, h)[:32]
 
 
 def file_sha256(path: Path) -> str:
