@@ -196,6 +196,7 @@ def test_overview_escapes_what_students_control(tmp_path: Path):
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
+@pytest.mark.slow
 def test_same_scores_with_one_and_two_jobs(run1, run2):
     assert scores(run1[0]) == scores(run2[0])
 
@@ -268,6 +269,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to watch the workers")
+@pytest.mark.slow
 def test_sigkill_mid_batch_then_rerun_grades_only_the_rest(tmp_path: Path):
     """A real `grade batch` is killed with SIGKILL after its first result is committed. Its
     workers die with it; the rerun grades only what is missing; nothing is lost or doubled."""
@@ -518,6 +520,7 @@ def dask_cluster(tmp_path_factory):
                 p.wait()
 
 
+@pytest.mark.slow
 def test_dask_executor_gives_the_local_executors_results(dask_cluster, klass, run2,
                                                          tmp_path: Path):
     out = tmp_path / "out"
@@ -532,6 +535,7 @@ def test_dask_executor_gives_the_local_executors_results(dask_cluster, klass, ru
                                              ("dave", "ex01.ipynb"), ("erin", "ex01.py"))}
 
 
+@pytest.mark.slow
 def test_dask_scheduler_that_is_not_there_is_a_grader_error():
     pytest.importorskip("distributed")
     from grader.batch.dask_executor import DaskExecutor

@@ -344,6 +344,7 @@ LAYOUTS = {
 
 
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@pytest.mark.slow
 def test_every_layout_every_file_accounted_in_the_gradebook(tmp_path: Path, layout: str):
     files = {k: v.encode() for k, v in LAYOUTS[layout].items()}
     source = _zip(tmp_path / layout, files) if layout.endswith(".zip") \

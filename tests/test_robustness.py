@@ -89,6 +89,7 @@ def _line_of(path: Path, starts: str) -> int:
 
 # ---- hanging -------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_loop_at_import_is_stopped_at_the_time_limit(ex02_no_torch, graded_once):
     r, wall = graded_once(ex02_no_torch, HOSTILE / "loop_at_import.py")
     assert r.status == LOAD_ERROR
@@ -99,6 +100,7 @@ def test_loop_at_import_is_stopped_at_the_time_limit(ex02_no_torch, graded_once)
     assert limit * 0.9 <= wall < limit + MARGIN_S, f"graded in {wall:.1f} s"
 
 
+@pytest.mark.slow
 def test_loop_inside_gd_costs_only_its_own_check(ex02, graded_once):
     r, wall = graded_once(ex02, HOSTILE / "loop_in_gd.py")
     assert r.status == GRADED, r.message
@@ -174,6 +176,7 @@ def test_breaking_the_probes_at_import_is_graded_not_a_grader_crash(ex02, graded
 
 # ---- output --------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_50_mb_of_output_is_capped_and_the_submission_still_graded(ex02, graded_once):
     before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     r, wall = graded_once(ex02, HOSTILE / "prints_50mb.py", hidden=False)
@@ -263,6 +266,7 @@ def test_notebook_with_magics_and_pip_install_is_graded(ex02, graded_once, tmp_p
         assert dropped in notes, f"{dropped!r} not in notes: {notes}"
 
 
+@pytest.mark.slow
 def test_plots_and_progress_bars_in_student_code_grade(ex02, tmp_path):
     """Course code plots with matplotlib and shows tqdm bars: both work in the sandbox, and
     plt.show() returns at once (the Agg backend) instead of waiting on a window."""
