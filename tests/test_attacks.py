@@ -403,6 +403,7 @@ def test_200_mb_of_output_is_capped_and_still_graded(ex02):
 
 
 @strong_only
+@pytest.mark.slow
 def test_fake_results_on_every_fd_score_nothing(ex02, slot_uid):
     r, _ = _grade(ex02, _attack("fake_results_every_fd.py"), STRONG)
     assert r.score == 0 and not r.full_marks
@@ -412,6 +413,7 @@ def test_fake_results_on_every_fd_score_nothing(ex02, slot_uid):
 
 
 @pytest.mark.parametrize("layers", MODES)
+@pytest.mark.slow
 def test_forged_protocol_frames_are_rejected(ex02, layers):
     r, _ = _grade(ex02, _attack("forged_frames.py"), layers)
     assert "FORGED frames" in r.output
@@ -538,6 +540,7 @@ def test_killing_or_stopping_the_parent_leaves_the_grader_running(ex02, layers):
 
 # ---- the weak mode says so ------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_weak_mode_grades_and_warns_once_on_stderr(ex02, monkeypatch, capsys, tmp_path):
     assert weak_warning(WEAK) and (weak_warning(STRONG) is None) == STRONG.strong
     monkeypatch.setattr(isolation, "detect_layers", lambda allow_bwrap=True: WEAK)

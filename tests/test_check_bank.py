@@ -107,6 +107,7 @@ def test_a_bank_that_does_not_hold_says_why_and_exits_1(tmp_path):
     assert "bank: FAILS: ex07" in r.stdout
 
 
+@pytest.mark.slow
 def test_unusable_input_exits_2(tmp_path):
     r = grade_cli("check-bank", "ex99")
     assert r.returncode == 2 and "unknown exercise 'ex99'" in r.stderr
