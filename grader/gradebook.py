@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .result import Result
-from .status import EntryStatus
+from .status import CheckStatus, EntryStatus
 
 FILENAME = "gradebook.sqlite"
 SCHEMA_VERSION = 2
@@ -418,9 +418,10 @@ class Gradebook:
         """check -> how many students' current submissions pass it (a check nobody passes is
         0 as soon as any submission ran it)."""
         rows = self._db.execute(
-            "SELECT r.name, SUM(r.status = 'passed') FROM results r "
+            "SELECT r.name, SUM(r.status = ?) FROM results r "
             "JOIN submissions s ON s.id = r.submission "
-            "WHERE s.current = 1 AND s.exercise = ? GROUP BY r.name", (exercise,)).fetchall()
+            "WHERE s.current = 1 AND s.exercise = ? GROUP BY r.name",
+            (CheckStatus.PASSED, exercise)).fetchall()
         return {name: int(n or 0) for name, n in rows}
 
     def counts(self) -> dict[str, int]:

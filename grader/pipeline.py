@@ -15,8 +15,8 @@ from pathlib import Path
 
 from . import __version__
 from .loader import Submission, load_submission, locate, syntax_error
-from .result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, SYNTAX_ERROR,
-                     CheckResult, Result, RunInfo)
+from .result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
+                     SYNTAX_ERROR, CheckResult, Result, RunInfo)
 from .sandbox import zygote
 from .sandbox.isolation import Layers, Limits, detect_layers
 from .sandbox.session import LoadFailed, Session, SessionConfig
@@ -173,7 +173,7 @@ def _check_result(spec, outcome, load_message: str) -> CheckResult:
         return CheckResult(name=spec.name, description=spec.description, status=status,
                            points=0.0, max_points=spec.points, hidden=spec.hidden,
                            message=message, hint=spec.hint)
-    passed = outcome.status == "passed"
+    passed = outcome.status == PASSED
     broken = outcome.status == GRADER_ERROR  # the hint is about the student's code: not here
     # A grader error is worth 0 of 0 here, so every output built from the result agrees.
     return CheckResult(name=spec.name, description=spec.description, status=outcome.status,
