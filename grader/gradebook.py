@@ -22,7 +22,7 @@ Tables:
   grader_errors  every submission the grader could not grade through its own fault or the
                machine's (not a grade: the next run retries it): student, exercise, sha256,
                grading key, path, the one-line reason, the grader's traceback, at. A row goes
-               when that same file is graded.
+               when the student's exercise is graded.
   settings     key -> JSON: what the instructor set for the class (deadlines and late policy
                per exercise, extensions, the roster's LMS assignment columns)
 
@@ -324,9 +324,10 @@ class Gradebook:
                          "UPDATE SET name = excluded.name WHERE excluded.name != ''",
                          (key.student, name))
         # --regrade: the old row of the same grading goes (its results cascade with it).
-        self._db.execute("DELETE FROM grader_errors WHERE student=? AND exercise=? AND "
-                         "sha256=? AND grading_key=?",
-                         (key.student, key.exercise, key.sha256, key.grading_key))
+        # A grade for the student's exercise supersedes every failed grading of it (an older
+        # file, or the same one before the instructor fixed the exercise).
+        self._db.execute("DELETE FROM grader_errors WHERE student=? AND exercise=?",
+                         (key.student, key.exercise))
         self._db.execute("DELETE FROM submissions WHERE student=? AND exercise=? AND sha256=? "
                          "AND grading_key=?",
                          (key.student, key.exercise, key.sha256, key.grading_key))

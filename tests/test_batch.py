@@ -548,3 +548,35 @@ def test_dask_slots_are_distinct_between_holders():
     from grader.batch.dask_executor import hold_slot
     with hold_slot() as a, hold_slot() as b:   # flock: even two holders in one process
         assert a != b
+
+
+def test_a_grading_the_grader_breaks_is_kept_with_its_traceback_and_listed(tmp_path: Path):
+    """A fault of the grader's (here: an exercise asking for a data set that does not exist)
+    is not a grade: the summary lists it, the gradebook keeps its traceback, index.html says
+    so, and a later run that grades the file clears it."""
+    from conftest import copy_exercise
+    bank = tmp_path / "bank"
+    copy_exercise(bank, "ex02_gd", data=["no-such-data-set"])
+    subs = tmp_path / "subs" / "alice"
+    subs.mkdir(parents=True)
+    shutil.copy(SOLUTIONS / "ex02.py", subs / "ex02.py")
+    summary = run_batch(tmp_path / "subs", bank, BatchOptions(out=tmp_path / "out",
+                                                               exercise="ex02", jobs=1))
+    assert summary.graded == 0 and len(summary.errors) == 1
+    assert "unknown data set" in summary.errors[0]
+    with Gradebook.in_folder(tmp_path / "out") as gb:
+        [row] = gb.grader_errors()
+        assert gb.current() == []
+    assert (row["student"], row["exercise"]) == ("alice", "ex02")
+    assert "Traceback (most recent call last)" in row["traceback"]
+    assert "GraderError" in row["traceback"]
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "Not graded: the grader or the machine failed" in html and "unknown data set" in html
+
+    shutil.rmtree(bank)
+    copy_exercise(bank, "ex02_gd")               # the exercise fixed: graded, error cleared
+    summary = run_batch(tmp_path / "subs", bank, BatchOptions(out=tmp_path / "out",
+                                                               exercise="ex02", jobs=1))
+    assert summary.graded == 1 and summary.errors == []
+    with Gradebook.in_folder(tmp_path / "out") as gb:
+        assert gb.grader_errors() == []

@@ -96,6 +96,7 @@ def write_overview(out: Path, gb: Gradebook, exercises: list[Exercise]) -> Path:
         slowest=sorted((r for r in rows if r.wall_s > 0), key=lambda r: -r.wall_s)[:SLOWEST],
         crashed=[r for r in rows if r.reason and r.status != NO_SUBMISSION],
         totals=_totals(by_student, shown), grader_errors=grader_errors(entries),
+        grader_failed=[dict(g, last=_last_line(g["traceback"])) for g in gb.grader_errors()],
         generated=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         version=__version__, counts=gb.counts(),
         adjusted=[g for g in grades.values() if g.notes()],
@@ -167,6 +168,10 @@ def _reason(e: Entry) -> str:
         first = errors[0].message.splitlines()[0] if errors[0].message else "could not run"
         return f"{len(errors)} check{'s' if len(errors) != 1 else ''} could not run: {first}"
     return ""
+
+
+def _last_line(text: str) -> str:
+    return next((ln for ln in reversed(text.splitlines()) if ln.strip()), "")
 
 
 def grader_errors(entries: list[Entry]) -> list[tuple[str, str, str, str]]:
