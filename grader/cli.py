@@ -5,6 +5,7 @@ Exit codes: 0 full marks, 1 some points lost, 2 the input could not be graded at
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -78,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
                    help="where the HTML report goes (default: ./reports)")
     c.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+    c.add_argument("-v", "--verbose", action="count", default=0,
+                   help="log what the grader does on stderr (-v: steps and swallowed faults "
+                        "with their tracebacks, -vv: debug detail)")
     c.add_argument("--data-dir", type=Path, metavar="DIR",
                    help="where the MNIST IDX files are (default: $GRADER_DATA, data/mnist, "
                         "~/.cache/nn-grader/mnist)")
@@ -92,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     if first is not None and argv[first] not in COMMANDS and argv[first] != "help":
         argv.insert(first, "check")
     args = build_parser().parse_args(argv)
+    configure_logging(getattr(args, "verbose", 0))
     try:
         return _dispatch(args)
     except KeyboardInterrupt:
@@ -102,6 +107,27 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"grade: {e}", file=sys.stderr)
         return 2
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (tests capture it per test)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def configure_logging(verbosity: int) -> None:
+    """The `grader` loggers to stderr: warnings only by default (so a user error stays one
+    line), -v adds what the grader did and the faults it recovered from, -vv debug detail."""
+    logger = logging.getLogger("grader")
+    for h in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
+        logger.removeHandler(h)
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("grade: %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING if verbosity <= 0 else
+                    logging.INFO if verbosity == 1 else logging.DEBUG)
 
 
 def _known(e: Exception) -> bool:
@@ -222,8 +248,10 @@ def _add_batch_parser(sub) -> None:
     b.add_argument("--prefer", choices=("newest", "ipynb", "py"), default="newest",
                    help="of several files for one exercise, grade the newest (LMS time, else "
                         "mtime; the default), or the notebook, or the .py")
-    b.add_argument("--verbose", action="store_true",
-                   help="list every file that was not graded (default: a count per reason)")
+    b.add_argument("-v", "--verbose", action="count", default=0,
+                   help="list every file that was not graded (default: a count per reason), "
+                        "and log what the grader does on stderr, grader tracebacks included "
+                        "(-vv: debug detail)")
     b.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="wait this long for another batch writing to OUT (default: refuse)")
     b.add_argument("--deadline", metavar="TIME",
@@ -322,7 +350,7 @@ def _batch(root: Path, args: argparse.Namespace) -> int:
                         regrade=args.regrade, public_only=args.public_only, seed=args.seed,
                         device=args.device, data_dir=data_dir, executor=args.executor,
                         scheduler=args.scheduler, prefer=args.prefer, assignments=assignments,
-                        roster=args.roster, verbose=args.verbose, wait_s=args.wait,
+                        roster=args.roster, verbose=args.verbose > 0, wait_s=args.wait,
                         deadline=args.deadline, late_per_day=args.late_per_day,
                         late_cap=args.late_cap, late_grace_min=args.late_grace,
                         extensions=args.extensions)

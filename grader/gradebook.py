@@ -19,13 +19,17 @@ Tables:
                exercise), points (NULL: back to the grader's), comment, by, at, and the sha256 of
                the file it was given on. Rows are only ever added: the newest per (student,
                exercise, check) counts, and only while the current file has that sha256.
+  grader_errors  every submission the grader could not grade through its own fault or the
+               machine's (not a grade: the next run retries it): student, exercise, sha256,
+               grading key, path, the one-line reason, the grader's traceback, at. A row goes
+               when the student's exercise is graded.
   settings     key -> JSON: what the instructor set for the class (deadlines and late policy
                per exercise, extensions, the roster's LMS assignment columns)
 
 Schema 2 added the roster columns, submitted_at, late, raw_path and intake; a schema-1
 gradebook is migrated in place when opened (ALTER TABLE ... ADD COLUMN, nothing rewritten).
 
-The overrides and settings tables are new tables only (IF NOT EXISTS), so they need no schema
+The overrides, settings and grader_errors tables are new tables only (IF NOT EXISTS), so they need no schema
 version of their own: an older grader simply does not read them.
 
 Every grade is written in one transaction (`record`), so a batch killed at any moment, even
@@ -43,11 +47,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .result import Result
+from .status import CheckStatus, EntryStatus
 
 FILENAME = "gradebook.sqlite"
 SCHEMA_VERSION = 2
-UNREADABLE = "unreadable"        # the file could not be loaded at all (a SubmissionError)
-NO_SUBMISSION = "no_submission"  # on the roster, and nothing was handed in: 0
+# Entry statuses besides a Result's own (grader.status.EntryStatus documents them all).
+UNREADABLE = EntryStatus.UNREADABLE
+NO_SUBMISSION = EntryStatus.NO_SUBMISSION
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS students (
@@ -110,6 +116,17 @@ CREATE TABLE IF NOT EXISTS settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS grader_errors (
+    student     TEXT NOT NULL,
+    exercise    TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    grading_key TEXT NOT NULL,
+    path        TEXT NOT NULL DEFAULT '',
+    reason      TEXT NOT NULL,
+    traceback   TEXT NOT NULL DEFAULT '',
+    at          TEXT NOT NULL,
+    PRIMARY KEY (student, exercise, sha256, grading_key)
+);
 CREATE TABLE IF NOT EXISTS intake (
     source     TEXT NOT NULL,
     path       TEXT NOT NULL,
@@ -159,7 +176,7 @@ class Entry:
     sha256: str
     path: str
     graded_at: str
-    status: str
+    status: str                  # an EntryStatus value
     score: float
     max_score: float
     message: str
@@ -255,6 +272,25 @@ class Gradebook:
             return self._insert(key, "", "", graded_at, NO_SUBMISSION, 0.0, max_score,
                                 "no submission", 0.0, None, None)
 
+    def record_grader_error(self, key: Key, path: str, reason: str, traceback: str,
+                            at: str) -> None:
+        """A grading that failed through the grader's or the machine's fault: not a grade (the
+        submission stays due), kept with its traceback for the instructor."""
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO grader_errors (student, exercise, sha256, grading_key, "
+                "path, reason, traceback, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (key.student, key.exercise, key.sha256, key.grading_key, path, reason,
+                 traceback, at))
+
+    def grader_errors(self) -> list[dict]:
+        """The gradings still failed through the grader's fault, each with its traceback."""
+        cols = ("student", "exercise", "sha256", "grading_key", "path", "reason", "traceback",
+                "at")
+        rows = self._db.execute(f"SELECT {', '.join(cols)} FROM grader_errors "
+                                "ORDER BY student, exercise").fetchall()
+        return [dict(zip(cols, r)) for r in rows]
+
     def set_students(self, people: list[dict], roster: list[str] | None = None) -> None:
         """Upsert what is known of each student ({"id", and any of STUDENT_FIELDS}; empty
         values never overwrite). `roster`: the ids of the whole class; every student not in
@@ -288,6 +324,10 @@ class Gradebook:
                          "UPDATE SET name = excluded.name WHERE excluded.name != ''",
                          (key.student, name))
         # --regrade: the old row of the same grading goes (its results cascade with it).
+        # A grade for the student's exercise supersedes every failed grading of it (an older
+        # file, or the same one before the instructor fixed the exercise).
+        self._db.execute("DELETE FROM grader_errors WHERE student=? AND exercise=?",
+                         (key.student, key.exercise))
         self._db.execute("DELETE FROM submissions WHERE student=? AND exercise=? AND sha256=? "
                          "AND grading_key=?",
                          (key.student, key.exercise, key.sha256, key.grading_key))
@@ -379,9 +419,10 @@ class Gradebook:
         """check -> how many students' current submissions pass it (a check nobody passes is
         0 as soon as any submission ran it)."""
         rows = self._db.execute(
-            "SELECT r.name, SUM(r.status = 'passed') FROM results r "
+            "SELECT r.name, SUM(r.status = ?) FROM results r "
             "JOIN submissions s ON s.id = r.submission "
-            "WHERE s.current = 1 AND s.exercise = ? GROUP BY r.name", (exercise,)).fetchall()
+            "WHERE s.current = 1 AND s.exercise = ? GROUP BY r.name",
+            (CheckStatus.PASSED, exercise)).fetchall()
         return {name: int(n or 0) for name, n in rows}
 
     def counts(self) -> dict[str, int]:

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
 from .loader import Submission, load_submission, locate, syntax_error
-from .result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, SYNTAX_ERROR, CheckResult,
-                     Result, RunInfo)
+from .result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
+                     SYNTAX_ERROR, CheckResult, Result, RunInfo)
 from .sandbox import zygote
 from .sandbox.isolation import Layers, Limits, detect_layers
 from .sandbox.session import LoadFailed, Session, SessionConfig
 from .spec import Exercise
 from .static_checks import forbidden_import
+
+log = logging.getLogger(__name__)
 
 
 class GraderError(Exception):
@@ -63,6 +66,7 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
         status, message = GRADED, ""
     except LoadFailed as e:
         outcomes, status, message = {}, LOAD_ERROR, str(e)
+        log.debug("%s: %s did not load: %s", exercise.id, path, e)
     finally:
         session.close()
     results = tuple(_check_result(c, outcomes.get(c.name), message) for c in checks)
@@ -75,6 +79,9 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
                   wall_s=round(time.monotonic() - started, 3), cpu_s=round(u.cpu_s, 3),
                   peak_mem_mb=round(u.peak_mem_mb, 1), student_s=round(u.student_s, 3),
                   starts=u.starts, ended=u.ended)
+    log.info("%s %s: %s in %.1f s (%s, sandbox: %s, %d start%s, %s)", exercise.id, path, status,
+             run.wall_s, device, run.sandbox, run.starts, "" if run.starts == 1 else "s",
+             run.ended or "ended normally")
     return _result(exercise, sub, results, status, message, hidden, output=output,
                    truncated=truncated, run=run)
 
@@ -93,7 +100,9 @@ def prestart(exercise: Exercise, opts: GradeOptions = GradeOptions()) -> None:
         with Session(_session_config(exercise, empty, "cpu", layers, opts, files)) as session:
             zygote.prestart(opts.slot, *session.zygote_spec())
     except Exception:  # noqa: BLE001  grade() meets the same trouble, and says it properly
-        pass
+        # Not an error of its own (the grading then starts cold and reports any real fault),
+        # but worth seeing with -v: a warm start that always fails costs seconds per run.
+        log.info("no warm sandbox for %s (grading starts cold)", exercise.id, exc_info=True)
 
 
 def resolve_device(exercise: Exercise, asked: str | None) -> str:
@@ -153,6 +162,7 @@ def _run_checks(ex: Exercise, session: Session, hidden: bool, seed: int,
     try:
         return run_checks(Job(ex, session, seed, datasets), hidden)
     except ChecksBroken as e:
+        log.info("the checks of %s are broken: %s", ex.id, e)
         raise GraderError(f"the checks of {ex.id} are broken: {e}") from None
 
 
@@ -163,7 +173,7 @@ def _check_result(spec, outcome, load_message: str) -> CheckResult:
         return CheckResult(name=spec.name, description=spec.description, status=status,
                            points=0.0, max_points=spec.points, hidden=spec.hidden,
                            message=message, hint=spec.hint)
-    passed = outcome.status == "passed"
+    passed = outcome.status == PASSED
     broken = outcome.status == GRADER_ERROR  # the hint is about the student's code: not here
     # A grader error is worth 0 of 0 here, so every output built from the result agrees.
     return CheckResult(name=spec.name, description=spec.description, status=outcome.status,

@@ -22,13 +22,11 @@ import pytest
 from .checks import CheckFailed
 from .contract import GraderBug, Student, probe_names
 from .plots import thinned
-from .result import ERROR, FAILED, GRADER_ERROR, PASSED, Plot
+from .result import FAILED, GRADER_ERROR, PASSED, Plot
 from .sandbox.session import Session, StudentFault
 from .spec import Exercise
+from .status import fault_check_status
 
-# What a StudentFault of each kind does to a check: a wrong answer fails it, a run that did
-# not finish means the check could not be completed.
-_FAULT_STATUS = {"timeout": ERROR, "crash": ERROR, "memory": ERROR, "exited": ERROR}
 # What the student reads when the check itself is broken; the traceback goes to the instructor.
 GRADER_ERROR_MESSAGE = ("the grader could not run this check (a fault in the exercise's checks, "
                         "not in your code); it costs you nothing")
@@ -173,7 +171,9 @@ def _status(exc: BaseException) -> str:
     the student's own exceptions are the student's; anything else raised in the check's code,
     or a fixture that does not exist, is the grader's."""
     if isinstance(exc, StudentFault):
-        return _FAULT_STATUS.get(exc.kind, FAILED)
+        # A wrong answer fails the check; a run that did not finish means it could not be
+        # completed (grader.status.FaultKind says which kind is which).
+        return fault_check_status(exc.kind)
     if isinstance(exc, AssertionError):  # CheckFailed is one
         return FAILED
     return GRADER_ERROR

@@ -138,6 +138,3 @@ and what they are worth. `grade list` shows every exercise.
 {rows}
 """
 
-
-def install_hint(out: Path) -> str:
-    return f"pip install {out}"

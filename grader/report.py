@@ -6,13 +6,13 @@ SVG from `grader.plots`, which escapes its own text.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from grader import plots
+from grader.files import atomic_write_text, file_part
 from grader.result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
                            SYNTAX_ERROR,
                            CheckResult, Result)
@@ -39,19 +39,22 @@ def render_html(result: Result, adjustments: tuple[str, ...] | list[str] = (),
     """The full report for one submission, as an HTML string. `adjustments`: lines saying
     what changed the grader's score (overrides, late penalty); `hidden_text`: what to say of
     the hidden checks when they are withheld (default: they were not run)."""
-    return _environment().get_template("report.html").render(
+    return environment().get_template("report.html").render(
         r=result, banner=banner(result), percent=_percent(result), adjustments=list(adjustments),
         hidden_note=hidden_text if hidden_text is not None else hidden_note(result),
         counts=_counts(result), submission_name=Path(result.submission).name or result.submission)
 
 
+def report_filename(exercise: str, submission: str) -> str:
+    """The report's file name, `<exercise>-<submission stem>.html`: the one rule `write_html`
+    and the batch's `report_path` share."""
+    return f"{file_part(exercise)}-{file_part(Path(submission).stem)}.html"
+
+
 def write_html(result: Result, out_dir: Path) -> Path:
-    """Write the report to `out_dir/<exercise>-<submission stem>.html` and return its path."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{_safe(result.exercise)}-{_safe(Path(result.submission).stem)}.html"
-    path.write_text(render_html(result), encoding="utf-8")
-    return path
+    """Write the report to `out_dir/report_filename(...)` and return its path."""
+    return atomic_write_text(Path(out_dir) / report_filename(result.exercise, result.submission),
+                             render_html(result))
 
 
 def banner(result: Result) -> Banner:
@@ -105,13 +108,10 @@ def _counts(result: Result) -> dict[str, int]:
             for s in (PASSED, FAILED, ERROR, GRADER_ERROR)}
 
 
-def _safe(name: str) -> str:
-    # Names end up in a path: keep them to one harmless file-name component.
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "submission"
-
-
 @functools.lru_cache(maxsize=1)
-def _environment() -> Environment:
+def environment() -> Environment:
+    """The one Jinja2 environment of every HTML page the grader writes (the report, the class
+    overview): grader/templates, autoescaped, strict about undefined names."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined)
     env.filters["svg"] = plots.svg

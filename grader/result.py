@@ -9,22 +9,26 @@ import dataclasses
 import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-# Submission-level status: did the checks get to run at all?
-GRADED = "graded"                # the checks ran (some may have failed)
-SYNTAX_ERROR = "syntax_error"    # the submission does not parse; nothing ran
-LOAD_ERROR = "load_error"        # importing the submission raised, exited or timed out
-FORBIDDEN = "forbidden_import"   # the source imports a package the exercise forbids
+from .status import CheckStatus, RunStatus
 
-# Check-level status (check50's three states).
-PASSED = "passed"
-FAILED = "failed"
-ERROR = "error"                  # the check could not run (e.g. the submission timed out)
-# The check's own code is broken (an exception in it that is not a fail(...), a probe or
-# fixture that does not exist, a threshold the yaml lacks): the instructor's fault. It costs
-# the student nothing: 0 points of 0, its points left out of max_score, everywhere.
-GRADER_ERROR = "grader_error"
+# The version of the JSON document `Result.to_json` writes (its JSON Schema:
+# grader/schemas/result.schema.json). A change a consumer could trip on bumps it; documents
+# without the field were written before it existed (read them as version 0).
+SCHEMA_VERSION = 1
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "result.schema.json"
+
+# The status words (grader.status documents them); these names stay for existing imports.
+GRADED = RunStatus.GRADED
+SYNTAX_ERROR = RunStatus.SYNTAX_ERROR
+LOAD_ERROR = RunStatus.LOAD_ERROR
+FORBIDDEN = RunStatus.FORBIDDEN
+PASSED = CheckStatus.PASSED
+FAILED = CheckStatus.FAILED
+ERROR = CheckStatus.ERROR
+GRADER_ERROR = CheckStatus.GRADER_ERROR
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class Plot:
 class CheckResult:
     name: str
     description: str
-    status: str
+    status: str                  # a CheckStatus value
     points: float
     max_points: float
     hidden: bool
@@ -81,7 +85,7 @@ class Result:
     exercise: str
     title: str
     submission: str
-    status: str
+    status: str                  # a RunStatus value
     score: float
     max_score: float
     checks: tuple[CheckResult, ...]
@@ -95,6 +99,7 @@ class Result:
     run: RunInfo | None = None
     graded_at: str = ""
     grader_version: str = ""
+    schema_version: int = SCHEMA_VERSION
 
     @property
     def grader_errors(self) -> tuple[CheckResult, ...]:
@@ -161,29 +166,6 @@ def _jsonable(obj: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
-RESULT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["exercise", "score", "max_score", "status", "checks"],
-    "properties": {
-        "exercise": {"type": "string"},
-        "score": {"type": "number"},
-        "max_score": {"type": "number"},
-        "status": {"enum": [GRADED, SYNTAX_ERROR, LOAD_ERROR, FORBIDDEN]},
-        "checks": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["name", "passed", "points", "max_points", "hidden", "message"],
-                "properties": {
-                    "name": {"type": "string"},
-                    "passed": {"type": "boolean"},
-                    "points": {"type": "number"},
-                    "max_points": {"type": "number"},
-                    "hidden": {"type": "boolean"},
-                    "message": {"type": "string"},
-                    "status": {"enum": [PASSED, FAILED, ERROR, GRADER_ERROR]},
-                },
-            },
-        },
-    },
-}
+def load_schema() -> dict[str, Any]:
+    """The result document's JSON Schema (draft 2020-12), for validating what to_json wrote."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))

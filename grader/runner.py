@@ -13,7 +13,6 @@ exercise or mode (public or public + hidden) is asked for.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import queue
 import sys
@@ -23,12 +22,12 @@ from pathlib import Path
 import pytest
 
 from .plugin import GraderPlugin, Job, Outcome
-from .spec import Exercise
+from .spec import Exercise, grading_files_digest
 
 # Built-in plugins a grading run does not use; two of them run gc.collect() per session.
 _UNUSED_PLUGINS = ("unraisableexception", "threadexception", "doctest", "junitxml", "pastebin",
                    "logging", "faulthandler", "stepwise", "setuponly", "setupplan", "unittest",
-                   "legacypath", "debugging", "nose", "capture")
+                   "legacypath", "debugging", "capture")
 
 
 class ChecksBroken(Exception):
@@ -54,10 +53,7 @@ _session: "_ChecksSession | None" = None   # this process's live pytest session,
 
 
 def _key(ex: Exercise, hidden: bool) -> tuple:
-    h = hashlib.sha256()
-    for f in ex.check_files(hidden):
-        h.update(str(f).encode() + b"\0" + f.read_bytes() + b"\0")
-    return (os.getpid(), str(ex.folder), hidden, h.hexdigest())
+    return (os.getpid(), str(ex.folder), hidden, grading_files_digest(ex.folder))
 
 
 def _forget_check_modules(ex: Exercise) -> None:

@@ -6,6 +6,7 @@ visibility and hint live here, so the maximum score is known without running stu
 from __future__ import annotations
 
 import ast
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,19 @@ from .contract import Thresholds
 
 PUBLIC_FILE = "test_public.py"
 HIDDEN_FILE = "test_hidden.py"
+# Everything that decides a verdict besides the submission: a change to any of them makes a
+# batch grade its submissions again and a warm checks session start afresh.
+GRADING_FILES = ("exercise.yaml", PUBLIC_FILE, HIDDEN_FILE, "probes.py")
+
+
+def grading_files_digest(folder: Path, h: "hashlib._Hash | None" = None) -> str:
+    """SHA-256 over an exercise folder's GRADING_FILES (name and bytes; a missing file counts
+    as empty), fed into `h` when given (which may already hold a prefix)."""
+    h = h or hashlib.sha256()
+    for name in GRADING_FILES:
+        p = Path(folder) / name
+        h.update(name.encode() + b"\0" + (p.read_bytes() if p.exists() else b"") + b"\0")
+    return h.hexdigest()
 DEVICES = ("cpu", "cuda", "any")
 
 

@@ -11,13 +11,14 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.report import fmt_points, hidden_note
-from grader.result import ERROR, FAILED, GRADED, GRADER_ERROR, PASSED, Result
+from grader.result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
+                           SYNTAX_ERROR, Result)
 
 MESSAGE_WIDTH = 100
 _MARKS = {PASSED: ("✓", "bold green"), FAILED: ("✗", "bold red"), ERROR: ("!", "bold yellow"),
           GRADER_ERROR: ("?", "bold magenta")}
-_NOT_GRADED = {"syntax_error": "syntax error", "load_error": "could not load",
-               "forbidden_import": "forbidden import"}
+_NOT_GRADED = {SYNTAX_ERROR: "syntax error", LOAD_ERROR: "could not load",
+               FORBIDDEN: "forbidden import"}
 
 
 def render_table(result: Result, console: Console | None = None) -> None:

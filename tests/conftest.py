@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import functools
+import json
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
 from grader.pipeline import GradeOptions, grade
-from grader.result import Result
+from grader.result import Result, load_schema
 from grader.sandbox.isolation import detect_layers
 from grader.spec import Exercise, all_exercises, find_exercise, load_exercise
 
@@ -55,3 +57,24 @@ def bank() -> list[Exercise]:
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
+
+
+# Every result document a test produces (`Result.to_json`: the CLI's --json, the gradebook's
+# result_json, batch workers' payloads, Gradescope's extra_data) is validated against the
+# published schema, grader/schemas/result.schema.json: a field added without its schema line,
+# or a status word outside the vocabulary, fails the test that wrote it.
+_RESULT_VALIDATOR = jsonschema.Draft202012Validator(load_schema())
+_to_json = Result.to_json
+
+
+def _validated_to_json(self: Result, indent: int | None = 2) -> str:
+    text = _to_json(self, indent)
+    errors = sorted(_RESULT_VALIDATOR.iter_errors(json.loads(text)), key=str)
+    if errors:
+        raise AssertionError("result document does not match result.schema.json: "
+                             + "; ".join(f"{list(e.absolute_path)}: {e.message}"
+                                         for e in errors[:5]))
+    return text
+
+
+Result.to_json = _validated_to_json  # type: ignore[method-assign]

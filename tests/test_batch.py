@@ -196,6 +196,7 @@ def test_overview_escapes_what_students_control(tmp_path: Path):
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
+@pytest.mark.slow
 def test_same_scores_with_one_and_two_jobs(run1, run2):
     assert scores(run1[0]) == scores(run2[0])
 
@@ -268,6 +269,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to watch the workers")
+@pytest.mark.slow
 def test_sigkill_mid_batch_then_rerun_grades_only_the_rest(tmp_path: Path):
     """A real `grade batch` is killed with SIGKILL after its first result is committed. Its
     workers die with it; the rerun grades only what is missing; nothing is lost or doubled."""
@@ -518,6 +520,7 @@ def dask_cluster(tmp_path_factory):
                 p.wait()
 
 
+@pytest.mark.slow
 def test_dask_executor_gives_the_local_executors_results(dask_cluster, klass, run2,
                                                          tmp_path: Path):
     out = tmp_path / "out"
@@ -532,6 +535,7 @@ def test_dask_executor_gives_the_local_executors_results(dask_cluster, klass, ru
                                              ("dave", "ex01.ipynb"), ("erin", "ex01.py"))}
 
 
+@pytest.mark.slow
 def test_dask_scheduler_that_is_not_there_is_a_grader_error():
     pytest.importorskip("distributed")
     from grader.batch.dask_executor import DaskExecutor
@@ -544,3 +548,35 @@ def test_dask_slots_are_distinct_between_holders():
     from grader.batch.dask_executor import hold_slot
     with hold_slot() as a, hold_slot() as b:   # flock: even two holders in one process
         assert a != b
+
+
+def test_a_grading_the_grader_breaks_is_kept_with_its_traceback_and_listed(tmp_path: Path):
+    """A fault of the grader's (here: an exercise asking for a data set that does not exist)
+    is not a grade: the summary lists it, the gradebook keeps its traceback, index.html says
+    so, and a later run that grades the file clears it."""
+    from conftest import copy_exercise
+    bank = tmp_path / "bank"
+    copy_exercise(bank, "ex02_gd", data=["no-such-data-set"])
+    subs = tmp_path / "subs" / "alice"
+    subs.mkdir(parents=True)
+    shutil.copy(SOLUTIONS / "ex02.py", subs / "ex02.py")
+    summary = run_batch(tmp_path / "subs", bank, BatchOptions(out=tmp_path / "out",
+                                                               exercise="ex02", jobs=1))
+    assert summary.graded == 0 and len(summary.errors) == 1
+    assert "unknown data set" in summary.errors[0]
+    with Gradebook.in_folder(tmp_path / "out") as gb:
+        [row] = gb.grader_errors()
+        assert gb.current() == []
+    assert (row["student"], row["exercise"]) == ("alice", "ex02")
+    assert "Traceback (most recent call last)" in row["traceback"]
+    assert "GraderError" in row["traceback"]
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "Not graded: the grader or the machine failed" in html and "unknown data set" in html
+
+    shutil.rmtree(bank)
+    copy_exercise(bank, "ex02_gd")               # the exercise fixed: graded, error cleared
+    summary = run_batch(tmp_path / "subs", bank, BatchOptions(out=tmp_path / "out",
+                                                               exercise="ex02", jobs=1))
+    assert summary.graded == 1 and summary.errors == []
+    with Gradebook.in_folder(tmp_path / "out") as gb:
+        assert gb.grader_errors() == []

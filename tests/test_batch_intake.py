@@ -206,7 +206,7 @@ def test_a_corrupt_zip_member_costs_only_its_student(tmp_path: Path, capsys):
 def test_nothing_found_is_exit_2_with_one_line(tmp_path: Path, capsys):
     (tmp_path / "empty").mkdir()
     _tree(tmp_path / "others", {"alice/ex01.py": SYNTAX, "alice/notes.txt": "x"})
-    z = _zip(tmp_path / "junk.zip", {"readme.txt": b"x"})
+    _zip(tmp_path / "junk.zip", {"readme.txt": b"x"})
     for source in ("empty", "others", "junk.zip"):
         assert cli(str(tmp_path / source), "--out", str(tmp_path / "out"),
                    "--exercise", "ex02") == 2
@@ -344,6 +344,7 @@ LAYOUTS = {
 
 
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@pytest.mark.slow
 def test_every_layout_every_file_accounted_in_the_gradebook(tmp_path: Path, layout: str):
     files = {k: v.encode() for k, v in LAYOUTS[layout].items()}
     source = _zip(tmp_path / layout, files) if layout.endswith(".zip") \

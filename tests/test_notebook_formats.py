@@ -140,6 +140,7 @@ def test_loader_reads_each_tool(name):
 # --- the real grader --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", sorted(EX02))
+@pytest.mark.slow
 def test_ex02_reference_solution_in_each_tool_gets_full_marks(name):
     res = graded("ex02", str(NOTEBOOKS / name))
     failing = [(c.name, c.message) for c in res.checks if not c.passed]

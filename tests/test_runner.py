@@ -37,6 +37,7 @@ def test_one_session_grades_one_submission_after_another_without_leaks():
     assert [c.message for c in again.checks] == [c.message for c in first.checks]
 
 
+@pytest.mark.slow
 def test_changed_check_files_are_used_at_once(ex02_copy: Exercise):
     ex = ex02_copy
     assert grade(ex, REFERENCE).full_marks

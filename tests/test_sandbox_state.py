@@ -29,7 +29,7 @@ from grader.spec import Exercise
 ATTACKS = Path(__file__).resolve().parent / "attacks"
 MARGIN_S = 15.0   # around the sandbox: pytest, killing, cleaning up, on a busy 2-core machine
 
-pytestmark = strong_only
+pytestmark = [strong_only, pytest.mark.slow]  # the slow tier: runs that hang or flood
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -67,7 +67,7 @@ def judge_state_dict(run, in_features):
     if run["train_error"]:
         fail(f"train_and_save raised {run['train_error']}")
     if run["file"] is None:
-        fail(f"train_and_save wrote no file at the path it was given" if not run["file_bytes"]
+        fail("train_and_save wrote no file at the path it was given" if not run["file_bytes"]
              else f"train_and_save wrote {run['file_bytes']} bytes; a LinearRegression's "
                   f"state_dict takes about 1.5 KB")
     state = load_safely(run["file"])

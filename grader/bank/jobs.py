@@ -14,6 +14,7 @@ from typing import Any
 from ..pipeline import GradeOptions
 from ..result import Result
 from ..spec import Exercise
+from ..status import TaskKind
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,6 @@ def _one(g: Grading) -> Result | str:
 
 
 def _decode(payload: dict) -> Result | str:
-    if payload.get("kind") == "graded":
+    if payload.get("kind") == TaskKind.GRADED:
         return Result.from_dict(json.loads(payload["result_json"]))
     return str(payload.get("reason") or payload.get("kind") or "not graded")

@@ -40,7 +40,7 @@ from ..gradebook import Gradebook, Key, Origin
 from ..pipeline import GradeOptions
 from ..report import fmt_points
 from ..result import Result
-from ..spec import Exercise, all_exercises, find_exercise
+from ..spec import Exercise, all_exercises, find_exercise, grading_files_digest
 from .console import Reporter
 from .executors import ERROR, GRADED, UNREADABLE, LocalExecutor, Task
 from .intake import MAX_BYTES, DiscoveryError, Found, Intake, Reason, Skipped, discover
@@ -328,7 +328,10 @@ def _record(gb: Gradebook, out: Path, task: Task, found: Found, key: Key, payloa
         summary.unreadable.append(f"{who}: {shown(reason)}")
         line = f"{who} 0/{fmt_points(_max_score(task.exercise, gopts))} (unreadable)"
     else:
-        summary.errors.append(f"{who}: {shown(str(payload.get('reason', 'unknown error')))}")
+        reason = str(payload.get("reason", "unknown error"))
+        summary.errors.append(f"{who}: {shown(reason)}")
+        gb.record_grader_error(key, found.origin, reason, str(payload.get("traceback", "")),
+                               _now())
         return f"{who} NOT GRADED (grader error; the next run retries it)"
     render_entry(out, gb.entry(sid), result if kind == GRADED else None)
     return line
@@ -357,10 +360,7 @@ def grading_key(ex: Exercise, opts: GradeOptions) -> str:
     """Which checks, in which mode, with which seed: a change to any of them (an instructor
     fixing a check) makes every submission of the exercise due for grading again."""
     h = hashlib.sha256(f"{ex.id}|hidden={opts.hidden}|seed={opts.seed}".encode())
-    for name in ("exercise.yaml", "test_public.py", "test_hidden.py", "probes.py"):
-        p = ex.folder / name
-        h.update(name.encode() + b"\0" + (p.read_bytes() if p.exists() else b"") + b"\0")
-    return h.hexdigest()[:32]
+    return grading_files_digest(ex.folder, h)[:32]
 
 
 def file_sha256(path: Path) -> str:

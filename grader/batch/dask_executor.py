@@ -26,10 +26,12 @@ time (pytest runs once at a time per process).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import tempfile
 import threading
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,6 +40,8 @@ from ..pipeline import GradeOptions, GraderError
 from .intake import MAX_BYTES
 from .executors import ERROR, Task, grade_task
 from .locks import AllHeld, first_free
+
+log = logging.getLogger(__name__)
 
 SLOTS = 64
 _one_grading_per_process = threading.Lock()   # pytest.main is not thread-safe
@@ -108,7 +112,10 @@ class DaskExecutor:
             try:
                 yield task, f.result()
             except Exception as e:  # the worker died or could not run it: not a grade
-                yield task, {"kind": ERROR, "reason": f"dask: {type(e).__name__}: {e}"[:500]}
+                log.info("dask could not grade %s %s", task.student, task.exercise.id,
+                         exc_info=True)
+                yield task, {"kind": ERROR, "reason": f"dask: {type(e).__name__}: {e}"[:500],
+                             "traceback": traceback.format_exc()[-8000:]}
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

@@ -17,11 +17,13 @@ batch leaves no orphan grading behind.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import multiprocessing
 import os
 import re
 import signal
 import sys
+import traceback
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -31,9 +33,13 @@ from ..loader import SubmissionError
 from ..pipeline import GradeOptions, grade
 from ..sandbox import zygote
 from ..spec import Exercise
+from ..status import TaskKind
 from . import gpus
 
-GRADED, UNREADABLE, ERROR = "graded", "unreadable", "error"
+log = logging.getLogger(__name__)
+
+# The payload kinds (documented in grader.status); the names stay for existing imports.
+GRADED, UNREADABLE, ERROR = TaskKind.GRADED, TaskKind.UNREADABLE, TaskKind.ERROR
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,8 @@ class Task:
 
 
 def grade_task(task: Task, opts: GradeOptions, shown_as: str | None = None) -> dict:
-    """Grade one submission; return {"kind", "result_json" (Result.to_json) | "reason"}.
+    """Grade one submission; return {"kind", "result_json" (Result.to_json) | "reason"}, and
+    for a grader fault (kind "error") its "traceback", which the gradebook keeps.
     `shown_as`: the file's name in the result, where the grading read a copy of it."""
     try:
         result = grade(task.exercise, Path(task.path), opts)
@@ -54,7 +61,9 @@ def grade_task(task: Task, opts: GradeOptions, shown_as: str | None = None) -> d
     except SubmissionError as e:
         return {"kind": UNREADABLE, "reason": str(e).splitlines()[0] if str(e) else "unreadable"}
     except Exception as e:  # the grader's fault, or the machine's: not a grade
-        return {"kind": ERROR, "reason": f"{type(e).__name__}: {e}".splitlines()[0][:500]}
+        log.info("grading %s %s failed", task.student, task.exercise.id, exc_info=True)
+        return {"kind": ERROR, "reason": f"{type(e).__name__}: {e}".splitlines()[0][:500],
+                "traceback": traceback.format_exc()[-8000:]}
     # Text, not a dict: it goes into the gradebook as it is, without another encoding.
     return {"kind": GRADED, "result_json": result.to_json(indent=None)}
 
@@ -159,7 +168,9 @@ class LocalExecutor:
             try:
                 yield self._futures[f], f.result()
             except Exception as e:  # a worker died (BrokenProcessPool): the machine's fault
-                yield self._futures[f], {"kind": ERROR, "reason": f"worker lost: {e}"[:500]}
+                log.info("a worker was lost", exc_info=True)
+                yield self._futures[f], {"kind": ERROR, "reason": f"worker lost: {e}"[:500],
+                                         "traceback": traceback.format_exc()[-8000:]}
 
     def close(self) -> None:
         if self._pool is not None:

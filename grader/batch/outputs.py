@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import re
 from pathlib import Path
 
 from ..exports.csvsafe import cell
 from ..exports.final import Grade, adjusted_result, grade_of
 from ..exports.gradescope import results_document
 from ..gradebook import NO_SUBMISSION, UNREADABLE, Entry
-from ..report import fmt_points, render_html
+from ..files import atomic_path, atomic_write_text
+from ..report import fmt_points, render_html, report_filename
 from ..result import Result
 from ..spec import Exercise
 from .intake.names import safe_part
@@ -45,8 +44,7 @@ def report_path(out: Path, entry: Entry) -> Path | None:
     is no report)."""
     if entry.status in (UNREADABLE, NO_SUBMISSION):
         return None
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(entry.path).stem).strip("._")[:80]
-    return report_dir(out, entry) / f"{safe_part(entry.exercise)}-{stem or 'submission'}.html"
+    return report_dir(out, entry) / report_filename(entry.exercise, entry.path)
 
 
 def render_entry(out: Path, entry: Entry, result: Result | None = None,
@@ -58,8 +56,8 @@ def render_entry(out: Path, entry: Entry, result: Result | None = None,
     grade = grade or grade_of(entry, [], None)
     path = report_path(out, entry)
     if result is not None and path is not None:
-        _write_atomic(path, render_html(adjusted_result(result, grade), grade.notes()))
-    _write_atomic(results_path(out, entry),
+        atomic_write_text(path, render_html(adjusted_result(result, grade), grade.notes()))
+    atomic_write_text(results_path(out, entry),
                   json.dumps(gradescope(entry, result, grade), indent=2))
 
 
@@ -109,20 +107,13 @@ def write_grades_csv(out: Path, entries: list[Entry], exercises: list[Exercise],
         g = (grades or {}).get((e.student, e.exercise))
         rows.setdefault(e.student, {})[e.exercise] = g.score if g else e.score
     path = Path(out) / GRADES_CSV
-    tmp = path.with_suffix(".csv.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as f:
+    with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["student_id", *ids, "total"])
         for student in sorted(rows):
             scores = rows[student]
             w.writerow([cell(student), *(fmt_points(scores[i]) if i in scores else "" for i in ids),
                         fmt_points(sum(scores.get(i, 0.0) for i in ids))])
-    os.replace(tmp, path)
     return path
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

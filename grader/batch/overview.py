@@ -13,20 +13,17 @@ student's final scores linking to every report. One file, inline CSS, no scripts
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
-import os
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
 from .. import __version__
 from ..exports.final import Grade, final_grades, policies
-from ..gradebook import NO_SUBMISSION, UNREADABLE, Entry, Gradebook
+from ..gradebook import NO_SUBMISSION, Entry, Gradebook
 from ..plots import svg
-from ..report import TEMPLATES, fmt_points
+from ..files import atomic_write_text
+from ..report import environment, fmt_points
 from ..result import ERROR, GRADED, Plot, Result
 from ..spec import Exercise
 from .intake import Reason
@@ -90,7 +87,7 @@ def write_overview(out: Path, gb: Gradebook, exercises: list[Exercise]) -> Path:
         by_student.setdefault(r.student, {})[r.exercise] = r
     names = {e.student: e.name for e in entries}
     intake = gb.intake()
-    html = _jinja().get_template("overview.html").render(
+    html = environment().get_template("overview.html").render(
         not_graded=[r for r in intake if r["reason"] not in Reason.COUNTED],
         counted=_counted(intake),
         off_roster=sorted(e.student for e in entries if e.on_roster is False),
@@ -99,15 +96,12 @@ def write_overview(out: Path, gb: Gradebook, exercises: list[Exercise]) -> Path:
         slowest=sorted((r for r in rows if r.wall_s > 0), key=lambda r: -r.wall_s)[:SLOWEST],
         crashed=[r for r in rows if r.reason and r.status != NO_SUBMISSION],
         totals=_totals(by_student, shown), grader_errors=grader_errors(entries),
+        grader_failed=[dict(g, last=_last_line(g["traceback"])) for g in gb.grader_errors()],
         generated=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         version=__version__, counts=gb.counts(),
         adjusted=[g for g in grades.values() if g.notes()],
         deadlines=sorted((ex, p.describe()) for ex, p in policies(gb).items()))
-    path = out / INDEX
-    tmp = path.with_name(INDEX + ".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return atomic_write_text(out / INDEX, html)
 
 
 def _counted(intake: list[dict]) -> list[tuple[str, int]]:
@@ -166,7 +160,7 @@ def _reason(e: Entry) -> str:
     """Why a submission crashed or could not be graded, in one line ("" when it ran fine)."""
     if e.status == NO_SUBMISSION:
         return "no submission"
-    if e.status == UNREADABLE or e.status != GRADED:
+    if e.status != GRADED:  # unreadable, or scored 0 without running
         return f"{e.status.replace('_', ' ')}: {e.message.splitlines()[0] if e.message else ''}"
     result = e.result
     errors = [c for c in result.checks if c.status == ERROR] if result else []
@@ -174,6 +168,10 @@ def _reason(e: Entry) -> str:
         first = errors[0].message.splitlines()[0] if errors[0].message else "could not run"
         return f"{len(errors)} check{'s' if len(errors) != 1 else ''} could not run: {first}"
     return ""
+
+
+def _last_line(text: str) -> str:
+    return next((ln for ln in reversed(text.splitlines()) if ln.strip()), "")
 
 
 def grader_errors(entries: list[Entry]) -> list[tuple[str, str, str, str]]:
@@ -192,11 +190,3 @@ def _totals(by_student: dict[str, dict[str, Row]], shown: list[Exercise]) -> dic
     ids = {e.id for e in shown}
     return {s: sum(r.score for x, r in cells.items() if x in ids)
             for s, cells in by_student.items()}
-
-
-@functools.lru_cache(maxsize=1)
-def _jinja() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                      trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined)
-    env.filters["points"] = fmt_points
-    return env

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import sys
 from pathlib import Path
 from typing import Iterable
+
+from ..files import atomic_write_text
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -39,11 +40,6 @@ def write(path: Path | str, text: str) -> str:
     if str(path) == "-":
         sys.stdout.write(text)
         return "stdout"
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
     # UTF-8 with a BOM: Excel then opens accented names correctly; Canvas and Moodle both
     # accept it (Moodle's CSV reader strips it; Canvas's docs ask for UTF-8).
-    tmp.write_text(text, encoding="utf-8-sig", newline="")
-    os.replace(tmp, path)
-    return str(path)
+    return str(atomic_write_text(Path(path), text, encoding="utf-8-sig", newline=""))

@@ -17,12 +17,12 @@ is filed under their gradebook id, which only a Moodle class has as that number.
 from __future__ import annotations
 
 import dataclasses
-import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..batch.intake.names import safe_part
+from ..files import atomic_path, atomic_write_text
 from ..gradebook import Gradebook
 from ..report import fmt_points, render_html
 from ..result import Result
@@ -56,7 +56,7 @@ def write_feedback(gb: Gradebook, out: Path, release: bool) -> Written:
         g = grades[(e.student, e.exercise)]
         name, text = _document(g, release)
         folder = out / safe_part(e.student)
-        _write(folder / name, text)
+        atomic_write_text(folder / name, text)
         done.reports += 1
         p = people.get(e.student, {})
         number = p.get("lms_id") if p.get("lms") == "moodle" and p.get("lms_id") else e.student
@@ -66,11 +66,9 @@ def write_feedback(gb: Gradebook, out: Path, release: bool) -> Written:
     done.students = len({e.student for e in entries})
     for ex, files in sorted(members.items()):
         path = out / f"moodle-feedback-{ex}.zip"
-        tmp = path.with_name(path.name + ".tmp")
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             for member, data in files:
                 zf.writestr(member, data)
-        os.replace(tmp, path)
         done.zips.append(path)
     return done
 
@@ -115,8 +113,3 @@ def student_view(result: Result) -> tuple[Result, str]:
     return view, note
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

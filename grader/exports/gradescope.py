@@ -25,6 +25,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from ..files import atomic_path
 from ..result import Result
 from ..spec import Exercise
 from . import ExportError
@@ -159,9 +160,7 @@ def build_autograder(exercise: Exercise, out: Path) -> Path:
     except PackageNotFoundError:
         torch = "2.13.0"
     data = "".join(f"grade data {d}\n" for d in exercise.data)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+    with atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         _add(zf, "setup.sh", SETUP_SH.format(torch=torch, data=data), executable=True)
         _add(zf, "run_autograder", RUN_AUTOGRADER.format(exercise=exercise.id), executable=True)
         for name in ("pyproject.toml", "README.md"):
@@ -172,7 +171,6 @@ def build_autograder(exercise: Exercise, out: Path) -> Path:
             for p in sorted(folder.rglob("*")):
                 if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc":
                     zf.write(p, f"{dest}/{p.relative_to(folder).as_posix()}")
-    tmp.replace(out)
     return out
 
 
