@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from .feedback import next_step
 from .loader import Submission, load_submission, locate, syntax_error
 from .result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, SYNTAX_ERROR, CheckResult,
                      Result, RunInfo)
@@ -65,7 +67,8 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
         outcomes, status, message = {}, LOAD_ERROR, str(e)
     finally:
         session.close()
-    results = tuple(_check_result(c, outcomes.get(c.name), message) for c in checks)
+    results = tuple(_check_result(c, outcomes.get(c.name), message, sub, exercise.id)
+                    for c in checks)
     output, truncated = session.output
     u = session.usage
     run = RunInfo(seed=opts.seed, device=device, sandbox=layers.describe(),
@@ -156,7 +159,8 @@ def _run_checks(ex: Exercise, session: Session, hidden: bool, seed: int,
         raise GraderError(f"the checks of {ex.id} are broken: {e}") from None
 
 
-def _check_result(spec, outcome, load_message: str) -> CheckResult:
+def _check_result(spec, outcome, load_message: str, sub: Submission | None = None,
+                  module: str = "") -> CheckResult:
     if outcome is None:
         status = FAILED if load_message else ERROR
         message = load_message or "this check did not run"
@@ -170,9 +174,36 @@ def _check_result(spec, outcome, load_message: str) -> CheckResult:
                        points=spec.points if passed else 0.0,
                        max_points=0.0 if broken else spec.points,
                        hidden=spec.hidden, message=outcome.message,
-                       hint="" if passed or broken else spec.hint,
+                       hint="" if passed or broken else (outcome.cause_hint or spec.hint),
                        duration_s=round(outcome.duration_s, 3), plots=tuple(outcome.plots),
-                       traceback=outcome.traceback)
+                       traceback=outcome.traceback, cause=outcome.cause, fault=outcome.fault,
+                       student_traceback=student_frames(outcome.student_traceback, sub, module))
+
+
+_FRAME = re.compile(r'^\s*File "([^"]*)", line (\d+), in (.+)$')
+
+
+def student_frames(tb: str, sub: Submission | None, module: str, keep: int = 3) -> str:
+    """The last `keep` frames of a traceback that are in the student's own file, in their
+    terms ("ex02.py, line 14, in GD" or "cell 3, line 2, in GD"), each with its source line,
+    then the exception's last line. The grader's and the libraries' frames are left out."""
+    if not tb or sub is None:
+        return ""
+    lines = tb.splitlines()
+    frames = []
+    for i, line in enumerate(lines):
+        m = _FRAME.match(line)
+        if m and Path(m[1]).name in (f"{module}.py", Path(sub.path).name):
+            where = locate(sub, int(m[2]))
+            if not where.startswith("cell"):
+                where = f"{Path(sub.path).name}, {where}"
+            code = lines[i + 1].strip() if i + 1 < len(lines) and not \
+                _FRAME.match(lines[i + 1]) else ""
+            frames.append(f"{where}, in {m[3]}" + (f"\n    {code}" if code else ""))
+    if not frames:
+        return ""
+    last = next((line.strip() for line in reversed(lines) if line.strip()), "")
+    return "\n".join(frames[-keep:] + [last])
 
 
 def _unrunnable(ex: Exercise, sub: Submission, checks, status: str, message: str,
@@ -193,5 +224,6 @@ def _result(ex: Exercise, sub: Submission, results: tuple[CheckResult, ...], sta
         output_truncated=truncated, public_only=not hidden and ex.hidden_count > 0,
         hidden_remaining=0 if hidden else ex.hidden_count,
         hidden_points=0.0 if hidden else ex.hidden_points, run=run,
+        next_step=next_step(status, message, results),
         graded_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         grader_version=__version__)
