@@ -99,9 +99,9 @@ def next_step(status: str, message: str, checks: Sequence[CheckResult]) -> str:
     if found:
         f = found[0]
         n = len(f.checks)
-        cost = f" (it cost {n} checks)" if n > 1 else ""
-        lead = {"timeout": "Your code was stopped: ", "memory": "Your code ran out of memory: "}
-        return f"{lead.get(f.kind, 'Your code failed: ')}{_first_line(f.message)}{cost}"
+        cost = f"; it cost {n} checks" if n > 1 else ""
+        lead = {"timeout": "Your code was stopped", "memory": "Your code ran out of memory"}
+        return f"{lead.get(f.kind, 'Fix this first')}: {_first_line(f.message)}{cost}."
     failing = [c for c in checks if c.status in (FAILED, ERROR)]
     if not failing:
         return ""
