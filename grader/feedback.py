@@ -90,7 +90,7 @@ def next_step(status: str, message: str, checks: Sequence[CheckResult]) -> str:
     if status == SYNTAX_ERROR:
         return f"Fix the syntax error first: {_first_line(message)}"
     if status == FORBIDDEN:
-        return f"Remove the import: your code imports {_first_line(message)}."
+        return f"Remove the import: {_first_line(message)}."
     if status == LOAD_ERROR:
         return f"Your file stops before any check can run: {_first_line(message)}"
     if status != GRADED:

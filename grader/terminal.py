@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from grader import feedback
 from grader.report import fmt_points, hidden_note
 from grader.result import ERROR, FAILED, GRADED, GRADER_ERROR, PASSED, Result
 
@@ -23,21 +24,37 @@ _NOT_GRADED = {"syntax_error": "syntax error", "load_error": "could not load",
 def render_table(result: Result, console: Console | None = None) -> None:
     """Print the checks table, the total, the public-only note and any submission-level error."""
     console = console or Console()
+    if result.status != GRADED:   # one panel: the reason no check ran
+        console.print(Text(feedback.clean(result.message)
+                           or _NOT_GRADED.get(result.status, result.status), style="bold red"))
+    elif result.next_step and not result.full_marks:
+        console.print(Text(feedback.clean(result.next_step), style="bold"))
+    if result.status == GRADED:
+        for f in feedback.faults(result.checks):
+            _print_fault(console, f)
     if result.checks:
         console.print(_table(result))
     console.print(Text(f"Score: {fmt_points(result.score)}/{fmt_points(result.max_score)}",
                        style="bold"))
     if result.public_only and result.hidden_remaining:
         console.print(Text(hidden_note(result), style="cyan"))
-    if result.status != GRADED:
-        console.print(Text(result.message or _NOT_GRADED.get(result.status, result.status),
-                           style="bold red"))
     broken = result.grader_errors
     if broken:
         console.print(Text(grader_errors_note(result), style="bold magenta"))
         for c in broken:
             if c.traceback:  # the instructor's detail; a student's pack has only public checks
                 console.print(Text(f"--- {c.name}\n{c.traceback.rstrip()}", style="magenta"))
+
+
+def _print_fault(console: Console, f: feedback.Fault) -> None:
+    """One panel per way the student's code raised or stopped, however many checks it cost."""
+    head = {"timeout": "Stopped", "memory": "Out of memory"}.get(f.kind, "Error")
+    n = len(f.checks)
+    text = Text(f"{head}" + (f" (cost {n} checks)" if n > 1 else "") + ": ", style="bold yellow")
+    text.append(f.message.strip())
+    if f.traceback:
+        text.append("\n" + f.traceback.rstrip(), style="dim")
+    console.print(text)
 
 
 def grader_errors_note(result: Result) -> str:
@@ -67,13 +84,14 @@ def summary_line(result: Result) -> str:
 
 
 def shorten(message: str, width: int = MESSAGE_WIDTH) -> str:
-    """The first non-blank line of `message`, cut to `width` characters with an ellipsis."""
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    """The first non-blank line of `message`, without colour codes, cut between words to
+    `width` characters with an ellipsis."""
+    lines = [line.strip() for line in feedback.clean(message).splitlines() if line.strip()]
     if not lines:
         return ""
     first = lines[0]
     if len(first) > width:
-        return first[:width - 1] + "…"
+        return feedback.shorten(first, width)
     return first + " …" if len(lines) > 1 else first
 
 
@@ -84,6 +102,7 @@ def _table(result: Result) -> Table:
     table.add_column("Check", ratio=2)
     table.add_column("Points", justify="right", no_wrap=True)
     table.add_column("Message", ratio=3)
+    grouped = feedback.grouped(result.checks) if result.status == GRADED else set()
     for c in result.checks:
         mark, style = _MARKS.get(c.status, ("?", "bold"))
         name = Text(c.description or c.name)
@@ -93,5 +112,11 @@ def _table(result: Result) -> Table:
         if c.hidden:
             name.append(" (hidden)", style="dim")
         points = f"{fmt_points(c.points)}/{fmt_points(c.max_points)}"
-        table.add_row(Text(mark, style=style), name, points, Text(shorten(c.message)))
+        if result.status != GRADED and c.message == result.message:
+            message = Text("not run", style="dim")   # the one reason is printed above
+        elif c.name in grouped:
+            message = Text("the error above", style="dim")
+        else:
+            message = Text(shorten(c.message))
+        table.add_row(Text(mark, style=style), name, points, message)
     return table
