@@ -27,11 +27,11 @@ def render_table(result: Result, console: Console | None = None) -> None:
     if result.status != GRADED:   # one panel: the reason no check ran
         console.print(Text(feedback.clean(result.message)
                            or _NOT_GRADED.get(result.status, result.status), style="bold red"))
-    elif result.next_step and not result.full_marks:
+    faults = feedback.faults(result.checks) if result.status == GRADED else []
+    if result.status == GRADED and not faults and result.next_step and not result.full_marks:
         console.print(Text(feedback.clean(result.next_step), style="bold"))
-    if result.status == GRADED:
-        for f in feedback.faults(result.checks):
-            _print_fault(console, f)
+    for f in faults:  # next_step names the first of them: its panel is the lead
+        _print_fault(console, f)
     if result.checks:
         console.print(_table(result))
     console.print(Text(f"Score: {fmt_points(result.score)}/{fmt_points(result.max_score)}",
