@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .feedback import next_step
-from .loader import Submission, load_submission, locate, syntax_error
+from .loader import CELL_FAILED, Submission, load_submission, locate_run, syntax_error
 from .result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, SYNTAX_ERROR, CheckResult,
                      Result, RunInfo)
 from .sandbox import zygote
@@ -79,7 +79,17 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
                   peak_mem_mb=round(u.peak_mem_mb, 1), student_s=round(u.student_s, 3),
                   starts=u.starts, ended=u.ended)
     return _result(exercise, sub, results, status, message, hidden, output=output,
-                   truncated=truncated, run=run)
+                   truncated=truncated, run=run, notes=sub.notes + _cell_notes(sub, output))
+
+
+def _cell_notes(sub: Submission, output: str) -> tuple[str, ...]:
+    """The notebook cells that raised (their guard wrote CELL_FAILED lines to stderr); only a
+    note: the submission's output is its own to write, so nothing here enters a verdict."""
+    if not sub.run_source:
+        return ()
+    notes = [line.strip()[len("[grader] "):] for line in output.splitlines()
+             if line.lstrip().startswith(CELL_FAILED)]
+    return tuple(dict.fromkeys(n[:300] for n in notes))[:20]
 
 
 def prestart(exercise: Exercise, opts: GradeOptions = GradeOptions()) -> None:
@@ -138,8 +148,8 @@ def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
                     opts: GradeOptions, data_files: tuple = ()) -> SessionConfig:
     probes = ex.folder / "probes.py"
     return SessionConfig(
-        exercise=ex.id, module=ex.id, source=sub.source, layers=layers, seed=opts.seed,
-        locate=functools.partial(locate, sub),
+        exercise=ex.id, module=ex.id, source=sub.runnable, layers=layers, seed=opts.seed,
+        locate=functools.partial(locate_run, sub),
         limits=Limits(wall_s=ex.time_limit_s, memory_mb=ex.memory_mb, cpu_s=ex.time_limit_s * 2),
         call_time_s=ex.call_time_limit_s, device=device, forbidden=ex.forbidden_imports,
         use_torch=ex.torch_allowed,
@@ -194,7 +204,7 @@ def student_frames(tb: str, sub: Submission | None, module: str, keep: int = 3) 
     for i, line in enumerate(lines):
         m = _FRAME.match(line)
         if m and Path(m[1]).name in (f"{module}.py", Path(sub.path).name):
-            where = locate(sub, int(m[2]))
+            where = locate_run(sub, int(m[2]))
             if not where.startswith("cell"):
                 where = f"{Path(sub.path).name}, {where}"
             code = lines[i + 1].strip() if i + 1 < len(lines) and not \
@@ -214,13 +224,14 @@ def _unrunnable(ex: Exercise, sub: Submission, checks, status: str, message: str
 
 def _result(ex: Exercise, sub: Submission, results: tuple[CheckResult, ...], status: str,
             message: str, hidden: bool, output: str = "", truncated: bool = False,
-            run: RunInfo | None = None) -> Result:
+            run: RunInfo | None = None, notes: tuple[str, ...] | None = None) -> Result:
     return Result(
         exercise=ex.id, title=ex.title, submission=str(sub.path), status=status,
         score=sum(r.points for r in results),
         # A check the grader could not run costs nothing: its points leave the maximum too.
         max_score=sum(r.max_points for r in results if r.status != GRADER_ERROR),
-        checks=results, message=message, notes=sub.notes, output=output,
+        checks=results, message=message, notes=sub.notes if notes is None else notes,
+        output=output,
         output_truncated=truncated, public_only=not hidden and ex.hidden_count > 0,
         hidden_remaining=0 if hidden else ex.hidden_count,
         hidden_points=0.0 if hidden else ex.hidden_points, run=run,
