@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
                    help="where the HTML report goes (default: ./reports)")
     c.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+    c.add_argument("--quiet", action="store_true",
+                   help="no live progress while grading (each check as it finishes)")
+    c.add_argument("--watch", action="store_true",
+                   help="grade again on every save of the file, until Ctrl-C")
     c.add_argument("--data-dir", type=Path, metavar="DIR",
                    help="where the MNIST IDX files are (default: $GRADER_DATA, data/mnist, "
                         "~/.cache/nn-grader/mnist)")
@@ -407,7 +411,17 @@ def _check(root: Path, args: argparse.Namespace) -> int:
                         data_dir=data_dir, layers=layers)
     prestart(exercise, opts)  # the sandbox imports torch while this process imports pytest
     from . import runner  # noqa: F401
-    result = grade(exercise, path, opts)
+    if args.watch:
+        from .watch import watch
+        return watch(exercise, path, opts, report_dir=None if args.no_report else args.out,
+                     quiet=args.quiet)
+    if args.json or args.quiet:
+        result = grade(exercise, path, opts)
+    else:
+        import dataclasses
+        from .terminal import Progress
+        with Progress(exercise) as progress:
+            result = grade(exercise, path, dataclasses.replace(opts, progress=progress))
     report = None
     if not args.no_report:
         from .report import write_html

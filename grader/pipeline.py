@@ -10,8 +10,9 @@ import datetime as _dt
 import functools
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .feedback import next_step
@@ -39,6 +40,8 @@ class GradeOptions:
     slot: int = 0                    # sandbox slot (uid); runs in parallel need distinct slots
     gpu: int | None = None           # with cuda: the GPU this run may see (batch GPU slots)
     gpu_memory_fraction: float | None = None  # with cuda: cap on its share of GPU memory
+    # Told of each check as it starts and ends (grader.terminal.Progress); None: silent.
+    progress: Any = field(default=None, compare=False, repr=False)
 
 
 def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -> Result:
@@ -61,7 +64,7 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
     session = Session(_session_config(exercise, sub, device, layers, opts, files))
     try:
         session.ensure_loaded()
-        outcomes = _run_checks(exercise, session, hidden, opts.seed, datasets)
+        outcomes = _run_checks(exercise, session, hidden, opts.seed, datasets, opts.progress)
         status, message = GRADED, ""
     except LoadFailed as e:
         outcomes, status, message = {}, LOAD_ERROR, str(e)
@@ -160,11 +163,11 @@ def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
 
 
 def _run_checks(ex: Exercise, session: Session, hidden: bool, seed: int,
-                datasets: dict) -> dict:
+                datasets: dict, progress: Any = None) -> dict:
     from .plugin import Job
     from .runner import ChecksBroken, run_checks
     try:
-        return run_checks(Job(ex, session, seed, datasets), hidden)
+        return run_checks(Job(ex, session, seed, datasets, progress=progress), hidden)
     except ChecksBroken as e:
         raise GraderError(f"the checks of {ex.id} are broken: {e}") from None
 

@@ -5,6 +5,10 @@ markup: a message like "[/red]" must print as itself, not raise a MarkupError.
 """
 from __future__ import annotations
 
+import threading
+import time
+from typing import Any
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -120,3 +124,58 @@ def _table(result: Result) -> Table:
             message = Text(shorten(c.message))
         table.add_row(Text(mark, style=style), name, points, message)
     return table
+
+
+class Progress:
+    """Live progress of one grading, for `grade exNN`: each check as it finishes (mark,
+    description, seconds), and below them the running one with its elapsed time and the limit
+    of one call. Told by the plugin (`started`, `finished`), from the checks' thread. On a
+    console that is not a terminal, only the finished lines are printed."""
+
+    def __init__(self, exercise: Any, console: Console | None = None):
+        self.console = console or Console(stderr=True)
+        self._describe = {c.name: c.description or c.name for c in exercise.checks}
+        self._limit = float(getattr(exercise, "call_time_limit_s", 0) or 0)
+        self._total = len(exercise.checks)
+        self._running: str | None = None
+        self._since = time.monotonic()
+        self._done = 0
+        self._lock = threading.Lock()
+        self._live: Any = None
+
+    def __enter__(self) -> "Progress":
+        if self.console.is_terminal:
+            from rich.live import Live
+            self._live = Live(self, console=self.console, refresh_per_second=8, transient=True)
+            self._live.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+    def started(self, name: str) -> None:
+        with self._lock:
+            self._running, self._since = name, time.monotonic()
+
+    def finished(self, name: str, outcome: Any) -> None:
+        with self._lock:
+            self._done += 1
+            self._running = None
+        mark, style = _MARKS.get(outcome.status, ("?", "bold"))
+        line = Text(f"{mark} ", style=style)
+        line.append(self._describe.get(name, name))
+        line.append(f"  {outcome.duration_s:.2f} s", style="dim")
+        self.console.print(line)
+
+    def __rich__(self) -> Text:
+        with self._lock:
+            running, since, done = self._running, self._since, self._done
+        elapsed = time.monotonic() - since
+        if running is None:
+            what = "loading your code" if done == 0 else "between checks"
+            return Text(f"… {what}  {elapsed:.1f} s", style="dim")
+        limit = f" (limit {self._limit:g} s a call)" if self._limit else ""
+        return Text(f"… {self._describe.get(running, running)}  {elapsed:.1f} s{limit}  "
+                    f"[{done + 1}/{self._total}]", style="cyan")
