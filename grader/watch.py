@@ -31,9 +31,12 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return (st.st_mtime_ns, st.st_size)
 
 
-def saves(path: Path, stop: threading.Event, poll_s: float = POLL_S) -> Iterator[float]:
-    """Yield the time.monotonic() at which each new save of `path` was seen, until `stop`."""
-    last = _stamp(path)
+def saves(path: Path, stop: threading.Event, poll_s: float = POLL_S,
+          since: tuple[int, int] | None = None) -> Iterator[float]:
+    """Yield the time.monotonic() at which each new save of `path` was seen, until `stop`;
+    `since`: the file's stamp to compare with first (default: as it is now). A save made while
+    a grading runs is seen when it ends."""
+    last = since if since is not None else _stamp(path)
     while not stop.wait(poll_s):
         now = _stamp(path)
         if now is None or now == last:
@@ -77,8 +80,9 @@ def watch(exercise: Any, path: Path, opts: Any, report_dir: Path | None = None,
     console.print(Text(f"watching {path}: grading again on every save (Ctrl-C to stop)",
                        style="bold"))
     try:
+        before = _stamp(Path(path))  # a save during the first grading counts too
         code = _guarded(once, time.monotonic(), console)
-        for seen_at in saves(Path(path), stop):
+        for seen_at in saves(Path(path), stop, since=before):
             console.print(Rule(f"{Path(path).name} saved, grading again"))
             code = _guarded(once, seen_at, console)
     except KeyboardInterrupt:

@@ -60,8 +60,8 @@ def gradients_pile_up(seen):
 
 
 def judge_fit(run, x, y, f, exercise, report, title):
-    with diagnosed({"x": x, "pred": run["pred"], "losses": run["losses"]}, straight_line,
-                   gradients_pile_up):
+    with diagnosed({"x": x, "pred": run["pred"], "losses": run["losses"]}, gradients_pile_up,
+                   straight_line):
         _judge_fit(run, x, y, f, exercise, report, title)
 
 
