@@ -62,8 +62,8 @@ def gan_run(student, seed, n_ideas, n_points):
 
 
 @cause("The training diverged to nan: check the signs of both losses (D_loss = "
-       "-mean(log D(real) + log(1 - D(fake))), G_loss = mean(log(1 - D(G's paintings)))) and call each optimizer's "
-       "zero_grad() before each backward().")
+       "-mean(log D(real) + log(1 - D(fake))), G_loss = mean(log(1 - D(G's paintings)))) "
+       "and call each optimizer's zero_grad() before each backward().")
 def training_diverged(_):
     return True
 
