@@ -1,4 +1,5 @@
-"""Live progress and `grade exNN --watch`: each check printed as it finishes; a save grades again."""
+"""Live progress and `grade exNN --watch`: each check printed as it finishes; a save grades
+again."""
 from __future__ import annotations
 
 import io
@@ -22,7 +23,8 @@ def test_progress_prints_each_check_as_it_finishes():
     with Progress(ex, console=console) as progress:
         first = ex.checks[0]
         progress.started(first.name)
-        assert "limit" in progress.__rich__().plain and first.description in progress.__rich__().plain
+        line = progress.__rich__().plain
+        assert "limit" in line and first.description in line
         progress.finished(first.name, SimpleNamespace(status="failed", duration_s=0.25))
     assert out.getvalue() == f"✗ {first.description}  0.25 s\n"
 
