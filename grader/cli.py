@@ -16,6 +16,9 @@ examples:
   grade ex02 work/my_gd.ipynb        grade any .py file or Jupyter notebook
   grade ex02 my.py --json            the result document alone on stdout (for scripts)
   grade ex02 my.py --public-only     what a student sees: public checks only
+  grade ex02 --watch                 grade again on every save of ./ex02.py (Ctrl-C stops)
+  grade ex02 --quiet                 no live progress, only the table at the end
+  %load_ext grader, then %grade ex02 the same, from inside Jupyter or Colab
   grade doctor                       which sandbox layers this machine offers
   grade batch submissions/ --out class/ --jobs 2    grade a whole class (see grade batch -h)
   grade data mnist                   install the MNIST data set (for ex04, ex05)
