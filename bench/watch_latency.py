@@ -17,6 +17,7 @@ import io
 import json
 import os
 import platform
+import random
 import shutil
 import statistics
 import sys
@@ -93,8 +94,10 @@ def main() -> int:
                                      on_graded=on_graded), daemon=True)
     t.start()
     graded.wait(600)
+    jitter = random.Random(0)
     for i in range(args.n):
-        time.sleep(args.gap)
+        # not a multiple of the poll interval, or every save would land just before a poll
+        time.sleep(args.gap + jitter.uniform(0, watch.POLL_S))
         graded.clear()
         with open(sub, "a", encoding="utf-8") as f:
             f.write(f"# save {i}\n")
