@@ -157,3 +157,13 @@ def test_known_wrong_next_step(path: Path):
     r = graded(path.parent.name, str(path))
     for words in want:
         assert words.lower() in r.next_step.lower(), r.next_step
+
+
+def test_withheld_feedback_leads_with_public_checks_only():
+    from dataclasses import replace
+    from grader.exports.feedback import student_view
+    hidden = replace(check("h", hint="the hidden cause's hint", cause_name="secret"), hidden=True)
+    r = result(check("p", hint="the public hint"), hidden)
+    assert r.next_step == "the hidden cause's hint"
+    view, _ = student_view(r)
+    assert "hidden" not in view.next_step and "the public hint" in view.next_step
