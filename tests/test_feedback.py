@@ -167,3 +167,20 @@ def test_withheld_feedback_leads_with_public_checks_only():
     assert r.next_step == "the hidden cause's hint"
     view, _ = student_view(r)
     assert "hidden" not in view.next_step and "the public hint" in view.next_step
+
+
+def test_student_frames_keep_the_students_lines_in_their_terms():
+    from grader.loader import Submission
+    from grader.pipeline import student_frames
+    tb = ('Traceback (most recent call last):\n'
+          '  File "/sandbox/child.py", line 300, in run\n    value = fn(*args)\n'
+          '  File "/work/ex02.py", line 14, in GD\n    x -= helper(x.grad)\n'
+          '  File "/work/ex02.py", line 5, in helper\n    return x * lr\n'
+          "NameError: name 'lr' is not defined\n")
+    py = Submission(Path("hw/my_gd.py"), "py", "", (), "")
+    assert student_frames(tb, py, "ex02") == (
+        "my_gd.py, line 14, in GD\n    x -= helper(x.grad)\n"
+        "my_gd.py, line 5, in helper\n    return x * lr\nNameError: name 'lr' is not defined")
+    nb = Submission(Path("ex02.ipynb"), "ipynb", "", (), "", cell_starts=((2, 1),),
+                    run_source="x", run_starts=((2, 1), (10, 2)))
+    assert student_frames(tb, nb, "ex02").startswith("cell 2, line 5, in GD\n")
