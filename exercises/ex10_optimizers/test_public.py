@@ -11,6 +11,7 @@ from torch's, the probe runs again here with an optimizer that makes one known m
 up the gradient, a velocity that is not carried over, no bias correction, ...); the mistake
 whose run the student's matches is the cause.
 """
+import math
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -114,6 +115,29 @@ def _adam_no_bias(p, g, st, h):
     p -= h["lr"] * m / (v.sqrt() + h["eps"])
 
 
+def _adam_eps_inside(p, g, st, h):
+    b1, b2 = h["betas"]
+    m, v = st.setdefault("m", torch.zeros_like(p)), st.setdefault("v", torch.zeros_like(p))
+    m.mul_(b1).add_((1 - b1) * g)
+    v.mul_(b2).add_((1 - b2) * g * g)
+    t = st["t"]
+    p -= h["lr"] * (m / (1 - b1 ** t)) / (v / (1 - b2 ** t) + h["eps"]).sqrt()
+
+
+def _rms_eps_inside(p, g, st, h):
+    s = st.setdefault("s", torch.zeros_like(p))
+    s.mul_(h["alpha"]).add_((1 - h["alpha"]) * g * g)
+    p -= h["lr"] * g / (s + h["eps"]).sqrt()
+
+
+COMMON_EPS = (1e-8, 1e-7, 1e-6, 1e-10, 1e-5, 1e-4)
+
+
+def _own_eps(name, eps):
+    return SimpleNamespace(**{name: lambda params, **h: getattr(TORCH, name)(
+        params, **dict(h, eps=eps))})
+
+
 def _mistake(name, rule):
     return SimpleNamespace(**{name: lambda params, **h: _ByHand(params, rule, h)})
 
@@ -135,11 +159,19 @@ def _leaves(value):
     return [np.ravel(np.asarray(value, dtype=np.float64))]
 
 
-def _same_run(seen, optimizers):
-    """Does the student's run match the probe's run with these optimizers?"""
+def _run(seen, optimizers):
     ran = _plain(PROBES[seen["probe"]](optimizers, seen["name"], *seen["args"]))[seen["key"]]
-    got, want = np.concatenate(_leaves(seen["got"])), np.concatenate(_leaves(ran))
-    return got.shape == want.shape and np.allclose(got, want, rtol=1e-4, atol=1e-7)
+    return np.concatenate(_leaves(ran))
+
+
+def _same_run(seen, optimizers):
+    """Does the student's run match the probe's run with these optimizers, where that run
+    differs from torch.optim's own (a mistake this setting cannot show is no diagnosis)?"""
+    got, want = np.concatenate(_leaves(seen["got"])), _run(seen, optimizers)
+    if got.shape != want.shape or not np.allclose(got, want, rtol=RTOL, atol=ATOL):
+        return False
+    right = _run(seen, TORCH)  # the judge's own tolerance: what it could tell apart
+    return right.shape != want.shape or not np.allclose(right, want, rtol=RTOL, atol=ATOL)
 
 
 @cause("Your SGD steps up the gradient and climbs the loss: step against it, "
@@ -167,6 +199,32 @@ def no_bias_correction(seen):
     return seen["name"] == "Adam" and _same_run(seen, _mistake("Adam", _adam_no_bias))
 
 
+@cause("Your eps sits inside the square root: add it after, p -= lr * m_hat / (sqrt(v_hat) + eps) "
+       "for Adam, p -= lr * grad / (sqrt(s) + eps) for RMSprop, as torch.optim does.")
+def eps_inside_sqrt(seen):
+    return _eps_mistakes(seen) == {"inside"}
+
+
+@cause("Your optimizer uses an eps of its own: use the eps you are given (self.eps = eps), "
+       "which the checks change.")
+def ignores_the_given_eps(seen):
+    return _eps_mistakes(seen) == {"own"}
+
+
+def _eps_mistakes(seen):
+    """Which of the two eps mistakes the run matches; where a setting cannot tell them apart
+    (both match), neither is named."""
+    if seen["name"] not in ("Adam", "RMSprop"):
+        return set()
+    rule = {"Adam": _adam_eps_inside, "RMSprop": _rms_eps_inside}[seen["name"]]
+    given = seen["args"][0].get("eps")
+    found = {"inside"} if _same_run(seen, _mistake(seen["name"], rule)) else set()
+    if any(_same_run(seen, _own_eps(seen["name"], eps)) for eps in COMMON_EPS
+           if given is None or not math.isclose(eps, given, rel_tol=1e-6)):
+        found.add("own")
+    return found
+
+
 @cause("Your optimizer uses the notes' hyperparameters whatever it is given: use the momentum, "
        "alpha, betas and eps you are given.")
 def notes_hyperparameters(seen):
@@ -180,7 +238,7 @@ def gradients_never_cleared(seen):
 
 
 CAUSES = (sgd_steps_uphill, velocity_not_carried, square_of_the_mean, no_bias_correction,
-          notes_hyperparameters, gradients_never_cleared)
+          notes_hyperparameters, ignores_the_given_eps, eps_inside_sqrt, gradients_never_cleared)
 
 
 def run_seen(probe, name, args, got, key):
