@@ -10,21 +10,83 @@ asks it for data, and judges that data here, in the trusted process, with these 
         expect_close("x", run["x"], 2.0, tol=1e-2, after=f"after {run['steps']} steps")
 
 A failed expectation raises CheckFailed; its message is exactly what the student reads.
+
+A check can also name the causes it knows how to recognise (diagnoses): small functions over the
+data it observed, each with the hint for that one mistake. When the check fails, the first cause
+that recognises the data replaces the check's fixed hint, and the result's `next_step` names the
+cause most checks agree on:
+
+    @cause("You never reset the gradients: torch adds each backward() to .grad ...")
+    def gradients_pile_up(run):
+        return trajectory_matches(run, accumulate=True)
+
+    def test_trajectory(student):
+        run = student.probe("descend", ...)
+        with diagnosed(run, gradients_pile_up, sign_flipped):
+            expect_array_close("x", run["xs"], expected, atol=1e-6)
+
+A cause is only asked when the check fails; one that raises is skipped (a diagnosis never
+turns a failure into a grader error).
 """
 from __future__ import annotations
 
+import contextlib
 import math
-from typing import Any, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
 
+@dataclass(frozen=True)
+class Cause:
+    """A specific mistake, recognised by `test(observed) -> bool`, and its hint."""
+    name: str
+    hint: str
+    test: Callable[[Any], Any]
+
+    def __call__(self, observed: Any) -> bool:
+        try:
+            return bool(self.test(observed))
+        except Exception:  # noqa: BLE001  a diagnosis that cannot decide says nothing
+            return False
+
+
+def cause(hint: str) -> Callable[[Callable[[Any], Any]], Cause]:
+    """Decorator: the function recognises one mistake in the observed data; `hint` says what
+    to do about it (the sentence the student reads first when it is the likeliest cause)."""
+    def wrap(fn: Callable[[Any], Any]) -> Cause:
+        return Cause(fn.__name__, " ".join(hint.split()), fn)
+    return wrap
+
+
+def diagnose(observed: Any, *causes: Cause) -> Cause | None:
+    """The first of `causes` that recognises `observed`, or None."""
+    return next((c for c in causes if c(observed)), None)
+
+
+@contextlib.contextmanager
+def diagnosed(observed: Any, *causes: Cause) -> Iterator[None]:
+    """A failure inside the block carries the first cause that recognises `observed`."""
+    try:
+        yield
+    except CheckFailed as e:
+        if e.cause is None:
+            e.cause = diagnose(observed, *causes)
+        raise
+
+
 class CheckFailed(AssertionError):
-    """The submission's answer is wrong; the message says what was expected and what was seen."""
+    """The submission's answer is wrong; the message says what was expected and what was seen.
+    `cause`: the mistake a diagnosis recognised, if any (its hint replaces the check's)."""
+
+    def __init__(self, message: str = "", cause: Cause | None = None):
+        super().__init__(message)
+        self.cause = cause
 
 
-def fail(message: str) -> None:
-    raise CheckFailed(message)
+def fail(message: str, cause: Cause | None = None) -> None:
+    raise CheckFailed(message, cause)
 
 
 def fmt(x: Any) -> str:

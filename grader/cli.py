@@ -17,6 +17,9 @@ examples:
   grade ex02 work/my_gd.ipynb        grade any .py file or Jupyter notebook
   grade ex02 my.py --json            the result document alone on stdout (for scripts)
   grade ex02 my.py --public-only     what a student sees: public checks only
+  grade ex02 --watch                 grade again on every save of ./ex02.py (Ctrl-C stops)
+  grade ex02 --quiet                 no live progress, only the table at the end
+  %load_ext grader, then %grade ex02 the same, from inside Jupyter or Colab
   grade doctor                       which sandbox layers this machine offers
   grade batch submissions/ --out class/ --jobs 2    grade a whole class (see grade batch -h)
   grade data mnist                   install the MNIST data set (for ex04, ex05)
@@ -82,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-v", "--verbose", action="count", default=0,
                    help="log what the grader does on stderr (-v: steps and swallowed faults "
                         "with their tracebacks, -vv: debug detail)")
+    c.add_argument("--quiet", action="store_true",
+                   help="no live progress while grading (each check as it finishes)")
+    c.add_argument("--watch", action="store_true",
+                   help="grade again on every save of the file, until Ctrl-C")
     c.add_argument("--data-dir", type=Path, metavar="DIR",
                    help="where the MNIST IDX files are (default: $GRADER_DATA, data/mnist, "
                         "~/.cache/nn-grader/mnist)")
@@ -435,7 +442,17 @@ def _check(root: Path, args: argparse.Namespace) -> int:
                         data_dir=data_dir, layers=layers)
     prestart(exercise, opts)  # the sandbox imports torch while this process imports pytest
     from . import runner  # noqa: F401
-    result = grade(exercise, path, opts)
+    if args.watch:
+        from .watch import watch
+        return watch(exercise, path, opts, report_dir=None if args.no_report else args.out,
+                     quiet=args.quiet)
+    if args.json or args.quiet:
+        result = grade(exercise, path, opts)
+    else:
+        import dataclasses
+        from .terminal import Progress
+        with Progress(exercise) as progress:
+            result = grade(exercise, path, dataclasses.replace(opts, progress=progress))
     report = None
     if not args.no_report:
         from .report import write_html

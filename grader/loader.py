@@ -17,6 +17,16 @@ from pathlib import Path
 
 _KINDS = {".py": "py", ".ipynb": "ipynb"}
 _SKIP_TAG = "skip-grading"
+# Cell magics that run their body as ordinary Python (and only time it, or capture its output):
+# the body is graded, the magic's line dropped. Other cell magics (%%bash, %%writefile, ...) are
+# not Python: their cell is skipped.
+_WRAPPING_MAGICS = ("time", "capture")
+# A notebook's outputs (plots, printed logs) are never graded: they are stripped before the size
+# limit applies, so only the file as read may be this many times larger than the limit.
+_NOTEBOOK_FACTOR = 25
+# What a guarded notebook cell writes to stderr when it raises; the pipeline turns such lines
+# into notes ("cell 3 raised NameError ...; the other cells ran").
+CELL_FAILED = "[grader] cell "
 
 # IPython-only lines. `%`/`!` must be followed by a name so that a continuation line such as
 # `    % b)` or `    != 3)` is never taken for a magic.
@@ -42,22 +52,43 @@ class Submission:
     # For notebooks: (first source line of the cell's code, cell number) per kept cell, so that
     # line numbers in errors can be reported as "cell 3, line 2". Empty for .py files.
     cell_starts: tuple[tuple[int, int], ...] = ()
+    # For notebooks: the source that runs, as Jupyter runs a notebook: each cell guarded, so a
+    # cell that raises is reported (on stderr, CELL_FAILED) and the next cells still run; and its
+    # own cell_starts. Empty for .py files: `source` runs as it is.
+    run_source: str = ""
+    run_starts: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def runnable(self) -> str:
+        """The source the sandbox imports."""
+        return self.run_source or self.source
 
 
 def load_submission(path: Path, max_bytes: int = 2_000_000) -> Submission:
+    """`max_bytes`: the limit on a .py file, and on a notebook's code (its outputs stripped)."""
     path = Path(path)
-    kind, data = _read_bytes(path, max_bytes)
+    kind = _KINDS.get(path.suffix.lower())
+    kind, data = _read_bytes(path, max_bytes * _NOTEBOOK_FACTOR if kind == "ipynb"
+                             else max_bytes)
     text = _decode(data, path.name)
     if not text.strip():
         raise SubmissionError(f"{path.name} is empty")
+    run_source, run_starts = "", ()
     if kind == "py":
         source, notes = _clean(text, cell=None)
         starts: tuple[tuple[int, int], ...] = ()
     else:
-        source, notes, starts = _join_cells(_code_cells(text, path.name), notes=[])
+        cells = _code_cells(text, path.name)
+        source, notes, starts = _join_cells(cells, notes=[])
         if not starts:
             raise SubmissionError(f"{path.name} has no code to grade")
-    return Submission(path, kind, source, tuple(notes), hashlib.sha256(data).hexdigest(), starts)
+        size = len(source.encode("utf-8"))
+        if size > max_bytes:
+            raise SubmissionError(f"the code in {path.name} is {_mb(size)} (its outputs left "
+                                  f"out); submissions are limited to {_mb(max_bytes)}")
+        run_source, _, run_starts = _join_cells(cells, notes=[], guard=True)
+    return Submission(path, kind, source, tuple(notes), hashlib.sha256(data).hexdigest(), starts,
+                      run_source=run_source, run_starts=run_starts)
 
 
 def find_default_submission(exercise_id: str, cwd: Path) -> Path:
@@ -91,7 +122,16 @@ def syntax_error(sub: Submission) -> str | None:
 
 def locate(sub: Submission, lineno: int) -> str:
     """A source line number in the student's terms: "line 12" or "cell 3, line 2"."""
-    for start, cell in reversed(sub.cell_starts):
+    return _locate(sub.cell_starts, lineno)
+
+
+def locate_run(sub: Submission, lineno: int) -> str:
+    """The same for a line number of the source that ran (`sub.runnable`)."""
+    return _locate(sub.run_starts if sub.run_source else sub.cell_starts, lineno)
+
+
+def _locate(cell_starts: tuple[tuple[int, int], ...], lineno: int) -> str:
+    for start, cell in reversed(cell_starts):
         if lineno >= start - 1:   # start - 1 is the cell's marker comment
             return f"cell {cell}, line {max(lineno - start + 1, 1)}"
     return f"line {lineno}"
@@ -155,13 +195,15 @@ def _quiet_nbformat() -> Iterator[None]:
 
 
 def _code_cells(text: str, name: str) -> list[tuple[int, str, bool]]:
-    """(cell number among all cells, source, tagged skip-grading) per code cell, in order."""
+    """(cell number, source, tagged skip-grading) per code cell, in order. Cells are numbered
+    as Jupyter shows a notebook run from the top: code cells only (In [1], In [2], ...)."""
     import nbformat  # here: a class of .py files never pays for it (0.2 s)
     try:
         with _quiet_nbformat():
             nb = nbformat.read(io.StringIO(text), as_version=4)
+        code = [cell for cell in nb["cells"] if cell.get("cell_type") == "code"]
         return [(n, _text(cell.get("source")), _SKIP_TAG in _tags(cell))
-                for n, cell in enumerate(nb["cells"], start=1) if cell.get("cell_type") == "code"]
+                for n, cell in enumerate(code, start=1)]
     except Exception as e:   # untrusted input: any failure to read it is the file's fault
         raise SubmissionError(f"{name} is not a valid notebook: {_why(e)}") from None
 
@@ -193,23 +235,69 @@ def _why(e: Exception) -> str:
     return "it does not have the structure of a Jupyter notebook"
 
 
-def _join_cells(cells: list[tuple[int, str, bool]], notes: list[str]
+def _join_cells(cells: list[tuple[int, str, bool]], notes: list[str], guard: bool = False
                 ) -> tuple[str, list[str], tuple[tuple[int, int], ...]]:
+    """The code cells joined in order. With `guard`, each cell runs inside a try statement, as
+    Jupyter runs a notebook: one that raises is reported on stderr and the next cells run."""
     parts: list[str] = []
     starts: list[tuple[int, int]] = []
     for n, code, skip in cells:
         first = next((ln.strip() for ln in _lines(code) if ln.strip()), "")
+        magic = re.match(r"%%(\w+)", first)
         if skip:
             notes.append(f"cell {n}: skipped (tagged {_SKIP_TAG})")
+        elif magic and magic[1] in _WRAPPING_MAGICS:
+            lines = _lines(code)
+            at = next(i for i, ln in enumerate(lines) if ln.strip())
+            lines[at] = ""  # the magic's line: its body runs as Python, in place
+            notes.append(f"cell {n}: ran the body of `{_short(first, 60)}` as plain Python")
+            first = "body"
+            code = "\n".join(lines)
         elif first.startswith("%%"):
             notes.append(f"cell {n}: skipped (cell magic `{_short(first, 60)}`)")
-        elif first:
+            continue
+        if first and not skip:
             cleaned, cell_notes = _clean(code, cell=n)
             notes.extend(cell_notes)
-            parts.append(f"# --- cell {n} ---")
-            starts.append((len(parts) + 1, n))
-            parts.extend(_lines(cleaned))
+            guarded = _guarded(cleaned, n, len(parts) + 2) if guard else None
+            if guarded is None:
+                parts.append(f"# --- cell {n} ---")
+                starts.append((len(parts) + 1, n))
+                parts.extend(_lines(cleaned))
+            else:
+                starts.append((len(parts) + 2, n))
+                parts.extend(guarded)
     return "\n".join(parts) + "\n", notes, tuple(starts)
+
+
+def _guarded(code: str, cell: int, start: int) -> list[str] | None:
+    """The cell's lines inside `try:` (on its marker line) and an `except Exception` that writes
+    which cell raised, and where, to stderr; None where that would change what the cell means
+    (it does not parse on its own, holds no statement, or a `from __future__` import)."""
+    import tokenize
+    try:
+        if not ast.parse(code).body:
+            return None
+        inside: set[int] = set()   # lines that continue a multi-line string: kept as they are
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+            if tok.type == tokenize.STRING and tok.end[0] > tok.start[0]:
+                inside.update(range(tok.start[0] + 1, tok.end[0] + 1))
+    except (SyntaxError, ValueError, RecursionError, MemoryError, tokenize.TokenError):
+        return None
+    body = [ln if (i in inside or not ln.strip()) else " " + ln
+            for i, ln in enumerate(_lines(code), start=1)]
+    lines = [f"try:  # --- cell {cell} ---", *body,
+             "except Exception as _cell_error:  # Jupyter runs on past a cell that raises",
+             f" __import__('sys').stderr.write('{CELL_FAILED}{cell} raised %s: %s (line %d); "
+             f"the cells after it still ran\\n' % (type(_cell_error).__name__, _cell_error, "
+             f"_cell_error.__traceback__.tb_lineno - {start - 1}))"]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile("\n".join(lines), "<cell>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return lines
 
 
 def _clean(code: str, cell: int | None) -> tuple[str, list[str]]:

@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import logging
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import __version__
-from .loader import Submission, load_submission, locate, syntax_error
+from .feedback import next_step
+from .loader import CELL_FAILED, Submission, load_submission, locate_run, syntax_error
 from .result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
                      SYNTAX_ERROR, CheckResult, Result, RunInfo)
 from .sandbox import zygote
@@ -40,6 +43,8 @@ class GradeOptions:
     slot: int = 0                    # sandbox slot (uid); runs in parallel need distinct slots
     gpu: int | None = None           # with cuda: the GPU this run may see (batch GPU slots)
     gpu_memory_fraction: float | None = None  # with cuda: cap on its share of GPU memory
+    # Told of each check as it starts and ends (grader.terminal.Progress); None: silent.
+    progress: Any = field(default=None, compare=False, repr=False)
 
 
 def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -> Result:
@@ -62,14 +67,15 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
     session = Session(_session_config(exercise, sub, device, layers, opts, files))
     try:
         session.ensure_loaded()
-        outcomes = _run_checks(exercise, session, hidden, opts.seed, datasets)
+        outcomes = _run_checks(exercise, session, hidden, opts.seed, datasets, opts.progress)
         status, message = GRADED, ""
     except LoadFailed as e:
         outcomes, status, message = {}, LOAD_ERROR, str(e)
         log.debug("%s: %s did not load: %s", exercise.id, path, e)
     finally:
         session.close()
-    results = tuple(_check_result(c, outcomes.get(c.name), message) for c in checks)
+    results = tuple(_check_result(c, outcomes.get(c.name), message, sub, exercise.id)
+                    for c in checks)
     output, truncated = session.output
     u = session.usage
     run = RunInfo(seed=opts.seed, device=device, sandbox=layers.describe(),
@@ -83,7 +89,17 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
              run.wall_s, device, run.sandbox, run.starts, "" if run.starts == 1 else "s",
              run.ended or "ended normally")
     return _result(exercise, sub, results, status, message, hidden, output=output,
-                   truncated=truncated, run=run)
+                   truncated=truncated, run=run, notes=sub.notes + _cell_notes(sub, output))
+
+
+def _cell_notes(sub: Submission, output: str) -> tuple[str, ...]:
+    """The notebook cells that raised (their guard wrote CELL_FAILED lines to stderr); only a
+    note: the submission's output is its own to write, so nothing here enters a verdict."""
+    if not sub.run_source:
+        return ()
+    notes = [line.strip()[len("[grader] "):] for line in output.splitlines()
+             if line.lstrip().startswith(CELL_FAILED)]
+    return tuple(dict.fromkeys(n[:300] for n in notes))[:20]
 
 
 def prestart(exercise: Exercise, opts: GradeOptions = GradeOptions()) -> None:
@@ -144,8 +160,8 @@ def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
                     opts: GradeOptions, data_files: tuple = ()) -> SessionConfig:
     probes = ex.folder / "probes.py"
     return SessionConfig(
-        exercise=ex.id, module=ex.id, source=sub.source, layers=layers, seed=opts.seed,
-        locate=functools.partial(locate, sub),
+        exercise=ex.id, module=ex.id, source=sub.runnable, layers=layers, seed=opts.seed,
+        locate=functools.partial(locate_run, sub),
         limits=Limits(wall_s=ex.time_limit_s, memory_mb=ex.memory_mb, cpu_s=ex.time_limit_s * 2),
         call_time_s=ex.call_time_limit_s, device=device, forbidden=ex.forbidden_imports,
         use_torch=ex.torch_allowed,
@@ -156,17 +172,18 @@ def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
 
 
 def _run_checks(ex: Exercise, session: Session, hidden: bool, seed: int,
-                datasets: dict) -> dict:
+                datasets: dict, progress: Any = None) -> dict:
     from .plugin import Job
     from .runner import ChecksBroken, run_checks
     try:
-        return run_checks(Job(ex, session, seed, datasets), hidden)
+        return run_checks(Job(ex, session, seed, datasets, progress=progress), hidden)
     except ChecksBroken as e:
         log.info("the checks of %s are broken: %s", ex.id, e)
         raise GraderError(f"the checks of {ex.id} are broken: {e}") from None
 
 
-def _check_result(spec, outcome, load_message: str) -> CheckResult:
+def _check_result(spec, outcome, load_message: str, sub: Submission | None = None,
+                  module: str = "") -> CheckResult:
     if outcome is None:
         status = FAILED if load_message else ERROR
         message = load_message or "this check did not run"
@@ -180,9 +197,36 @@ def _check_result(spec, outcome, load_message: str) -> CheckResult:
                        points=spec.points if passed else 0.0,
                        max_points=0.0 if broken else spec.points,
                        hidden=spec.hidden, message=outcome.message,
-                       hint="" if passed or broken else spec.hint,
+                       hint="" if passed or broken else (outcome.cause_hint or spec.hint),
                        duration_s=round(outcome.duration_s, 3), plots=tuple(outcome.plots),
-                       traceback=outcome.traceback)
+                       traceback=outcome.traceback, cause=outcome.cause, fault=outcome.fault,
+                       student_traceback=student_frames(outcome.student_traceback, sub, module))
+
+
+_FRAME = re.compile(r'^\s*File "([^"]*)", line (\d+), in (.+)$')
+
+
+def student_frames(tb: str, sub: Submission | None, module: str, keep: int = 3) -> str:
+    """The last `keep` frames of a traceback that are in the student's own file, in their
+    terms ("ex02.py, line 14, in GD" or "cell 3, line 2, in GD"), each with its source line,
+    then the exception's last line. The grader's and the libraries' frames are left out."""
+    if not tb or sub is None:
+        return ""
+    lines = tb.splitlines()
+    frames = []
+    for i, line in enumerate(lines):
+        m = _FRAME.match(line)
+        if m and Path(m[1]).name in (f"{module}.py", Path(sub.path).name):
+            where = locate_run(sub, int(m[2]))
+            if not where.startswith("cell"):
+                where = f"{Path(sub.path).name}, {where}"
+            code = lines[i + 1].strip() if i + 1 < len(lines) and not \
+                _FRAME.match(lines[i + 1]) else ""
+            frames.append(f"{where}, in {m[3]}" + (f"\n    {code}" if code else ""))
+    if not frames:
+        return ""
+    last = next((line.strip() for line in reversed(lines) if line.strip()), "")
+    return "\n".join(frames[-keep:] + [last])
 
 
 def _unrunnable(ex: Exercise, sub: Submission, checks, status: str, message: str,
@@ -193,15 +237,17 @@ def _unrunnable(ex: Exercise, sub: Submission, checks, status: str, message: str
 
 def _result(ex: Exercise, sub: Submission, results: tuple[CheckResult, ...], status: str,
             message: str, hidden: bool, output: str = "", truncated: bool = False,
-            run: RunInfo | None = None) -> Result:
+            run: RunInfo | None = None, notes: tuple[str, ...] | None = None) -> Result:
     return Result(
         exercise=ex.id, title=ex.title, submission=str(sub.path), status=status,
         score=sum(r.points for r in results),
         # A check the grader could not run costs nothing: its points leave the maximum too.
         max_score=sum(r.max_points for r in results if r.status != GRADER_ERROR),
-        checks=results, message=message, notes=sub.notes, output=output,
+        checks=results, message=message, notes=sub.notes if notes is None else notes,
+        output=output,
         output_truncated=truncated, public_only=not hidden and ex.hidden_count > 0,
         hidden_remaining=0 if hidden else ex.hidden_count,
         hidden_points=0.0 if hidden else ex.hidden_points, run=run,
+        next_step=next_step(status, message, results),
         graded_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         grader_version=__version__)

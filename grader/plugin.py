@@ -39,6 +39,10 @@ class Outcome:
     duration_s: float
     plots: list[Plot] = field(default_factory=list)
     traceback: str = ""          # grader_error only: for the instructor
+    cause: str = ""              # the diagnosis that recognised the mistake (checks.cause)
+    cause_hint: str = ""         # its hint, which replaces the check's own
+    fault: str = ""              # the student's code raised or stopped: the StudentFault's kind
+    student_traceback: str = ""  # its last lines, in the student's file
 
 
 class Reporter:
@@ -67,6 +71,9 @@ class Job:
     session: Session
     seed: int
     datasets: dict[str, Any] = field(default_factory=dict)
+    # Told of each check as it starts and ends, to show progress live (grader.terminal's
+    # Progress): `started(name)`, `finished(name, outcome)`. None: nobody listens.
+    progress: Any = None
 
 
 class GraderPlugin:
@@ -144,6 +151,12 @@ class GraderPlugin:
                 rep.grader_traceback = _traceback(call.excinfo)
             else:
                 rep.grader_message = _message(call.excinfo.value)  # curated, safe to show
+                exc = call.excinfo.value
+                found = getattr(exc, "cause", None) if isinstance(exc, CheckFailed) else None
+                if found is not None:
+                    rep.grader_cause = (found.name, found.hint)
+                if isinstance(exc, StudentFault):
+                    rep.grader_fault = (exc.kind, getattr(exc, "traceback", "") or "")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         name = report.nodeid.rsplit("::", 1)[-1]
@@ -154,12 +167,29 @@ class GraderPlugin:
                 status = getattr(report, "grader_status", FAILED)
                 msg = getattr(report, "grader_message", "the check failed")
             plots = self._reporters.get(name, Reporter()).plots
+            cause, cause_hint = getattr(report, "grader_cause", ("", ""))
+            fault, student_tb = getattr(report, "grader_fault", ("", ""))
             self.outcomes[name] = Outcome(status, msg, report.duration, list(plots),
-                                          getattr(report, "grader_traceback", ""))
+                                          getattr(report, "grader_traceback", ""),
+                                          cause=cause, cause_hint=cause_hint, fault=fault,
+                                          student_traceback=student_tb)
+            if self.job is not None and self.job.progress is not None:
+                _tell(self.job.progress.finished, name, self.outcomes[name])
+
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        if self.job is not None and self.job.progress is not None:
+            _tell(self.job.progress.started, nodeid.rsplit("::", 1)[-1])
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:  # a broken check file is the instructor's fault: report it loudly
             self.collect_errors.append(f"{report.nodeid}: {report.longreprtext[-2000:]}")
+
+
+def _tell(fn: Any, *args: Any) -> None:
+    try:
+        fn(*args)
+    except Exception:  # noqa: BLE001  a display that fails must not change a verdict
+        pass
 
 
 def _short_repr(excinfo: pytest.ExceptionInfo, style: str | None = None) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from grader import plots
+from grader import feedback, plots
 from grader.files import atomic_write_text, file_part
 from grader.result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
                            SYNTAX_ERROR,
@@ -42,7 +42,9 @@ def render_html(result: Result, adjustments: tuple[str, ...] | list[str] = (),
     return environment().get_template("report.html").render(
         r=result, banner=banner(result), percent=_percent(result), adjustments=list(adjustments),
         hidden_note=hidden_text if hidden_text is not None else hidden_note(result),
-        counts=_counts(result), submission_name=Path(result.submission).name or result.submission)
+        counts=_counts(result), submission_name=Path(result.submission).name or result.submission,
+        faults=feedback.faults(result.checks) if result.status == GRADED else [],
+        grouped=feedback.grouped(result.checks) if result.status == GRADED else set())
 
 
 def report_filename(exercise: str, submission: str) -> str:
@@ -61,7 +63,8 @@ def banner(result: Result) -> Banner:
     """The status line at the top of the report and the one thing to do next."""
     if result.status != GRADED:
         headline = _NOT_GRADED.get(result.status, "Your submission could not be graded")
-        return Banner("bad", headline, result.message or "Fix the problem above and submit again.")
+        return Banner("bad", headline, feedback.clean(result.message) or result.next_step
+                      or "Fix the problem above and submit again.")
     # A check the grader could not run is not the student's to fix.
     failing = [c for c in result.checks if c.status not in (PASSED, GRADER_ERROR)]
     if not failing:
@@ -71,7 +74,10 @@ def banner(result: Result) -> Banner:
         return Banner("good", "Full marks", "Nothing to fix. Well done!")
     total = len(result.checks)
     headline = f"{len(failing)} of {total} check{'s' if total != 1 else ''} did not pass"
-    return Banner("warn" if result.score > 0 else "bad", headline, _first_fix(failing[0]))
+    # next_step names the likeliest cause across all checks (grader.feedback); a result read
+    # from an older JSON has none: the first failing check's hint, as before.
+    return Banner("warn" if result.score > 0 else "bad", headline,
+                  result.next_step or _first_fix(failing[0]))
 
 
 def hidden_note(result: Result) -> str:
@@ -117,4 +123,5 @@ def environment() -> Environment:
     env.filters["svg"] = plots.svg
     env.filters["points"] = fmt_points
     env.filters["first_line"] = _first_line
+    env.filters["clean"] = feedback.clean
     return env

@@ -57,6 +57,12 @@ class CheckResult:
     # For a grader_error: the check's traceback, for the instructor (terminal, batch overview,
     # the full JSON). The student's report shows only the message.
     traceback: str = ""
+    # The mistake a diagnosis recognised (checks.cause's name); the hint above is then its hint.
+    cause: str = ""
+    # When the student's code raised or stopped in this check: how ("raised", "timeout", ...)
+    # and the last lines of its traceback in the student's file ("ex02.py, line 14").
+    fault: str = ""
+    student_traceback: str = ""
 
     @property
     def passed(self) -> bool:
@@ -100,6 +106,9 @@ class Result:
     graded_at: str = ""
     grader_version: str = ""
     schema_version: int = SCHEMA_VERSION
+    # The one sentence the report and the terminal lead with: the likeliest cause across all
+    # checks (a crash or timeout first, then the diagnosis most checks agree on).
+    next_step: str = ""
 
     @property
     def grader_errors(self) -> tuple[CheckResult, ...]:

@@ -5,11 +5,16 @@ markup: a message like "[/red]" must print as itself, not raise a MarkupError.
 """
 from __future__ import annotations
 
+import threading
+import time
+from typing import Any
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from grader import feedback
 from grader.report import fmt_points, hidden_note
 from grader.result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
                            SYNTAX_ERROR, Result)
@@ -24,21 +29,37 @@ _NOT_GRADED = {SYNTAX_ERROR: "syntax error", LOAD_ERROR: "could not load",
 def render_table(result: Result, console: Console | None = None) -> None:
     """Print the checks table, the total, the public-only note and any submission-level error."""
     console = console or Console()
+    if result.status != GRADED:   # one panel: the reason no check ran
+        console.print(Text(feedback.clean(result.message)
+                           or _NOT_GRADED.get(result.status, result.status), style="bold red"))
+    faults = feedback.faults(result.checks) if result.status == GRADED else []
+    if result.status == GRADED and not faults and result.next_step and not result.full_marks:
+        console.print(Text(feedback.clean(result.next_step), style="bold"))
+    for f in faults:  # next_step names the first of them: its panel is the lead
+        _print_fault(console, f)
     if result.checks:
         console.print(_table(result))
     console.print(Text(f"Score: {fmt_points(result.score)}/{fmt_points(result.max_score)}",
                        style="bold"))
     if result.public_only and result.hidden_remaining:
         console.print(Text(hidden_note(result), style="cyan"))
-    if result.status != GRADED:
-        console.print(Text(result.message or _NOT_GRADED.get(result.status, result.status),
-                           style="bold red"))
     broken = result.grader_errors
     if broken:
         console.print(Text(grader_errors_note(result), style="bold magenta"))
         for c in broken:
             if c.traceback:  # the instructor's detail; a student's pack has only public checks
                 console.print(Text(f"--- {c.name}\n{c.traceback.rstrip()}", style="magenta"))
+
+
+def _print_fault(console: Console, f: feedback.Fault) -> None:
+    """One panel per way the student's code raised or stopped, however many checks it cost."""
+    head = {"timeout": "Stopped", "memory": "Out of memory"}.get(f.kind, "Error")
+    n = len(f.checks)
+    text = Text(f"{head}" + (f" (cost {n} checks)" if n > 1 else "") + ": ", style="bold yellow")
+    text.append(f.message.strip())
+    if f.traceback:
+        text.append("\n" + f.traceback.rstrip(), style="dim")
+    console.print(text)
 
 
 def grader_errors_note(result: Result) -> str:
@@ -68,13 +89,14 @@ def summary_line(result: Result) -> str:
 
 
 def shorten(message: str, width: int = MESSAGE_WIDTH) -> str:
-    """The first non-blank line of `message`, cut to `width` characters with an ellipsis."""
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    """The first non-blank line of `message`, without colour codes, cut between words to
+    `width` characters with an ellipsis."""
+    lines = [line.strip() for line in feedback.clean(message).splitlines() if line.strip()]
     if not lines:
         return ""
     first = lines[0]
     if len(first) > width:
-        return first[:width - 1] + "…"
+        return feedback.shorten(first, width)
     return first + " …" if len(lines) > 1 else first
 
 
@@ -85,6 +107,7 @@ def _table(result: Result) -> Table:
     table.add_column("Check", ratio=2)
     table.add_column("Points", justify="right", no_wrap=True)
     table.add_column("Message", ratio=3)
+    grouped = feedback.grouped(result.checks) if result.status == GRADED else set()
     for c in result.checks:
         mark, style = _MARKS.get(c.status, ("?", "bold"))
         name = Text(c.description or c.name)
@@ -94,5 +117,66 @@ def _table(result: Result) -> Table:
         if c.hidden:
             name.append(" (hidden)", style="dim")
         points = f"{fmt_points(c.points)}/{fmt_points(c.max_points)}"
-        table.add_row(Text(mark, style=style), name, points, Text(shorten(c.message)))
+        if result.status != GRADED and c.message == result.message:
+            message = Text("not run", style="dim")   # the one reason is printed above
+        elif c.name in grouped:
+            message = Text("the error above", style="dim")
+        else:
+            message = Text(shorten(c.message))
+        table.add_row(Text(mark, style=style), name, points, message)
     return table
+
+
+class Progress:
+    """Live progress of one grading, for `grade exNN`: each check as it finishes (mark,
+    description, seconds), and below them the running one with its elapsed time and the limit
+    of one call. Told by the plugin (`started`, `finished`), from the checks' thread. On a
+    console that is not a terminal, only the finished lines are printed."""
+
+    def __init__(self, exercise: Any, console: Console | None = None):
+        self.console = console or Console(stderr=True)
+        self._describe = {c.name: c.description or c.name for c in exercise.checks}
+        self._limit = float(getattr(exercise, "call_time_limit_s", 0) or 0)
+        self._total = len(exercise.checks)
+        self._running: str | None = None
+        self._since = time.monotonic()
+        self._done = 0
+        self._lock = threading.Lock()
+        self._live: Any = None
+
+    def __enter__(self) -> "Progress":
+        if self.console.is_terminal:
+            from rich.live import Live
+            self._live = Live(self, console=self.console, refresh_per_second=8, transient=True)
+            self._live.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+    def started(self, name: str) -> None:
+        with self._lock:
+            self._running, self._since = name, time.monotonic()
+
+    def finished(self, name: str, outcome: Any) -> None:
+        with self._lock:
+            self._done += 1
+            self._running = None
+        mark, style = _MARKS.get(outcome.status, ("?", "bold"))
+        line = Text(f"{mark} ", style=style)
+        line.append(self._describe.get(name, name))
+        line.append(f"  {outcome.duration_s:.2f} s", style="dim")
+        self.console.print(line)
+
+    def __rich__(self) -> Text:
+        with self._lock:
+            running, since, done = self._running, self._since, self._done
+        elapsed = time.monotonic() - since
+        if running is None:
+            what = "loading your code" if done == 0 else "between checks"
+            return Text(f"… {what}  {elapsed:.1f} s", style="dim")
+        limit = f" (limit {self._limit:g} s a call)" if self._limit else ""
+        return Text(f"… {self._describe.get(running, running)}  {elapsed:.1f} s{limit}  "
+                    f"[{done + 1}/{self._total}]", style="cyan")

@@ -45,8 +45,8 @@ def test_static_finds_every_authoring_mistake_by_name(tmp_path):
     bank = make_bank(tmp_path, "ex02_gd")
     folder = bank.exercises / "ex02_gd"
     edit(folder / "test_public.py", 'student.probe("notes_loss", start=-1.5, loop_max=5000)\n'
-         '    expect_close', 'student.probe("notes_los", start=-1.5, loop_max=5000)\n'
-         '    expect_close')
+         '    return run', 'student.probe("notes_los", start=-1.5, loop_max=5000)\n'
+         '    return run')
     edit(folder / "test_hidden.py", 'exercise.thresholds["x_tol"]', 'exercise.thresholds["x_toll"]')
     edit(folder / "test_hidden.py", "def test_runs_loop_max_steps(student, rng)",
          "def test_runs_loop_max_steps(student, rgn)")

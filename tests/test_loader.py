@@ -11,7 +11,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.loader import (Submission, SubmissionError, find_default_submission, load_submission,
-                           locate, syntax_error)
+                           locate, locate_run, syntax_error)
 
 
 def write_nb(path: Path, *cells, **metadata) -> Path:
@@ -128,8 +128,9 @@ def test_notebook_code_cells_in_order(tmp_path):
                     code("import math"), new_markdown_cell("text"), code("y = math.pi\nz = y"))
     sub = load_submission(path)
     assert sub.kind == "ipynb"
-    assert sub.source == ("# --- cell 2 ---\nimport math\n"
-                          "# --- cell 4 ---\ny = math.pi\nz = y\n")
+    # numbered as Jupyter shows them: code cells only
+    assert sub.source == ("# --- cell 1 ---\nimport math\n"
+                          "# --- cell 2 ---\ny = math.pi\nz = y\n")
     assert sub.notes == ()
     assert sub.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert syntax_error(sub) is None
@@ -171,12 +172,50 @@ def test_get_ipython_lines_become_notes(tmp_path):
     assert sub.source == "# --- cell 1 ---\n\n\nx = 1\n"
 
 
-def test_cell_magic_skips_the_whole_cell(tmp_path):
+def test_cell_magic_that_is_not_python_skips_the_whole_cell(tmp_path):
     path = write_nb(tmp_path / "ex02.ipynb", code("a = 1"),
-                    code("\n%%time\nfor i in range(3):\n    a += i"), code("b = a"))
+                    code("\n%%bash\nls -l"), code("b = a"))
     sub = load_submission(path)
-    assert sub.notes == ("cell 2: skipped (cell magic `%%time`)",)
+    assert sub.notes == ("cell 2: skipped (cell magic `%%bash`)",)
     assert sub.source == "# --- cell 1 ---\na = 1\n# --- cell 3 ---\nb = a\n"
+
+
+@pytest.mark.parametrize("magic", ["%%time", "%%capture out"])
+def test_time_and_capture_keep_their_body(tmp_path, magic):
+    path = write_nb(tmp_path / "ex02.ipynb", code("a = 1"),
+                    code(f"\n{magic}\ndef GD():\n    return a"), code("b = GD()"))
+    sub = load_submission(path)
+    assert sub.notes == (f"cell 2: ran the body of `{magic}` as plain Python",)
+    assert sub.source == ("# --- cell 1 ---\na = 1\n# --- cell 2 ---\n\n\ndef GD():\n"
+                          "    return a\n# --- cell 3 ---\nb = GD()\n")
+    namespace: dict = {}
+    exec(sub.runnable, namespace)
+    assert namespace["b"] == 1
+
+
+def test_a_cell_that_raises_does_not_stop_the_others(tmp_path, capfd):
+    path = write_nb(tmp_path / "ex02.ipynb", code("import math"), new_markdown_cell("words"),
+                    code("scratch = 1\nprint(undefined_name)"), code("def GD():\n    return 2"),
+                    code('"""a docstring\nover lines"""\ny = GD()'))
+    sub = load_submission(path)
+    namespace: dict = {}
+    exec(compile(sub.runnable, "ex02.ipynb", "exec"), namespace)
+    assert namespace["y"] == 2 and namespace["scratch"] == 1
+    err = capfd.readouterr().err
+    assert err == ("[grader] cell 2 raised NameError: name 'undefined_name' is not defined "
+                   "(line 2); the cells after it still ran\n")
+    line = next(n for n, t in enumerate(sub.runnable.splitlines(), 1) if "undefined_name" in t)
+    assert locate_run(sub, line) == "cell 2, line 2"
+
+
+def test_outputs_do_not_count_towards_the_size_limit(tmp_path):
+    cell = code("x = 1")
+    cell["outputs"] = [nbformat.v4.new_output("stream", name="stdout", text="y" * 3_000_000)]
+    path = write_nb(tmp_path / "ex02.ipynb", cell)
+    assert path.stat().st_size > 2_000_000
+    assert load_submission(path).source == "# --- cell 1 ---\nx = 1\n"
+    big = write_nb(tmp_path / "big.ipynb", code("x = 1\n" * 400_000))
+    assert load_error(big).startswith("the code in big.ipynb is 2.4 MB (its outputs left out)")
 
 
 def test_skip_grading_tag(tmp_path):
@@ -257,8 +296,8 @@ def test_hand_written_nbformat_4_0_notebook(tmp_path):
 }
 """)
     sub = load_submission(path)
-    assert sub.source == "# --- cell 2 ---\n\nx = 1\nprint(x + 1)\n"
-    assert sub.notes == ("cell 2: dropped IPython magic `%pylab inline`",)
+    assert sub.source == "# --- cell 1 ---\n\nx = 1\nprint(x + 1)\n"
+    assert sub.notes == ("cell 1: dropped IPython magic `%pylab inline`",)
 
 
 @pytest.mark.parametrize("content, reason", [
@@ -296,7 +335,7 @@ def test_syntax_error_mapped_to_its_cell(tmp_path):
     path = write_nb(tmp_path / "ex02.ipynb", code("%matplotlib inline\na = 1"),
                     new_markdown_cell("words"), code("b = 2\nx = = 1"))
     sub = load_submission(path)
-    assert syntax_error(sub) == "SyntaxError in cell 3, line 2: invalid syntax\n    x = = 1"
+    assert syntax_error(sub) == "SyntaxError in cell 2, line 2: invalid syntax\n    x = = 1"
 
 
 def test_line_numbers_inside_messages_are_mapped(tmp_path):

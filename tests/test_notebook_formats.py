@@ -26,26 +26,27 @@ NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 DEMO_OUTPUT = "tensor(2.0000, requires_grad=True)\n"   # what each ex02 notebook's demo cell prints
 
 # file -> the notes the loader must give (what was dropped or skipped, by cell)
+# (cells numbered as Jupyter shows them: code cells only; %%time's body runs)
 EX02 = {
     "ex02_classic_notebook.ipynb": (
-        "cell 2: dropped IPython magic `%matplotlib inline`",
-        "cell 2: dropped IPython magic `%config InlineBackend.figure_format = 'retina'`"),
+        "cell 1: dropped IPython magic `%matplotlib inline`",
+        "cell 1: dropped IPython magic `%config InlineBackend.figure_format = 'retina'`"),
     "ex02_jupyterlab.ipynb": (
-        "cell 2: dropped shell line `!pip install torch tqdm matplotlib`",
-        "cell 2: dropped IPython magic `%load_ext autoreload`",
-        "cell 2: dropped IPython magic `%autoreload 2`",
-        "cell 5: skipped (cell magic `%%time`)",
-        "cell 7: skipped (tagged skip-grading)"),
+        "cell 1: dropped shell line `!pip install torch tqdm matplotlib`",
+        "cell 1: dropped IPython magic `%load_ext autoreload`",
+        "cell 1: dropped IPython magic `%autoreload 2`",
+        "cell 4: ran the body of `%%time` as plain Python",
+        "cell 6: skipped (tagged skip-grading)"),
     "ex02_vscode.ipynb": (
-        "cell 2: dropped IPython magic `%pip install torch --quiet`",
-        "cell 5: dropped help request `x?`"),
+        "cell 1: dropped IPython magic `%pip install torch --quiet`",
+        "cell 4: dropped help request `x?`"),
     "ex02_colab.ipynb": (
-        "cell 3: dropped shell line `!nvidia-smi`",
-        "cell 3: dropped shell line `!pip install -q torch`"),
-    "ex02_nbformat_4_0.ipynb": ("cell 2: dropped IPython magic `%pylab inline`",),
+        "cell 1: dropped shell line `!nvidia-smi`",
+        "cell 1: dropped shell line `!pip install -q torch`"),
+    "ex02_nbformat_4_0.ipynb": ("cell 1: dropped IPython magic `%pylab inline`",),
     "ex02_nbformat_4_1.ipynb": (),
-    "ex02_nbformat_4_2.ipynb": ("cell 6: dropped help request `?GD`",),
-    "ex02_ipython2_nbformat_3.ipynb": ("cell 2: dropped IPython magic `%matplotlib inline`",),
+    "ex02_nbformat_4_2.ipynb": ("cell 4: dropped help request `?GD`",),
+    "ex02_ipython2_nbformat_3.ipynb": ("cell 1: dropped IPython magic `%matplotlib inline`",),
 }
 EX03_UNFINISHED = "ex03_fit_torch_unfinished.ipynb"
 CORRUPTED = {   # file -> why it is not a notebook
@@ -170,7 +171,7 @@ def test_stub_function_costs_only_the_checks_that_call_it():
             assert c.status == "failed" and c.points == 0
             assert "NotImplementedError: write fit_torch" in c.message, c.message
     assert res.score == sum(c.points for c in ex.checks if c.name not in EX03_FIT_TORCH) > 0
-    assert res.notes == ("cell 7: skipped (tagged skip-grading)",)   # the cell calling fit_torch
+    assert res.notes == ("cell 6: skipped (tagged skip-grading)",)   # the cell calling fit_torch
 
 
 def test_a_raise_in_a_notebook_names_its_cell():
@@ -179,8 +180,8 @@ def test_a_raise_in_a_notebook_names_its_cell():
     message = next(c.message for c in res.checks if c.name == "test_torch_fits_notes_cubic")
     line = next(n for n, text in enumerate(sub.source.splitlines(), start=1)
                 if "raise NotImplementedError(\"write fit_torch" in text)
-    assert locate(sub, line) == "cell 6, line 11"
-    assert "cell 6, line 11" in message, message
+    assert locate(sub, line) == "cell 5, line 11"
+    assert "cell 5, line 11" in message, message
 
 
 # --- corrupted notebooks ----------------------------------------------------------------------
@@ -190,3 +191,21 @@ def test_corrupted_notebook_is_exit_2_with_one_line(capsys, name):
     code, out, err = run_cli(capsys, "ex02", str(NOTEBOOKS / name), "--no-report")
     assert_one_line_error(code, out, err)
     assert err == f"grade: {name} is not a valid notebook: {CORRUPTED[name]}\n"
+
+
+def test_notebook_as_jupyter_runs_it_scratch_cell_raises_and_time_magic(tmp_path):
+    """A scratch cell that raises NameError costs nothing (its cell is named in a note), and a
+    `%%time` on the cell that defines GD keeps GD: the reference in such a notebook scores full."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    reference = (Path(__file__).resolve().parent.parent / "solutions" / "ex02.py").read_text()
+    nb = new_notebook(cells=[new_markdown_cell("# ex02"), new_code_cell("import torch"),
+                             new_code_cell("print(x_from_yesterday)"),
+                             new_code_cell("%%time\n" + reference.split("if __name__")[0])])
+    path = tmp_path / "ex02.ipynb"
+    nbformat.write(nb, str(path))
+    res = graded("ex02", str(path))
+    assert res.status == "graded" and res.score == res.max_score, res.next_step
+    assert "cell 3: ran the body of `%%time` as plain Python" in res.notes
+    assert any(n.startswith("cell 2 raised NameError: name 'x_from_yesterday' is not defined "
+                            "(line 1)") for n in res.notes), res.notes

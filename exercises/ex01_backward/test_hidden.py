@@ -4,7 +4,10 @@ import math
 
 import torch
 
-from grader.checks import CheckFailed, as_float, expect_close, expect_gradients, fail
+from grader.checks import (CheckFailed, as_float, diagnosed, expect_close, expect_gradients,
+                           fail, sibling)
+
+public = sibling(__file__, "test_public")  # the causes of ex01's usual mistakes
 
 SIZES = [(2, 4), (3, 8), (4, 14), (3, 20), (5, 20)]  # (variables, ops) of the random graphs
 CONSTANTS = [-1, 2, 3, 0.5]                            # made with variable() too
@@ -127,8 +130,9 @@ def test_random_graph_gradients(student, rng, exercise):
         spec = random_graph(rng, n_vars, n_ops)
         _, want = autograd(spec)
         run = student.probe("backprop", spec)[0]
-        expect_every_gradient(spec, run["g"], want, rtol,
-                              f"after backward() {in_graph(spec, number)}")
+        with diagnosed({"spec": spec, "g": run["g"]}, *public.CAUSES):
+            expect_every_gradient(spec, run["g"], want, rtol,
+                                  f"after backward() {in_graph(spec, number)}")
 
 
 def test_node_used_many_times(student, rng, exercise):
@@ -140,10 +144,12 @@ def test_node_used_many_times(student, rng, exercise):
     _, want = autograd(spec)
     run = student.probe("backprop", spec)[0]
     uses = sum(op[1:].count(0) for op in spec if op[0] != "var")
-    expect_close("n0.g", run["g"][0], want[0], tol=rtol * max(1.0, abs(want[0])),
-                 after=f"after backward(); n0 is used {uses} times ({describe(spec, 0)}), "
-                       f"so its .g is the sum of {uses} shares")
-    expect_every_gradient(spec, run["g"], want, rtol, f"after backward() {in_graph(spec, 1)}")
+    with diagnosed({"spec": spec, "g": run["g"]}, *public.CAUSES):
+        expect_close("n0.g", run["g"][0], want[0], tol=rtol * max(1.0, abs(want[0])),
+                     after=f"after backward(); n0 is used {uses} times ({describe(spec, 0)}), "
+                           f"so its .g is the sum of {uses} shares")
+        expect_every_gradient(spec, run["g"], want, rtol,
+                              f"after backward() {in_graph(spec, 1)}")
 
 
 def test_backward_twice_same_gradients(student, rng, exercise):
@@ -158,7 +164,8 @@ def test_backward_twice_same_gradients(student, rng, exercise):
             g2 = as_float(run["g"][k], f"n{k}.g")
             if not math.isclose(g1, g2, rel_tol=rtol, abs_tol=rtol):
                 fail(f"after {calls}, n{k}.g = {g2:g}; the first backward() gave {g1:g} "
-                     f"({describe(spec, k)}; {in_graph(spec, 1)})")
+                     f"({describe(spec, k)}; {in_graph(spec, 1)})",
+                     public.gradients_not_reset)
 
 
 def test_output_gradient_is_one(student, rng):
@@ -167,8 +174,9 @@ def test_output_gradient_is_one(student, rng):
     runs = student.probe("backprop", spec, rounds=["fb", "fb"])
     out = len(spec) - 1
     for run, when in zip(runs, ("backward()", "a second forward() and backward()")):
-        expect_close(f"the output's g (n{out})", run["g"][out], 1.0, tol=1e-12,
-                     after=f"after {when} {in_graph(spec, 1)}")
+        with diagnosed({"spec": spec, "g": run["g"]}, public.output_not_seeded):
+                expect_close(f"the output's g (n{out})", run["g"][out], 1.0, tol=1e-12,
+                         after=f"after {when} {in_graph(spec, 1)}")
 
 
 def test_descent_random_graph(student, rng, exercise, report):
@@ -193,6 +201,12 @@ def test_descent_random_graph(student, rng, exercise, report):
         "reference": {"x": list(want_printed), "y": list(want_printed.values())}},
         xlabel="loop", ylabel="output")
     rtol = exercise.thresholds["descent_rtol"]
+    seen = {"spec": spec, "v": run["v"], "loops": loops, "step": step}
+    with diagnosed(seen, public.steps_uphill, public.gradients_not_reset):
+        _judge_descent(spec, run, printed, want_printed, want_v, call, rtol)
+
+
+def _judge_descent(spec, run, printed, want_printed, want_v, call, rtol):
     for k, op in enumerate(spec):
         if op[0] == "var":
             expect_close(f"n{k}.v", run["v"][k], want_v[k], tol=rtol * max(1.0, abs(want_v[k])),

@@ -29,12 +29,14 @@ def descend(sub, start, centres, scales, loop_max, learning_rate):
 def notes_loss(sub, start, loop_max):
     """The notes' loss x*x - 4*x + 4, with the notes' default learning rate."""
     x = torch.tensor(float(start), requires_grad=True)
-    losses = []
+    losses, xs = [], []
 
     def loss_fn(p):
+        xs.append([float(x.detach())])
         loss = p[0] * p[0] - 4 * p[0] + 4
         losses.append(float(loss.detach()))
         return loss
 
     sub.GD([x], loss_fn, loop_max=loop_max)
-    return {"x": float(x.detach()), "losses": np.asarray(losses, dtype=np.float64)}
+    return {"x": float(x.detach()), "losses": np.asarray(losses, dtype=np.float64),
+            "xs": np.asarray(xs, dtype=np.float64)}

@@ -1,7 +1,10 @@
 """Hidden checks for ex02: random bowls the student has not seen, and the exact trajectory."""
 import numpy as np
 
-from grader.checks import expect_array_close, expect_close, fail, series
+from grader.checks import (diagnose, diagnosed, expect_array_close, expect_close, fail, series,
+                           sibling)
+
+public = sibling(__file__, "test_public")  # the causes of ex02's usual mistakes
 
 
 def test_random_bowl_minimum(student, rng, exercise):
@@ -10,8 +13,9 @@ def test_random_bowl_minimum(student, rng, exercise):
     scales = rng.uniform(0.5, 2.0, 3)
     run = student.probe("descend", start.tolist(), centres.tolist(), scales.tolist(),
                         loop_max=3000, learning_rate=0.01)
-    expect_array_close("params", run["x"], centres,
-                       atol=exercise.thresholds["x_tol"])
+    with diagnosed(public.bowl(run, start, centres, scales, 0.01, 3000), *public.CAUSES):
+        expect_array_close("params", run["x"], centres,
+                           atol=exercise.thresholds["x_tol"])
 
 
 def test_trajectory_is_gradient_descent(student, rng, report):
@@ -25,8 +29,10 @@ def test_trajectory_is_gradient_descent(student, rng, report):
         x = expected[-1]
         expected.append(x - lr * 2 * scales * (x - centres))
     xs = np.asarray(run["xs"], dtype=float)
+    seen = public.bowl(run, start, centres, scales, lr, steps)
     if xs.shape != (steps, 2):
-        fail(f"expected {steps} steps on 2 parameters, saw {xs.shape[0]} calls of loss_fn")
+        fail(f"expected {steps} steps on 2 parameters, saw {xs.shape[0]} calls of loss_fn",
+             diagnose(seen, *public.CAUSES))
     report.plot("x[0] per step", {"yours": series(xs[:, 0]),
                                   "gradient descent": series(np.asarray(expected)[:, 0])},
                 xlabel="step", ylabel="x[0]")
@@ -36,7 +42,8 @@ def test_trajectory_is_gradient_descent(student, rng, report):
         fail(f"step {t}: x = {np.round(xs[t], 6).tolist()}; expected "
              f"{np.round(expected[t], 6).tolist()} "
              + ("(the start values, untouched before the first loss)" if t == 0 else
-                f"(x - lr * grad, the gradient at step {t - 1} alone)"))
+                f"(x - lr * grad, the gradient at step {t - 1} alone)"),
+             diagnose(seen, *public.CAUSES))
 
 
 def test_runs_loop_max_steps(student, rng):
@@ -44,12 +51,14 @@ def test_runs_loop_max_steps(student, rng):
     steps = int(rng.integers(50, 150))
     run = student.probe("descend", [1.0], [0.0], [1.0], loop_max=steps, learning_rate=1e-3)
     if len(run["losses"]) != steps:
-        fail(f"loss_fn was called {len(run['losses'])} times for loop_max={steps}")
+        fail(f"loss_fn was called {len(run['losses'])} times for loop_max={steps}",
+             diagnose(public.bowl(run, [1.0], [0.0], [1.0], 1e-3, steps), *public.CAUSES))
 
 
 def test_updates_params_in_place(student, rng):
     """The tensors passed in params are themselves updated"""
     c = float(rng.uniform(1, 4))
     run = student.probe("descend", [0.0], [c], [1.0], loop_max=2000, learning_rate=0.01)
-    expect_close("the tensor you were given", run["x"][0], c, tol=0.01,
-                 after="after 2000 steps (was it updated in place?)")
+    with diagnosed(public.bowl(run, [0.0], [c], [1.0], 0.01, 2000), *public.CAUSES):
+            expect_close("the tensor you were given", run["x"][0], c, tol=0.01,
+                     after="after 2000 steps (was it updated in place?)")

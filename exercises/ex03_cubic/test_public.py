@@ -1,12 +1,13 @@
 """Public checks for ex03: the notes' cubic y = 0 + 1x + 2x^2 + 3x^3 on 2000 points in [-pi, pi].
 
-`judge_fit` and `cubic` are shared with test_hidden.py.
+`judge_fit`, `cubic` and the causes (grader.checks.cause: ex03's usual mistakes, recognised
+in what a fit returned) are shared with test_hidden.py.
 """
 import math
 
 import numpy as np
 
-from grader.checks import as_array, as_floats, expect_close, fail, fmt
+from grader.checks import as_array, as_floats, cause, diagnosed, expect_close, fail, fmt
 
 NAMES = ("a", "b", "c", "d")
 NOTES_COEFS = (0.0, 1.0, 2.0, 3.0)
@@ -30,12 +31,59 @@ def returned(run):
     return f"a {run['container']} of {len(run['types'])} items ({', '.join(run['types'])})"
 
 
+@cause("Return (a, b, c, d) in that order, lowest power first, for a + b x + c x^2 + d x^3: "
+       "yours come highest power first (d, c, b, a), as np.polyfit gives them.")
+def highest_power_first(fit):
+    return np.allclose(np.asarray(fit["coefs"], float)[::-1], fit["expected"], atol=fit["tol"])
+
+
+@cause("Your fits return the notes' answer (0, 1, 2, 3) whatever the data: learn a, b, c, d "
+       "from the x and y you are given.")
+def returns_notes_answer(fit):
+    return np.allclose(fit["coefs"], NOTES_COEFS) and not np.allclose(fit["expected"],
+                                                                      NOTES_COEFS, atol=0.1)
+
+
+@cause("Your gradient steps climb the loss: with p = a + b x + c x^2 + d x^3, the residual is "
+       "p - y (not y - p), the gradient with respect to a is mean(2 (p - y)), and each step goes "
+       "against it (a -= lr * grad_a).")
+def descent_climbs(fit):
+    coefs = np.asarray(fit["coefs"], dtype=float)
+    if not np.isfinite(coefs).all():
+        return True
+    with np.errstate(all="ignore"):
+        mse = float(np.mean((cubic(coefs, fit["x"]) - fit["y"]) ** 2))
+    return not mse < float(np.mean(fit["y"] ** 2))  # worse than a = b = c = d = 0
+
+
+FIT_CAUSES = (highest_power_first, returns_notes_answer, descent_climbs)
+
+
+@cause("Polynomial3.forward(x) is not the cubic: return self.a + self.b * x + self.c * x ** 2 "
+       "+ self.d * x ** 3 (every term, with the model's own parameters).")
+def forward_not_cubic(_):
+    return True
+
+
+@cause("fit_torch and fit_numpy must return 4 Python floats: a tensor (or a Parameter) is not "
+       "one; float(t) or t.item() turns it into one.")
+def returns_tensors(run):
+    return any(t in ("Tensor", "Parameter") for t in run["types"])
+
+
 def judge_fit(run, function, x, y, expected, exercise, report, title):
     """Each coefficient within coef_tol of `expected`, then a mean squared error on (x, y) at
     most loss_tol above the least-squares cubic's. The fit is drawn over the data first."""
     if run["values"] is None:
         fail(f"{function} returned {returned(run)}; expected 4 numbers (a, b, c, d)")
-    coefs = as_floats(run["values"], f"what {function} returned", 4)
+    seen = {"coefs": run["values"], "expected": np.asarray(expected, float),
+            "x": x, "y": y, "tol": exercise.thresholds["coef_tol"]}
+    with diagnosed(seen, *FIT_CAUSES):
+        coefs = as_floats(run["values"], f"what {function} returned", 4)
+        _judge_coefs(coefs, function, x, y, expected, exercise, report, title)
+
+
+def _judge_coefs(coefs, function, x, y, expected, exercise, report, title):
     keep = np.linspace(0, len(x) - 1, min(len(x), PLOT_POINTS)).astype(int)
     grid = np.linspace(float(x.min()), float(x.max()), PLOT_POINTS)
     with np.errstate(all="ignore"):  # a diverged fit overflows; the plot drops what is not finite
@@ -79,7 +127,8 @@ def test_fits_return_four_floats(student):
         run = student.probe("fit", function, x, y)
         if run["container"] not in ("tuple", "list") or len(run["types"]) != 4 \
                 or not all(run["python_floats"]):
-            fail(f"{function} returned {returned(run)}; expected 4 Python floats (a, b, c, d)")
+            fail(f"{function} returned {returned(run)}; expected 4 Python floats (a, b, c, d)",
+                 returns_tensors if returns_tensors(run) else None)
 
 
 def test_polynomial3_has_parameters_a_b_c_d(student):
@@ -114,4 +163,5 @@ def test_polynomial3_forward_is_the_cubic(student):
         i = int(np.argmax(np.where(np.isfinite(got), np.abs(got - want), np.inf)))
         coefs = ", ".join(f"{n} = {fmt(v)}" for n, v in zip(NAMES, run["values"]))
         fail(f"Polynomial3()(x) at x = {fmt(x[i])} is {fmt(got[i])}; with its own {coefs} the "
-             f"cubic is {fmt(want[i])} ({int(off.sum())} of {x.size} values off)")
+             f"cubic is {fmt(want[i])} ({int(off.sum())} of {x.size} values off)",
+             forward_not_cubic)

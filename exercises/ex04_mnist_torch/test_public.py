@@ -6,7 +6,8 @@ that one run. `trained`, `predicted_labels` and `show_results` are shared with e
 """
 import numpy as np
 
-from grader.checks import CheckFailed, as_array, expect_accuracy, expect_converged, fail, fmt
+from grader.checks import (CheckFailed, as_array, cause, expect_accuracy, expect_converged, fail,
+                           fmt)
 
 PROBE = "train_and_predict"
 SHOWN_MISTAKES = 32      # misclassified test digits drawn in the report
@@ -21,6 +22,24 @@ def trained(student):
 def true_labels(dataset):
     """The test labels (int64: uint8 would overflow in the confusion matrix's 10 * truth)."""
     return np.asarray(dataset["mnist"].test_labels, dtype=np.int64)
+
+
+# Causes (grader.checks.cause): the usual mistakes, named where the check sees them. Shared
+# with ex05, whose checks judge with these functions.
+def _always(_):
+    return True
+
+
+scores_not_labels = cause("predict() returns a score for every digit, one row per image: "
+                          "return one label per image, the index of the largest score "
+                          "(argmax over the digits).")(_always)
+missing_last_batch = cause("predict() stops before the last, smaller batch: predict every test "
+                           "image, the rest of the batches included.")(_always)
+not_integer_labels = cause("predict() returns the labels as floats: return integer labels "
+                           "(argmax gives integers; leave out .float()).")(_always)
+one_digit_for_all = cause("predict() gives every image the same digit, so nothing was learnt: "
+                          "train on the images with their own labels, and predict from each "
+                          "image's pixels.")(_always)
 
 
 def _returned(got):
@@ -38,15 +57,17 @@ def predicted_labels(run, n):
         fail(f"predict() returned {what}; expected one integer label per image")
     if len(shape) == 2 and shape[0] == n and shape[1] > 1:
         fail(f"predict() returned {what} of shape {shape}: return one label per image "
-             f"(use argmax)")
+             f"(use argmax)", scores_not_labels)
     if len(shape) == 1 and shape[0] != n:
         fail(f"predict() returned {shape[0]} labels for {n} images; expected one label per "
-             f"image (is a last, smaller batch missing?)")
+             f"image (is a last, smaller batch missing?)",
+             missing_last_batch if shape[0] < n else None)
     if shape != (n,):
         fail(f"predict() returned {what} of shape {shape}; expected one label per image, "
              f"shape ({n},)")
     if got["values"] is None:
-        fail(f"predict() returned {what} of {got['dtype']}; expected integer labels")
+        fail(f"predict() returned {what} of {got['dtype']}; expected integer labels",
+             not_integer_labels if "float" in str(got["dtype"]) else None)
     values = got["values"]
     if not isinstance(values, np.ndarray) or values.shape != (n,):
         fail(f"predict() returned {what} that could not be read as {n} labels")
@@ -60,7 +81,7 @@ def judge_accuracy(run, labels, truth, at_least, report):
     try:
         acc = expect_accuracy(labels, truth, at_least, what="test accuracy")
     except CheckFailed as e:
-        fail(f"{e} ({when})")
+        fail(f"{e} ({when})", one_digit_for_all if np.unique(labels).size == 1 else None)
     report.note(f"test accuracy {acc:.2%} >= {at_least:.0%}, {when}")
 
 
@@ -94,7 +115,7 @@ def test_predictions_are_labels(student, dataset):
              f"logits.argmax(dim=1).cpu().numpy()")
     if labels.dtype.kind not in "iu":
         fail(f"predict() returned {labels.dtype} values; expected integer labels (argmax "
-             f"gives them)")
+             f"gives them)", not_integer_labels)
     if labels.min() < 0 or labels.max() > 9:
         fail(f"predict() returned labels from {labels.min()} to {labels.max()}; expected "
              f"digits 0 to 9")

@@ -2,7 +2,7 @@
 and every epoch of train() compared with plain SGD on the mean squared error."""
 import numpy as np
 
-from grader.checks import as_array, fail, fmt, sibling
+from grader.checks import as_array, cause, diagnosed, fail, fmt, sibling
 
 # Shared with the public checks.
 public = sibling(__file__, "test_public")
@@ -34,17 +34,40 @@ def test_random_line_prediction(student, rng, exercise, report):
                             [f"x = {fmt(float(v))}" for v in x_new[:5, 0]])
 
 
-def sgd(before, x, y, epochs, lr):
+def sgd(before, x, y, epochs, lr, mistake=None):
     """Plain SGD on mean((x W^T + b - y)^2) from the model's starting parameters, in float64:
-    the loss at each epoch and the parameters at the end."""
+    the loss at each epoch and the parameters at the end. With a `mistake` (for the causes):
+    "sum" (the loss summed, not averaged) or "accumulate" (gradients never cleared)."""
     w = np.array(before["linear.weight"], dtype=np.float64)
     b = np.array(before["linear.bias"], dtype=np.float64)
-    losses = []
+    losses, gw, gb = [], 0.0, 0.0
+    scale = 1.0 if mistake == "sum" else 1.0 / len(x)
     for _ in range(epochs):
         r = x @ w.T + b - y
-        losses.append(float(np.mean(r ** 2)))
-        w, b = w - lr * 2 * r.T @ x / len(x), b - lr * 2 * r.sum(axis=0) / len(x)
+        losses.append(float(np.sum(r ** 2) * scale))
+        dw, db = 2 * r.T @ x * scale, 2 * r.sum(axis=0) * scale
+        gw, gb = (gw + dw, gb + db) if mistake == "accumulate" else (dw, db)
+        w, b = w - lr * gw, b - lr * gb
     return np.array(losses), w, b
+
+
+def _follows(seen, mistake):
+    want = sgd(seen["before"], seen["x"], seen["y"], seen["epochs"], seen["lr"], mistake)[0]
+    got = np.asarray(seen["losses"], dtype=np.float64)
+    k = min(len(got), len(want), 5)
+    return k > 1 and np.allclose(got[:k], want[:k], rtol=1e-3, atol=1e-6)
+
+
+@cause("Your loss adds the squared errors up (MSELoss(reduction='sum')): its gradient is n times "
+       "the mean's, so every step overshoots. Use torch.nn.MSELoss(), the mean.")
+def loss_is_a_sum(seen):
+    return _follows(seen, "sum")
+
+
+@cause("train() never clears the gradients: backward() adds to .grad, so every step uses the sum "
+       "of all gradients so far. Call optimizer.zero_grad() before each loss.backward().")
+def gradients_never_cleared(seen):
+    return _follows(seen, "accumulate")
 
 
 def test_each_epoch_is_one_sgd_step(student, rng, exercise):
@@ -61,6 +84,12 @@ def test_each_epoch_is_one_sgd_step(student, rng, exercise):
         fail(f"train returned {run['returned']} for epochs={epochs}; expected {epochs} losses")
     got = as_array(run["losses"], "the losses train returned", (epochs,))
     rtol = exercise.thresholds["loss_rtol"]
+    seen = {"before": run["before"], "x": x, "y": y, "epochs": epochs, "lr": lr, "losses": got}
+    with diagnosed(seen, loss_is_a_sum, gradients_never_cleared):
+        _judge_sgd(run, got, want, w, b, epochs, lr, rtol)
+
+
+def _judge_sgd(run, got, want, w, b, epochs, lr, rtol):
     for t in range(epochs):
         if not abs(got[t] - want[t]) <= rtol * abs(want[t]) + 1e-6:
             fail(f"losses[{t}] = {fmt(got[t])}; plain SGD with lr = {lr} on the mean squared "

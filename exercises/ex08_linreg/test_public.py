@@ -13,7 +13,7 @@ import zipfile
 import numpy as np
 import torch
 
-from grader.checks import as_array, expect_close, expect_converged, fail, fmt, series
+from grader.checks import as_array, cause, expect_close, expect_converged, fail, fmt, series
 
 KEYS = ("linear.bias", "linear.weight")
 MAX_UNPACKED_BYTES = 1 << 20   # a LinearRegression's state_dict takes about 1.5 KB
@@ -90,8 +90,15 @@ def judge_state_dict(run, in_features):
         if saved.shape != trained.shape or not np.allclose(saved, trained, rtol=1e-6,
                                                             atol=1e-7, equal_nan=True):
             fail(f"the saved {key} is {np.round(saved, 4).tolist()}; the model train_and_save "
-                 f"returned has {np.round(trained, 4).tolist()}: save after training")
+                 f"returned has {np.round(trained, 4).tolist()}: save after training",
+                 saved_before_training)
     return state
+
+
+@cause("train_and_save saves the model before it trains it: the file holds the random starting "
+       "weights. Call train(...) first, then torch.save(model.state_dict(), path).")
+def saved_before_training(_):
+    return True
 
 
 def describe(value):

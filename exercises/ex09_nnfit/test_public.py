@@ -7,7 +7,7 @@ test_hidden.py.
 """
 import numpy as np
 
-from grader.checks import as_array, fail, fmt
+from grader.checks import as_array, cause, diagnosed, fail, fmt
 
 PLOT_POINTS = 200
 MIN_STEPS = 10
@@ -44,7 +44,28 @@ def plot_losses(report, title, losses):
                     xlabel="backward() call", ylabel="loss", log_y=True)
 
 
+@cause("Your net's output is a straight line in x, which fits no curve: Net.forward needs the "
+       "ReLU between its layers, predict(torch.relu(hidden(x))).")
+def straight_line(seen):
+    x, pred = np.ravel(seen["x"]), np.ravel(seen["pred"])
+    line = np.polyval(np.polyfit(x, pred, 1), x)
+    return float(np.max(np.abs(line - pred))) <= 1e-3 * max(1.0, float(np.ptp(pred)))
+
+
+@cause("The training loss swings up and down instead of falling: torch adds each backward()'s "
+       "gradients to the last ones. Call optimizer.zero_grad() before each loss.backward().")
+def gradients_pile_up(seen):
+    losses = np.asarray(seen["losses"], dtype=float)
+    return losses.size > 20 and float(np.mean(np.diff(losses) > 0)) > 0.3
+
+
 def judge_fit(run, x, y, f, exercise, report, title):
+    with diagnosed({"x": x, "pred": run["pred"], "losses": run["losses"]}, gradients_pile_up,
+                   straight_line):
+        _judge_fit(run, x, y, f, exercise, report, title)
+
+
+def _judge_fit(run, x, y, f, exercise, report, title):
     """The trained net's mean squared error on the data may exceed the noise's own, mean((f(x) -
     y)^2), by at most fit_tol times the variance of the curve f(x) over x."""
     if run["pred"] is None:

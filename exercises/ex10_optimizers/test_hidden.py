@@ -44,7 +44,9 @@ def feed_check(student, rng, name):
     starts, grads = random_feed(rng)
     got = student.probe("feed", name, hyper, starts, grads)
     want = public.reference("feed", name, hyper, starts, grads)
-    public.judge_steps(name, hyper, got["trajectory"], want["trajectory"], "the tensors")
+    public.judge_steps(name, hyper, got["trajectory"], want["trajectory"], "the tensors",
+                       seen=public.run_seen("feed", name, (hyper, starts, grads),
+                                            got["trajectory"], "trajectory"))
 
 
 def test_sgd_random_gradients(student, rng):
@@ -83,7 +85,8 @@ def test_optimizers_descend_a_random_bowl(student, rng, report):
                 {name: {"y": list(got["losses"])} for name, (_, got, _) in runs.items()},
                 xlabel="step", ylabel="loss", log_y=True)
     for name, (hyper, got, want) in runs.items():
-        public.judge_steps(name, hyper, got["w"], want["w"], "w", steps_of=lambda t: t)
+        public.judge_steps(name, hyper, got["w"], want["w"], "w", steps_of=lambda t: t,
+                           seen=public.run_seen("descend", name, args, got["w"], "w"))
 
 
 def test_zero_grad_clears_every_gradient(student, rng):
@@ -94,7 +97,8 @@ def test_zero_grad_clears_every_gradient(student, rng):
         for k, grad in enumerate(run["after"]):
             if grad is not None and np.any(np.asarray(grad) != 0):
                 fail(f"{name}.zero_grad() left tensor {k}'s .grad at {np.ravel(grad)[:3]}...; "
-                     f"expected None or zeros (torch adds the next backward()'s gradients to it)")
+                     f"expected None or zeros (torch adds the next backward()'s gradients to it)",
+                     public.gradients_never_cleared)
 
 
 def test_updates_are_written_by_hand(student, rng):

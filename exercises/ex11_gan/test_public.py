@@ -7,7 +7,7 @@ here, in the grader.
 """
 import numpy as np
 
-from grader.checks import as_array, fail, fmt
+from grader.checks import as_array, cause, fail, fmt
 from grader.sandbox.session import StudentFault
 
 STEPS = 2000
@@ -61,6 +61,13 @@ def gan_run(student, seed, n_ideas, n_points):
     return result
 
 
+@cause("The training diverged to nan: check the signs of both losses (D_loss = "
+       "-mean(log D(real) + log(1 - D(fake))), G_loss = mean(log(1 - D(G's paintings)))) "
+       "and call each optimizer's zero_grad() before each backward().")
+def training_diverged(_):
+    return True
+
+
 def curves_of(run, n_points):
     """G's paintings, every number finite."""
     if run["curves"] is None:
@@ -69,7 +76,8 @@ def curves_of(run, n_points):
     broken = int(np.sum(~np.isfinite(curves).all(axis=1)))
     if broken:
         fail(f"{broken} of {N_REAL} paintings of G hold nan or inf after {STEPS} steps: the "
-             f"training diverged (a loss with the wrong sign? gradients never cleared?)")
+             f"training diverged (a loss with the wrong sign? gradients never cleared?)",
+             training_diverged)
     return curves
 
 
@@ -137,7 +145,8 @@ def judge_fooled(run, exercise, setting):
         p = as_array(run[key], f"D's output on {what}").ravel()
         if not np.isfinite(p).all():
             fail(f"D says nan or inf to {what} after {STEPS} steps {setting}: the training "
-                 f"diverged (a loss with the wrong sign? gradients never cleared?)")
+                 f"diverged (a loss with the wrong sign? gradients never cleared?)",
+                 training_diverged)
         mean = float(np.mean(p))
         if not abs(mean - 0.5) <= tol:
             fail(f"D's mean output on {N_REAL} of {what} is {fmt(mean)} {setting}; expected "

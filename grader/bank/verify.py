@@ -65,6 +65,10 @@ def judge(g: Grading, outcome: Result | str) -> list[str]:
         if words.lower() not in said:
             problems.append(f"{g.label}: expected '{words}' in the failing checks' messages or "
                             f"hints; they say: {said[:300]}")
+    for words in want.next_step:
+        if words.lower() not in outcome.next_step.lower():
+            problems.append(f"{g.label}: expected '{words}' in next_step; it says: "
+                            f"{outcome.next_step[:300]}")
     return problems
 
 

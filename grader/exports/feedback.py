@@ -25,6 +25,7 @@ from ..batch.intake.names import safe_part
 from ..files import atomic_path, atomic_write_text
 from ..gradebook import Gradebook
 from ..report import fmt_points, render_html
+from ..feedback import next_step
 from ..result import Result
 from . import ExportError
 from .final import Grade, adjusted_result, final_grades
@@ -109,7 +110,10 @@ def student_view(result: Result) -> tuple[Result, str]:
         hidden_remaining=n, hidden_points=points,
         # The program's output includes its runs on the hidden checks' inputs.
         output=WITHHELD if hidden and result.output else result.output,
-        output_truncated=False if hidden else result.output_truncated)
+        output_truncated=False if hidden else result.output_truncated,
+        # The lead sentence again, from the public checks alone: a hidden check's cause (or its
+        # description) must not reach the student before the release.
+        next_step=next_step(result.status, result.message, public))
     return view, note
 
 

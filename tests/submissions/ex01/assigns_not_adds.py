@@ -3,6 +3,7 @@
 # expect-fail: test_backward_of_notes_example, test_node_used_many_times, test_random_graph_gradients, test_descent_of_notes_example
 # expect-text: use +=, not =
 # expect-pass: test_forward_of_notes_example, test_output_gradient_is_one
+# expect-next-step: use +=, not =
 
 
 class Node:

@@ -2,6 +2,7 @@
 # expect-fail: test_output_gradient_is_one, test_backward_of_notes_example, test_random_graph_gradients, test_descent_of_notes_example
 # expect-text: d(output)/d(output) = 1
 # expect-pass: test_forward_of_notes_example, test_random_graph_forward
+# expect-next-step: never seeds the output
 
 
 class Node:

@@ -2,6 +2,7 @@
 # expect-fail: test_forward_of_notes_example, test_random_graph_forward, test_descent_of_notes_example
 # expect-text: return the value of the last node created
 # expect-pass: test_backward_of_notes_example, test_random_graph_gradients
+# expect-next-step: returns the .v of the last node created
 
 
 class Node:

@@ -5,6 +5,7 @@
 # expect-fail: test_random_graph_gradients, test_node_used_many_times, test_output_gradient_is_one
 # expect-fail: test_backward_twice_same_gradients, test_descent_random_graph
 # expect-text: imports torch
+# expect-next-step: imports torch, which ex01 forbids
 import torch
 
 

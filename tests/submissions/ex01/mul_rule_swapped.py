@@ -3,6 +3,7 @@
 # expect-fail: test_random_graph_gradients, test_node_used_many_times, test_descent_random_graph
 # expect-text: the other input's value
 # expect-pass: test_forward_of_notes_example, test_backward_of_notes_example, test_descent_of_notes_example, test_descent_defaults
+# expect-next-step: the other input's value
 
 
 class Node:

@@ -3,6 +3,7 @@
 # expect-fail: test_backward_twice_same_gradients, test_descent_of_notes_example, test_descent_random_graph
 # expect-text: reset every node's .g to 0
 # expect-pass: test_backward_of_notes_example, test_random_graph_gradients, test_output_gradient_is_one
+# expect-next-step: does not reset the gradients
 
 
 class Node:

@@ -2,6 +2,7 @@
 # expect-fail: test_descent_of_notes_example, test_descent_defaults, test_descent_random_graph
 # expect-text: against
 # expect-pass: test_backward_of_notes_example, test_random_graph_gradients, test_backward_twice_same_gradients
+# expect-next-step: uphill
 
 
 class Node:

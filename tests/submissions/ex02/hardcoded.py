@@ -1,6 +1,7 @@
 # Knows the public answer (x = 2) and writes it without descending.
 # expect-fail: test_random_bowl_minimum, test_trajectory_is_gradient_descent, test_updates_params_in_place, test_loss_falls
 # expect-pass: test_reaches_minimum_of_notes_loss
+# expect-next-step: without descending
 import torch
 
 

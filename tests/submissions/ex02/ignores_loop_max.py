@@ -1,5 +1,6 @@
 # Runs a fixed number of steps whatever loop_max says.
 # expect-fail: test_runs_loop_max_steps
+# expect-next-step: exactly loop_max steps
 import torch
 
 

@@ -1,6 +1,7 @@
 # Forgets to reset the gradients, so each step uses the sum of all gradients so far.
 # expect-fail: test_trajectory_is_gradient_descent
 # expect-text: reset the gradients
+# expect-next-step: never reset the gradients
 import torch
 
 

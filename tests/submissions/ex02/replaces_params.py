@@ -1,6 +1,7 @@
 # Builds new tensors instead of updating the given ones in place.
 # expect-fail: test_updates_params_in_place
 # expect-text: in place
+# expect-next-step: replace the tensors
 import torch
 
 

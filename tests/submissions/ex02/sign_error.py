@@ -1,6 +1,7 @@
 # A step up the gradient instead of down.
 # expect-fail: test_reaches_minimum_of_notes_loss, test_loss_falls, test_random_bowl_minimum, test_trajectory_is_gradient_descent
 # expect-text: did not fall
+# expect-next-step: step up the gradient
 import torch
 
 

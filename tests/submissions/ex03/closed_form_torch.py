@@ -3,6 +3,7 @@
 # expect-fail: test_fit_torch_trains_with_autograd
 # expect-pass: test_torch_fits_notes_cubic, test_torch_fits_random_cubic, test_fits_return_four_floats
 # expect-text: backward()
+# expect-next-step: never steps a torch.optim optimizer
 import numpy as np
 import torch
 

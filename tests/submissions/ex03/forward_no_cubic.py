@@ -3,6 +3,7 @@
 # expect-fail: test_polynomial3_forward_is_the_cubic, test_torch_fits_notes_cubic, test_torch_fits_random_cubic
 # expect-pass: test_polynomial3_has_parameters_a_b_c_d, test_polynomial3_state_dict_round_trip, test_numpy_fits_notes_cubic, test_numpy_fits_random_cubic, test_fit_torch_trains_with_autograd
 # expect-text: self.d * x ** 3
+# expect-next-step: is not the cubic
 import numpy as np
 import torch
 

@@ -2,6 +2,7 @@
 # expect-fail: test_numpy_fits_random_cubic, test_torch_fits_random_cubic, test_fit_torch_trains_with_autograd
 # expect-pass: test_numpy_fits_notes_cubic, test_torch_fits_notes_cubic, test_fits_return_four_floats, test_polynomial3_has_parameters_a_b_c_d, test_polynomial3_forward_is_the_cubic, test_polynomial3_state_dict_round_trip
 # expect-text: took 0 steps of a torch.optim optimizer
+# expect-next-step: whatever the data
 import torch
 
 

@@ -2,6 +2,7 @@
 # expect-fail: test_numpy_fits_notes_cubic, test_numpy_fits_random_cubic
 # expect-pass: test_torch_fits_notes_cubic, test_torch_fits_random_cubic, test_fits_return_four_floats
 # expect-text: with respect to a is mean(2 (p - y))
+# expect-next-step: p - y (not y - p)
 import numpy as np
 import torch
 

@@ -2,6 +2,7 @@
 # expect-fail: test_fits_return_four_floats
 # expect-pass: test_torch_fits_notes_cubic, test_torch_fits_random_cubic, test_numpy_fits_notes_cubic
 # expect-text: Parameter
+# expect-next-step: 4 Python floats
 import numpy as np
 import torch
 

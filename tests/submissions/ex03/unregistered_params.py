@@ -3,6 +3,7 @@
 # expect-fail: test_polynomial3_has_parameters_a_b_c_d, test_polynomial3_state_dict_round_trip
 # expect-pass: test_polynomial3_forward_is_the_cubic, test_torch_fits_notes_cubic, test_fit_torch_trains_with_autograd
 # expect-text: torch.nn.Parameter
+# expect-next-step: torch.nn.Parameter
 import numpy as np
 import torch
 

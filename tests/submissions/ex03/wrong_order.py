@@ -2,6 +2,7 @@
 # expect-fail: test_numpy_fits_notes_cubic, test_torch_fits_notes_cubic, test_numpy_fits_random_cubic, test_torch_fits_random_cubic
 # expect-pass: test_fits_return_four_floats, test_fit_torch_trains_with_autograd, test_polynomial3_forward_is_the_cubic
 # expect-text: in that order
+# expect-next-step: highest power first
 import numpy as np
 import torch
 

@@ -2,6 +2,7 @@
 # (The classifier is the nearest class mean: quick, and about 82% accurate.)
 # expect-fail: test_predictions_are_labels
 # expect-text: expected integer labels
+# expect-next-step: as floats
 import numpy as np
 import torch
 

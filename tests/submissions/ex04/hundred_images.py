@@ -3,6 +3,7 @@
 # expect-fail: test_accuracy_at_least_85, test_bonus_accuracy_95, test_bonus_accuracy_98
 # expect-text: expected at least 85.00%
 # expect-pass: test_predictions_are_labels, test_training_loss_falls
+# expect-next-step: all 60,000 images
 import numpy as np
 import torch
 from torch import nn

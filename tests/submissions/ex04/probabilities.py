@@ -2,6 +2,7 @@
 # (The classifier is the nearest class mean, scored by minus the squared distance.)
 # expect-fail: test_predictions_are_labels, test_accuracy_at_least_85, test_bonus_accuracy_95
 # expect-text: predict() returned a tensor of shape (10000, 10): return one label per image (use argmax)
+# expect-next-step: a score for every digit
 import numpy as np
 import torch
 

@@ -5,6 +5,7 @@
 # expect-fail: test_labels_each_image_by_its_pixels
 # expect-text: depend on the images' order
 # expect-pass: test_predictions_are_labels
+# expect-next-step: by their position
 import numpy as np
 
 _answers = []

@@ -2,6 +2,7 @@
 # expect-fail: test_accuracy_at_least_85
 # expect-text: expected at least 85.00%
 # expect-pass: test_predictions_are_labels
+# expect-next-step: same digit
 import numpy as np
 
 

@@ -2,6 +2,7 @@
 # sandbox refuses the import when train() runs.
 # expect-fail: test_predictions_are_labels, test_accuracy_at_least_85
 # expect-text: 'sklearn' may not be used in ex05
+# expect-next-step: 'sklearn' may not be used in ex05
 import importlib
 
 import numpy as np

@@ -2,6 +2,7 @@
 # (The classifier is the nearest class mean, scored by minus the squared distance.)
 # expect-fail: test_predictions_are_labels, test_accuracy_at_least_85
 # expect-text: predict() returned an array of shape (10000, 10): return one label per image (use argmax)
+# expect-next-step: a score for every digit
 import numpy as np
 
 

@@ -2,6 +2,7 @@
 # (The classifier is the nearest class mean: quick, and about 82% accurate when complete.)
 # expect-fail: test_predictions_are_labels, test_accuracy_at_least_85
 # expect-text: 9984 labels for 10000 images
+# expect-next-step: last, smaller batch
 import numpy as np
 
 

@@ -3,6 +3,7 @@
 # expect-fail: test_products_of_notes_matrix, test_products_of_random_shapes
 # expect-pass: test_gradient_of_x2_plus_y2_at_1_3, test_norm_of_1_3, test_integer_inputs_become_float
 # expect-text: element by element
+# expect-next-step: could not be broadcast
 import numpy as np
 import torch
 

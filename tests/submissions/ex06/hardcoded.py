@@ -1,6 +1,7 @@
 # Knows the notes' answers at (1, 3) and for [[1, 2], [3, 4]] and returns them for any input.
 # expect-fail: test_gradient_of_random_functions, test_gradient_at_random_points, test_norms_of_random_vectors, test_products_of_random_shapes, test_gradient_does_not_accumulate
 # expect-pass: test_gradient_of_x2_plus_y2_at_1_3, test_norm_of_1_3, test_norm_squared_of_1_3, test_products_of_notes_matrix, test_integer_inputs_become_float
+# expect-next-step: must work for any f
 import math
 
 import numpy as np

@@ -3,6 +3,7 @@
 # expect-fail: test_integer_inputs_become_float, test_gradient_of_random_functions, test_norms_of_random_vectors
 # expect-pass: test_gradient_of_x2_plus_y2_at_1_3, test_norm_of_1_3, test_products_of_notes_matrix, test_gradient_at_random_points, test_gradient_does_not_accumulate
 # expect-text: raised RuntimeError, convert
+# expect-next-step: Only Tensors of floating point
 import warnings
 
 import numpy as np

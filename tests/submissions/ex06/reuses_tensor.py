@@ -3,6 +3,7 @@
 # expect-fail: test_gradient_does_not_accumulate
 # expect-pass: test_gradient_of_x2_plus_y2_at_1_3, test_integer_inputs_become_float, test_gradient_of_random_functions, test_gradient_at_random_points, test_norms_of_random_vectors
 # expect-text: adds up
+# expect-next-step: must return a new tensor
 import numpy as np
 import torch
 

@@ -1,6 +1,7 @@
 # Imports torch to borrow torch.sigmoid and F.softplus: this exercise is about writing them.
 # expect-fail: test_activations_on_notes_grid, test_derivatives_on_notes_grid, test_shape_kept_and_input_untouched
 # expect-text: torch
+# expect-next-step: imports torch, which ex07 forbids
 import numpy as np
 import torch
 

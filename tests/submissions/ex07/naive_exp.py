@@ -3,6 +3,7 @@
 # expect-fail: test_activations_for_large_inputs, test_derivatives_for_large_inputs
 # expect-pass: test_activations_on_notes_grid, test_derivatives_on_notes_grid, test_activations_on_random_inputs, test_derivatives_on_random_inputs, test_shape_kept_and_input_untouched
 # expect-text: overflow
+# expect-next-step: overflows
 import numpy as np
 
 

@@ -2,6 +2,7 @@
 # expect-fail: test_shape_kept_and_input_untouched
 # expect-pass: test_activations_on_notes_grid, test_derivatives_on_notes_grid, test_activations_on_random_inputs
 # expect-text: changed the array x
+# expect-next-step: instead of writing into x
 import numpy as np
 
 

@@ -2,6 +2,7 @@
 # expect-fail: test_derivatives_on_notes_grid, test_derivatives_on_random_inputs
 # expect-pass: test_activations_on_notes_grid, test_activations_on_random_inputs, test_activations_for_large_inputs, test_shape_kept_and_input_untouched
 # expect-text: sigmoid_grad at, Mind the signs
+# expect-next-step: Mind the signs
 import numpy as np
 
 

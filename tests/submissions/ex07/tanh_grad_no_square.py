@@ -2,6 +2,7 @@
 # expect-fail: test_derivatives_on_notes_grid, test_derivatives_on_random_inputs, test_derivatives_for_large_inputs
 # expect-pass: test_activations_on_notes_grid, test_activations_on_random_inputs, test_activations_for_large_inputs
 # expect-text: tanh_grad at
+# expect-next-step: 1 - tanh^2
 import numpy as np
 
 

@@ -2,6 +2,7 @@
 # of training; train() returns a made-up falling list. The public checks pass, the hidden fail.
 # expect-fail: test_random_line_prediction, test_each_epoch_is_one_sgd_step, test_state_dict_of_random_features
 # expect-pass: test_linear_regression_is_one_linear_layer, test_notes_line_predicts_8_at_x_4, test_saved_file_is_a_state_dict, test_reloaded_model_predicts_the_same, test_notes_cubic_predicts_34, test_train_returns_falling_losses
+# expect-next-step: nothing about y = 2x may be built in
 import torch
 
 KNOWN = {1: [2.0], 3: [1.0, 2.0, 3.0]}

@@ -3,6 +3,7 @@
 # expect-fail: test_notes_cubic_predicts_34, test_state_dict_of_random_features
 # expect-pass: test_notes_line_predicts_8_at_x_4, test_saved_file_is_a_state_dict, test_reloaded_model_predicts_the_same, test_random_line_prediction
 # expect-text: size mismatch
+# expect-next-step: x.shape[1] = 3 inputs
 import torch
 
 

@@ -3,6 +3,7 @@
 # expect-fail: test_each_epoch_is_one_sgd_step, test_notes_line_predicts_8_at_x_4
 # expect-pass: test_linear_regression_is_one_linear_layer
 # expect-text: mean squared error
+# expect-next-step: reduction='sum'
 import torch
 
 

@@ -3,6 +3,7 @@
 # expect-fail: test_each_epoch_is_one_sgd_step
 # expect-pass: test_linear_regression_is_one_linear_layer, test_saved_file_is_a_state_dict, test_reloaded_model_predicts_the_same
 # expect-text: zero_grad
+# expect-next-step: never clears the gradients
 import torch
 
 

@@ -3,6 +3,7 @@
 # expect-fail: test_notes_line_predicts_8_at_x_4, test_saved_file_is_a_state_dict, test_reloaded_model_predicts_the_same, test_notes_cubic_predicts_34, test_random_line_prediction, test_state_dict_of_random_features
 # expect-pass: test_linear_regression_is_one_linear_layer, test_train_returns_falling_losses, test_each_epoch_is_one_sgd_step
 # expect-text: save after training
+# expect-next-step: saves the model before it trains it
 import torch
 
 

@@ -4,6 +4,7 @@
 # expect-fail: test_saved_file_is_a_state_dict, test_state_dict_of_random_features
 # expect-pass: test_notes_line_predicts_8_at_x_4, test_reloaded_model_predicts_the_same, test_notes_cubic_predicts_34, test_random_line_prediction, test_each_epoch_is_one_sgd_step
 # expect-text: weights_only=True
+# expect-next-step: torch.save(model.state_dict(), path)
 import torch
 
 

@@ -3,6 +3,7 @@
 # expect-fail: test_regression_fits_random_curve, test_regression_trains_with_an_optimizer, test_classifier_separates_random_clusters, test_classifier_needs_the_hidden_layer
 # expect-pass: test_regression_fits_notes_parabola, test_classifier_separates_notes_clusters, test_net_has_hidden_and_predict_layers, test_sequential_matches_net
 # expect-text: torch.optim
+# expect-next-step: Learn from the x and y you are given
 import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset

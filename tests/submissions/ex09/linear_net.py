@@ -3,6 +3,7 @@
 # expect-fail: test_regression_fits_notes_parabola, test_classifier_needs_the_hidden_layer, test_sequential_matches_net
 # expect-pass: test_net_has_hidden_and_predict_layers, test_classifier_separates_notes_clusters, test_loader_yields_notes_batches
 # expect-text: predict(relu(hidden(x)))
+# expect-next-step: ReLU between its layers
 import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset

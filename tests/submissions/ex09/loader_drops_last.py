@@ -3,6 +3,7 @@
 # expect-fail: test_loader_yields_every_sample_once
 # expect-pass: test_loader_yields_notes_batches, test_dataset_gives_pairs, test_loader_shuffles_every_epoch
 # expect-text: drop_last=False
+# expect-next-step: drop_last=False
 import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset

@@ -3,6 +3,7 @@
 # expect-fail: test_loader_yields_notes_batches, test_loader_yields_every_sample_once
 # expect-pass: test_dataset_gives_pairs, test_regression_fits_notes_parabola, test_sequential_matches_net
 # expect-text: exactly once per epoch
+# expect-next-step: every sample once per epoch
 import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset, RandomSampler

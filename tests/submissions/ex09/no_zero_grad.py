@@ -3,6 +3,7 @@
 # expect-fail: test_regression_fits_notes_parabola, test_regression_fits_random_curve, test_classifier_needs_the_hidden_layer
 # expect-pass: test_net_has_hidden_and_predict_layers, test_sequential_matches_net, test_loader_yields_notes_batches
 # expect-text: zero_grad
+# expect-next-step: optimizer.zero_grad()
 import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset

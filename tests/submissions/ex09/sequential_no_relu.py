@@ -2,6 +2,7 @@
 # expect-fail: test_sequential_matches_net, test_sequential_matches_net_random_sizes
 # expect-pass: test_net_has_hidden_and_predict_layers, test_regression_fits_notes_parabola, test_loader_yields_notes_batches
 # expect-text: the same ReLU between them
+# expect-next-step: the same ReLU between them
 import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset

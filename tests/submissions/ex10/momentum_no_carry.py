@@ -3,6 +3,7 @@
 # expect-fail: test_momentum_on_the_bowl, test_momentum_random_gradients, test_optimizers_train_the_notes_net_like_torch
 # expect-pass: test_sgd_on_the_bowl, test_rmsprop_on_the_bowl, test_adam_on_the_bowl, test_sgd_random_gradients
 # expect-text: carry each tensor's own velocity over
+# expect-next-step: fresh velocity
 import torch
 
 

@@ -3,6 +3,7 @@
 # expect-fail: test_sgd_on_the_bowl, test_adam_on_the_bowl, test_optimizers_train_the_notes_net_like_torch, test_optimizers_descend_a_random_bowl, test_zero_grad_clears_every_gradient
 # expect-pass: test_sgd_random_gradients, test_momentum_random_gradients, test_rmsprop_random_gradients, test_adam_random_gradients
 # expect-text: set it to None
+# expect-next-step: set it to None
 import torch
 
 

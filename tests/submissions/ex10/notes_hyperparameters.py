@@ -3,6 +3,7 @@
 # expect-fail: test_momentum_random_gradients, test_rmsprop_random_gradients, test_adam_random_gradients, test_optimizers_descend_a_random_bowl
 # expect-pass: test_sgd_on_the_bowl, test_momentum_on_the_bowl, test_rmsprop_on_the_bowl, test_adam_on_the_bowl, test_optimizers_train_the_notes_net_like_torch, test_sgd_random_gradients
 # expect-text: you are given
+# expect-next-step: notes' hyperparameters
 import torch
 
 

@@ -3,6 +3,7 @@
 # expect-fail: test_rmsprop_on_the_bowl, test_rmsprop_random_gradients, test_optimizers_train_the_notes_net_like_torch
 # expect-pass: test_sgd_on_the_bowl, test_momentum_on_the_bowl, test_adam_on_the_bowl, test_adam_random_gradients
 # expect-text: average the squares of the gradients
+# expect-next-step: average the squares
 import torch
 
 

@@ -2,6 +2,7 @@
 # expect-fail: test_sgd_on_the_bowl, test_sgd_random_gradients, test_optimizers_train_the_notes_net_like_torch
 # expect-pass: test_momentum_on_the_bowl, test_rmsprop_on_the_bowl, test_adam_on_the_bowl, test_adam_random_gradients
 # expect-text: p -= lr * p.grad
+# expect-next-step: steps up the gradient
 import torch
 
 

@@ -3,6 +3,7 @@
 # (disabled_in_sandbox), so every check that steps an optimizer fails, the by-hand one first.
 # expect-fail: test_updates_are_written_by_hand, test_sgd_on_the_bowl, test_momentum_on_the_bowl, test_rmsprop_on_the_bowl, test_adam_on_the_bowl, test_optimizers_train_the_notes_net_like_torch
 # expect-text: may not be used in ex10
+# expect-next-step: may not be used in ex10
 import torch
 
 

@@ -3,6 +3,7 @@
 # expect-fail: test_artist_works_paints_the_family, test_gan_paints_between_the_bounds, test_artist_works_on_other_points, test_gan_paints_between_the_bounds_other_seeds
 # expect-pass: test_generator_and_discriminator_shapes, test_networks_take_other_sizes
 # expect-text: expected every a in [1, 2]
+# expect-next-step: one a per painting
 import torch
 import torch.nn as nn
 

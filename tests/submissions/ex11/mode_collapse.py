@@ -3,6 +3,7 @@
 # expect-fail: test_generated_curves_vary, test_gan_paints_between_the_bounds_other_seeds
 # expect-pass: test_artist_works_paints_the_family, test_generator_and_discriminator_shapes
 # expect-text: mode collapse
+# expect-next-step: mode collapse
 import torch
 import torch.nn as nn
 

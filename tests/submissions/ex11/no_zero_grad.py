@@ -3,6 +3,7 @@
 # expect-fail: test_gan_paints_between_the_bounds, test_discriminator_is_fooled, test_gan_paints_between_the_bounds_other_seeds, test_discriminator_is_fooled_other_seeds
 # expect-pass: test_artist_works_paints_the_family, test_generator_and_discriminator_shapes
 # expect-text: zero_grad() before each backward()
+# expect-next-step: zero_grad() before each backward()
 import torch
 import torch.nn as nn
 

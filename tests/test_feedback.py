@@ -1,0 +1,186 @@
+"""Feedback that teaches: diagnoses (checks.cause), next_step, one panel per cause, clean text.
+
+The unit tests build results by hand; `test_known_wrong_next_step` grades every known-wrong
+submission and holds it to its `# expect-next-step:` header (those of MNIST and of long
+trainings are marked slow; `grade check-bank` holds them to it too).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from conftest import SUBMISSIONS, graded
+from grader import feedback
+from grader.bank import expectations
+from grader.checks import CheckFailed, cause, diagnose, diagnosed, expect_close, fail
+from grader.report import banner, render_html
+from grader.result import (ERROR, FAILED, GRADED, PASSED, SYNTAX_ERROR, CheckResult, Result)
+from grader.terminal import render_table, shorten
+
+
+@cause("reset the gradients")
+def piles_up(seen):
+    return seen["kind"] == "pile"
+
+
+@cause("never asked")
+def broken(seen):
+    raise KeyError("a diagnosis that cannot decide")
+
+
+def check(name, status=FAILED, message="wrong", hint="fixed hint", cause_name="", fault="",
+          tb="", points=1.0):
+    return CheckResult(name=name, description=name, status=status,
+                       points=points if status == PASSED else 0.0, max_points=points,
+                       hidden=False, message=message, hint=hint, cause=cause_name, fault=fault,
+                       student_traceback=tb)
+
+
+def result(*checks, status=GRADED, message=""):
+    checks = tuple(checks)
+    return Result(exercise="ex02", title="GD", submission="ex02.py", status=status,
+                  score=sum(c.points for c in checks), max_score=sum(c.max_points for c in checks),
+                  checks=checks, message=message,
+                  next_step=feedback.next_step(status, message, checks))
+
+
+# ---- diagnoses ---------------------------------------------------------------------------------
+def test_diagnosed_attaches_the_first_cause_that_recognises_the_data():
+    with pytest.raises(CheckFailed) as e:
+        with diagnosed({"kind": "pile"}, broken, piles_up):
+            expect_close("x", 1.0, 2.0, tol=0.1)
+    assert e.value.cause is piles_up and piles_up.hint == "reset the gradients"
+    assert diagnose({"kind": "other"}, broken, piles_up) is None
+
+
+def test_a_cause_is_asked_only_when_the_check_fails():
+    asked = []
+
+    @cause("h")
+    def spy(seen):
+        asked.append(seen)
+        return True
+
+    with diagnosed("data", spy):
+        expect_close("x", 2.0, 2.0, tol=0.1)
+    assert asked == []
+    with pytest.raises(CheckFailed) as e:
+        fail("no", spy)
+    assert e.value.cause is spy
+
+
+# ---- next_step ---------------------------------------------------------------------------------
+def test_next_step_is_the_cause_most_checks_agree_on():
+    r = result(check("a", hint="step against the gradient"),
+               check("b", hint="reset the gradients", cause_name="piles_up"),
+               check("c", hint="reset the gradients", cause_name="piles_up"),
+               check("d", hint="other", cause_name="other"), check("e", PASSED))
+    assert r.next_step == "reset the gradients"
+
+
+def test_a_crash_leads_before_any_wrong_value():
+    r = result(check("a", hint="h", cause_name="piles_up"),
+               check("b", ERROR, "descend(...) did not finish within 20 s", fault="timeout"),
+               check("c", ERROR, "notes_loss(...) did not finish within 20 s", fault="timeout"))
+    assert r.next_step.startswith("Your code was stopped: descend(...) did not finish within 20 s")
+    assert "it cost 2 checks" in r.next_step
+
+
+def test_without_causes_the_first_failing_check_leads():
+    r = result(check("a", PASSED), check("b", hint="use argmax"), check("c", hint="other"))
+    assert "use argmax" in r.next_step and "b" in r.next_step
+
+
+def test_syntax_error_is_one_sentence_and_one_panel():
+    msg = "SyntaxError on line 3: invalid syntax"
+    r = result(*(check(f"c{i}", message=msg) for i in range(10)), status=SYNTAX_ERROR,
+               message=msg)
+    assert r.next_step == f"Fix the syntax error first: {msg}"
+    console = Console(record=True, width=120, color_system=None)
+    render_table(r, console)
+    out = console.export_text()
+    assert out.count("invalid syntax") == 1 and out.count("not run") == 10
+
+
+def test_full_marks_has_no_next_step():
+    assert result(check("a", PASSED)).next_step == ""
+
+
+# ---- one cause, one message --------------------------------------------------------------------
+TB = "ex02.py, line 14, in GD\n    x -= lr * x.grad\nNameError: name 'lr' is not defined"
+
+
+def test_the_same_crash_in_several_checks_is_one_fault():
+    r = result(*(check(f"c{i}", FAILED, f"probe{i}(...) raised NameError: name 'lr' is not "
+                       f"defined (line 14)", fault="raised", tb=TB) for i in range(6)),
+               check("other", FAILED, "x = 3; expected 2"))
+    found = feedback.faults(r.checks)
+    assert len(found) == 1 and len(found[0].checks) == 6 and found[0].traceback == TB
+    console = Console(record=True, width=120, color_system=None)
+    render_table(r, console)
+    out = console.export_text()
+    assert out.count("NameError") == 2  # the one panel, and its traceback's last line
+    assert "ex02.py, line 14, in GD" in out and out.count("the error above") == 6
+    page = render_html(r)
+    assert page.count("ex02.py, line 14, in GD") == 1 and "One error, 6 checks" in page
+
+
+def test_colour_codes_are_stripped_and_long_messages_cut_between_words():
+    assert feedback.clean("\x1b[31mred\x1b[0m text\x07") == "red text"
+    cut = shorten("word " * 40, 30)
+    assert cut.endswith("…") and len(cut) <= 30 and "wor…" not in cut
+    assert shorten("\x1b[1mbold\x1b[0m") == "bold"
+
+
+def test_banner_leads_with_next_step():
+    r = result(check("a", hint="reset the gradients", cause_name="piles_up"))
+    assert banner(r).next_step == "reset the gradients"
+
+
+# ---- every known-wrong submission names its own bug --------------------------------------------
+SLOW = {"ex04", "ex05", "ex08", "ex09", "ex11"}   # MNIST, training loops: run in CI
+KNOWN = [pytest.param(p, marks=[pytest.mark.slow] if p.parent.name in SLOW else [])
+         for p in sorted(SUBMISSIONS.glob("ex*/*.py")) if not p.name.startswith("ok_")]
+
+
+def test_every_known_wrong_submission_declares_its_next_step():
+    missing = [str(p.relative_to(SUBMISSIONS)) for p in sorted(SUBMISSIONS.glob("ex*/*.py"))
+               if not p.name.startswith("ok_") and not expectations.read(p).next_step]
+    assert missing == []
+
+
+@pytest.mark.parametrize("path", KNOWN, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_known_wrong_next_step(path: Path):
+    want = expectations.read(path).next_step
+    r = graded(path.parent.name, str(path))
+    for words in want:
+        assert words.lower() in r.next_step.lower(), r.next_step
+
+
+def test_withheld_feedback_leads_with_public_checks_only():
+    from dataclasses import replace
+    from grader.exports.feedback import student_view
+    hidden = replace(check("h", hint="the hidden cause's hint", cause_name="secret"), hidden=True)
+    r = result(check("p", hint="the public hint"), hidden)
+    assert r.next_step == "the hidden cause's hint"
+    view, _ = student_view(r)
+    assert "hidden" not in view.next_step and "the public hint" in view.next_step
+
+
+def test_student_frames_keep_the_students_lines_in_their_terms():
+    from grader.loader import Submission
+    from grader.pipeline import student_frames
+    tb = ('Traceback (most recent call last):\n'
+          '  File "/sandbox/child.py", line 300, in run\n    value = fn(*args)\n'
+          '  File "/work/ex02.py", line 14, in GD\n    x -= helper(x.grad)\n'
+          '  File "/work/ex02.py", line 5, in helper\n    return x * lr\n'
+          "NameError: name 'lr' is not defined\n")
+    py = Submission(Path("hw/my_gd.py"), "py", "", (), "")
+    assert student_frames(tb, py, "ex02") == (
+        "my_gd.py, line 14, in GD\n    x -= helper(x.grad)\n"
+        "my_gd.py, line 5, in helper\n    return x * lr\nNameError: name 'lr' is not defined")
+    nb = Submission(Path("ex02.ipynb"), "ipynb", "", (), "", cell_starts=((2, 1),),
+                    run_source="x", run_starts=((2, 1), (10, 2)))
+    assert student_frames(tb, nb, "ex02").startswith("cell 2, line 5, in GD\n")
