@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ..loader import SubmissionError
 from ..pipeline import GradeOptions, grade
-from ..sandbox import zygote
+from ..sandbox import procs, zygote
 from ..spec import Exercise
 from ..status import TaskKind
 from . import gpus
@@ -84,11 +84,7 @@ def _start_worker(counter) -> None:
 
 def _die_with_parent() -> None:
     if sys.platform.startswith("linux"):
-        import ctypes
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
+        procs.prctl(procs.PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() == 1:    # the parent was already gone before prctl took effect
             os._exit(1)
 

@@ -88,7 +88,7 @@ def main():
         global _ZYGOTE_WIRE
         try:  # serve returns only in a forked child, with that child's config
             forkserver = _load_wire(_beside(cfg, "forkserver.py"), "_grader_forkserver")
-            child_cfg, _ZYGOTE_WIRE = forkserver.serve(cfg, _load_wire, _prctl)
+            child_cfg, _ZYGOTE_WIRE = forkserver.serve(cfg, _load_wire, _procs(cfg))
             _run(child_cfg)
         except BaseException:  # a child never falls back into the zygote's loop
             _exit(70)
@@ -97,6 +97,14 @@ def main():
 
 
 _ZYGOTE_WIRE = None              # in a forked child: the zygote's wire module, loaded once
+_PROCS = None                    # procs.py, loaded once
+
+
+def _procs(cfg):
+    global _PROCS
+    if _PROCS is None:
+        _PROCS = _load_wire(_beside(cfg, "procs.py"), "_grader_procs")
+    return _PROCS
 
 
 def _beside(cfg, name):
@@ -107,7 +115,7 @@ def _beside(cfg, name):
 def _run(cfg):
     if cfg.get("keeper") and hasattr(os, "fork"):  # returns in the child; the keeper never
         keeper = _load_wire(_beside(cfg, "keeper.py"), "_grader_keeper")
-        keeper.keep(cfg["fd_in"], cfg["fd_out"], _prctl)
+        keeper.keep(cfg["fd_in"], cfg["fd_out"], _procs(cfg).prctl)
     # The scratch folder last: a numpy.py or torch.py the submission writes there cannot shadow
     # the real packages, not even for the wire codec of a restarted child.
     work = os.path.dirname(cfg["submission"])
@@ -151,7 +159,7 @@ def _run(cfg):
     guard.disable(cfg.get("disabled", ()), cfg["exercise"])
     surface, trusted = guard.Surface(), guard.trusted_builtins()
     helpers = (_error, _usage, _tampered)
-    _prctl(4, 0)  # not dumpable: no /proc/self/mem, no reopening our pipes through /proc
+    _procs(cfg).prctl(4, 0)  # not dumpable: no /proc/self/mem, no reopening pipes via /proc
     work = os.path.dirname(submission)
     # Package folders are never the submission's; the scratch folder (or a folder above it,
     # /work for a forked run's /work/runN) is not a package folder.
@@ -179,14 +187,6 @@ def _run(cfg):
         except BaseException:
             pass
     _exit(0)
-
-
-def _prctl(option, value):
-    try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
 
 
 _exit = os._exit

@@ -11,18 +11,18 @@ import sys
 import time
 
 _exit, _fork, _kill = os._exit, os.fork, os.kill
-_prctl = None                    # child.py's, set by serve()
+_prctl = _pidfd = _apply_rlimits = None  # procs.py's, set by serve()
 
 
 
 _ZYGOTE_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM")
 
 
-def serve(cfg, load, prctl):
+def serve(cfg, load, procs):
     """Run the zygote; returns only in a forked child: (that child's config, the wire module).
-    `load(path)` loads a helper file, `prctl(option, value)` is child.py's."""
-    global _prctl
-    _prctl = prctl
+    `load(path)` loads a helper file; `procs` is procs.py, loaded by child.py."""
+    global _prctl, _pidfd, _apply_rlimits
+    _prctl, _pidfd, _apply_rlimits = procs.prctl, procs.pidfd, procs.apply_rlimits
     return _zygote(cfg, load)
 
 
@@ -129,19 +129,6 @@ def _forked_child(req, fds, run, sock):
     return cfg
 
 
-def _apply_rlimits(values):
-    """The grader's isolation.apply_rlimits, repeated here: this file cannot import the grader."""
-    import resource
-    mb = 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_CPU, (values["cpu_s"], values["cpu_s"] + 5))
-    if values["memory_mb"] is not None:
-        resource.setrlimit(resource.RLIMIT_AS, (values["memory_mb"] * mb,) * 2)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (values["file_mb"] * mb,) * 2)
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if values.get("nproc") is not None:
-        resource.setrlimit(resource.RLIMIT_NPROC, (values["nproc"],) * 2)
-
-
 def _reap(pid, grace_s):
     """Let the child end within `grace_s`, then kill everything of ours in the namespace;
     return the child's wait status and usage."""
@@ -182,14 +169,6 @@ def _reap(pid, grace_s):
     if ru is not None:
         out.update(cpu_s=ru.ru_utime + ru.ru_stime, maxrss_mb=ru.ru_maxrss / 1024)
     return out
-
-
-def _pidfd(pid):
-    """A file descriptor that becomes readable when `pid` exits (Linux 5.3+); None elsewhere."""
-    try:
-        return os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        return None
 
 
 def _wipe(folders, shutil):

@@ -22,13 +22,15 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
+from .procs import apply_rlimits  # noqa: F401  (isolation.preexec sets it; kept importable here)
+
 SANDBOX_DIR = Path(__file__).resolve().parent
 INSIDE_HELPERS = "/sandbox"      # where child.py and wire.py are mounted inside bwrap
 INSIDE_WORK = "/work"            # the scratch folder, as the submission sees it
 INSIDE_DATA = "/data"            # read-only data files (MNIST training images, ...)
 SETPRIV = "/usr/bin/setpriv"
 # The files that run inside the sandbox (standard library only; the grader is not visible there).
-INSIDE_FILES = ("child.py", "wire.py", "guard.py", "forkserver.py", "keeper.py")
+INSIDE_FILES = ("child.py", "wire.py", "guard.py", "forkserver.py", "keeper.py", "procs.py")
 
 
 @dataclass(frozen=True)
@@ -320,20 +322,6 @@ def rlimit_values(limits: Limits, uid: int | None = None, device: str = "cpu",
     return {"cpu_s": max(1, int(limits.cpu_s)),
             "memory_mb": None if device == "cuda" else limits.memory_mb,
             "file_mb": limits.file_mb, "nproc": nproc}
-
-
-def apply_rlimits(values: dict[str, int | None]) -> None:
-    """Set the limits of `rlimit_values` on this process (hard limits too: for good)."""
-    import resource
-    mb = 1024 * 1024
-    cpu = values["cpu_s"]
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-    if values["memory_mb"] is not None:
-        resource.setrlimit(resource.RLIMIT_AS, (values["memory_mb"] * mb,) * 2)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (values["file_mb"] * mb,) * 2)
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if values["nproc"] is not None:
-        resource.setrlimit(resource.RLIMIT_NPROC, (values["nproc"],) * 2)
 
 
 def preexec(limits: Limits, uid: int | None = None, device: str = "cpu"):

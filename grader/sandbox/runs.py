@@ -19,7 +19,8 @@ from typing import IO, Callable
 
 from . import cgroups, seccomp, zygote
 from .config import ChildConfig
-from .isolation import Limits, apply_rlimits, count_tasks, rlimit_values
+from .isolation import Limits, count_tasks, rlimit_values
+from .procs import apply_rlimits
 
 # A cold sandbox adds bwrap's own processes (its init and setpriv) to the run's tasks.
 SANDBOX_TASKS = 8

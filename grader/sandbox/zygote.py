@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import seccomp, uids, wire
+from . import procs, seccomp, uids, wire
 
 START_S = 120.0          # importing torch on a busy machine
 ANSWER_S = 10.0          # a fork or a clean-up: a zygote slower than this is stuck or stopped
@@ -65,7 +65,7 @@ class Zygote:
         self._sock.setblocking(False)  # every exchange below has a deadline
         # Readable once the sandbox has ended, in this process and in a worker forked from it,
         # which is not its parent and so cannot poll() it.
-        self._pidfd = _pidfd(self.proc.pid)
+        self._pidfd = procs.pidfd(self.proc.pid)
         if wait:
             self._await_ready()
 
@@ -173,13 +173,6 @@ class Zygote:
             self.close()
             raise ZygoteError(f"the zygote sent garbage to the {what} request")
         return reply
-
-
-def _pidfd(pid: int) -> int | None:
-    try:
-        return os.pidfd_open(pid)
-    except (AttributeError, OSError):  # before Linux 5.3, or not Linux: poll() instead
-        return None
 
 
 # One zygote per process and slot: a batch worker grades one submission at a time.
