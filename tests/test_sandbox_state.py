@@ -337,3 +337,28 @@ def test_a_dataloader_with_worker_processes_runs_in_the_sandbox(warm):
                                                                 cpu_s=90))
     with Session(cfg) as s:
         assert s.call("run") == float(sum(range(50)))
+
+
+# ---- a timeout says where the code was ----------------------------------------------------------
+
+SPINS = '''
+def helper(n):
+    while True:
+        n += 1
+
+
+def GD(params, loss_fn, loop_max=1, learning_rate=0.1):
+    helper(0)
+'''
+
+
+@pytest.mark.parametrize("warm", [True, False], ids=["forked", "cold"])
+def test_a_timeout_names_the_line_the_code_was_stopped_at(warm):
+    cfg = SessionConfig(exercise="ex02", module="ex02", source=SPINS, call_time_s=3,
+                        layers=STRONG, warm=warm, use_torch=False, forbidden=("torch",),
+                        limits=Limits(wall_s=60, memory_mb=2048, cpu_s=60))
+    with Session(cfg) as s:
+        with pytest.raises(StudentFault, match=r"did not finish within 3 s \(stopped at "
+                                               r"line 4, in helper\)") as e:
+            s.call("GD", [], None)
+    assert 'File "ex02.py", line 8, in GD' in e.value.traceback

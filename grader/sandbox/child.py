@@ -135,6 +135,7 @@ def _run(cfg):
         try:
             first = recv(fd_in)
             source = first["source"]
+            cfg["load_limit_s"] = first.get("limit_s")
         except (EOFError, KeyError, TypeError, WireError):
             _exit(71)
         with open(cfg["submission"], "x", encoding="utf-8") as f:
@@ -167,6 +168,10 @@ def _run(cfg):
     guard.install_hook([work + "/"], ["<probes>"], packages + [os.path.dirname(cfg["wire"])])
     module = _new_module(cfg["module"], submission)
     t0 = perf()
+    import faulthandler  # the stack just before the import's deadline: where it was stopped
+    limit = cfg.get("load_limit_s")
+    if isinstance(limit, (int, float)) and limit > 1:
+        faulthandler.dump_traceback_later(limit - 0.5, file=sys.stderr)
     try:
         with open(submission, "rb") as f:
             code = compile(f.read(), submission, "exec")
@@ -174,6 +179,8 @@ def _run(cfg):
     except BaseException as e:  # SystemExit and KeyboardInterrupt included: all are the student's
         send(fd_out, helpers[0](e, submission, "load"))
         return
+    finally:
+        faulthandler.cancel_dump_traceback_later()
     bad = surface.changes()
     if bad:
         send(fd_out, helpers[2](bad))
@@ -211,6 +218,9 @@ def _tampered(changes):
 
 def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf, surface, trusted, helpers):
     error, usage, tampered = helpers
+    import faulthandler
+    dump_later, cancel_dump = (faulthandler.dump_traceback_later,
+                               faulthandler.cancel_dump_traceback_later)
     # The probes' builtins are the ones from before the submission ran.
     probes = {"device": cfg["device"], "DATA": dict(cfg.get("data", {})), "__name__": "probes",
               "__builtins__": trusted}
@@ -233,6 +243,12 @@ def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf, surface, tru
             send(fd_out, {"id": rid, "ok": True})
             continue
         t0 = perf()
+        # Just before the grader's deadline, the stack goes to stderr: the grader then says
+        # where the code was when it was stopped. (Only words for the student: no verdict
+        # rests on it, and a submission that cancels it loses only the hint.)
+        limit = req.get("limit_s")
+        if isinstance(limit, (int, float)) and limit > 0.5:
+            dump_later(limit - 0.3, file=sys.stderr)
         try:
             fn = getattr(module, req["name"]) if op == "call" else probes[req["name"]]
             value = fn(*req["args"], **req["kwargs"]) if op == "call" else \
@@ -241,6 +257,7 @@ def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf, surface, tru
             value, failed = None, e
         else:
             failed = None
+        cancel_dump()
         bad = surface.changes()
         if bad:  # whatever it answered was read through what it changed
             send(fd_out, dict({"id": rid}, **tampered(bad)))

@@ -27,6 +27,7 @@ class ChildConfig:
     guard: str = ""              # path of guard.py, as the child sees it
     disabled: list[str] = field(default_factory=list)  # library names the exercise refuses
     data: dict[str, str] = field(default_factory=dict)   # data file name -> path inside
+    load_limit_s: float | None = None  # seconds left for the import (its stack is dumped then)
     fd_in: int = -1              # the request channel (cold runs; a forked child gets its own)
     fd_out: int = -1
     # a zygote's own: it serves forks on fd_zygote and gives each child a folder under `work`
@@ -49,8 +50,8 @@ def child_config(*, exercise: str, module: str, seed: int, device: str,
                  forbidden: tuple[str, ...], use_torch: bool, gpu_memory_fraction: float | None,
                  disabled: tuple[str, ...] = (),
                  keeper: bool, data_files: tuple[tuple[str, str], ...], inside: bool,
-                 scratch: str, fds: tuple[int, int] = (-1, -1), zygote_fd: int | None = None
-                 ) -> ChildConfig:
+                 scratch: str, fds: tuple[int, int] = (-1, -1), zygote_fd: int | None = None,
+                 load_limit_s: float | None = None) -> ChildConfig:
     """The configuration of a run (or, with `zygote_fd`, of the zygote that forks runs).
     `inside`: the run is in bubblewrap, where paths are the sandbox's own."""
     work = INSIDE_WORK if inside else scratch
@@ -63,5 +64,5 @@ def child_config(*, exercise: str, module: str, seed: int, device: str,
         use_torch=use_torch, exercise=exercise, gpu_memory_fraction=gpu_memory_fraction,
         keeper=keeper, data={name: f"{INSIDE_DATA}/{name}" if inside else host
                              for name, host in data_files},
-        fd_in=fds[0], fd_out=fds[1], zygote=zygote_fd is not None,
+        load_limit_s=load_limit_s, fd_in=fds[0], fd_out=fds[1], zygote=zygote_fd is not None,
         fd_zygote=-1 if zygote_fd is None else zygote_fd, work=INSIDE_WORK if inside else "")

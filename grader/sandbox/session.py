@@ -12,6 +12,7 @@ import hashlib
 import importlib.metadata
 import os
 import platform
+import re
 import secrets
 import shutil
 import signal
@@ -149,14 +150,18 @@ class Session:
     def _request(self, msg: dict, who: str) -> Any:
         self.ensure_loaded()
         deadline = min(self._deadline, time.monotonic() + self.cfg.call_time_s)
-        msg = dict(msg, id=secrets.token_hex(8))  # a frame forged in advance cannot echo it
+        msg = dict(msg, id=secrets.token_hex(8),  # a frame forged in advance cannot echo it
+                   limit_s=round(deadline - time.monotonic(), 3))
         try:
             reply = self._exchange(msg, deadline)
         except TimeoutError:
             why = "the time limit for the whole run" if deadline == self._deadline else \
                 f"{self.cfg.call_time_s:g} s"
             self._kill(f"timed out in {msg['name']}")
-            raise StudentFault(f"{who} did not finish within {why}", kind="timeout") from None
+            stack = self._stopped_at()
+            where = f" (stopped at {stack[0]})" if stack else ""
+            raise StudentFault(f"{who} did not finish within {why}{where}", kind="timeout",
+                               line=None, traceback=stack[1] if stack else "") from None
         except _NotTheAnswer:
             self._kill("answered another request")
             raise StudentFault(f"{who} sent back something that is not the answer to the "
@@ -172,6 +177,32 @@ class Session:
             raise StudentFault(f"the submission's process {ended} while running {who}",
                                kind=self._fault_kind("crash")) from e
         return self._unwrap(reply, who)
+
+    def _stopped_at(self) -> tuple[str, str] | None:
+        """Where the student's code was when its call was stopped: the innermost frame in the
+        submission of the stack the child dumped just before the deadline (faulthandler), in
+        the student's terms, and those frames as a traceback."""
+        text = self._output.text()
+        start = text.rfind("most recent call first")
+        if start < 0:
+            return None
+        frames = []
+        for line in text[start:].splitlines()[1:60]:
+            m = _DUMPED_FRAME.match(line)
+            if not m:
+                if frames:
+                    break
+                continue
+            path, number, function = m.group(1), int(m.group(2)), m.group(3)
+            if path.endswith(f"/{self.cfg.module}.py"):
+                frames.append((number, function))
+        if not frames:
+            return None
+        number, function = frames[0]  # most recent first
+        where = f"{self.cfg.locate(number)}, in {function}"
+        trace = "\n".join(f'  File "{self.cfg.module}.py", line {n}, in {f}'
+                          for n, f in reversed(frames))
+        return where, "Traceback (where your code was when it was stopped):\n" + trace
 
     def _exchange(self, msg: dict, deadline: float) -> Any:
         """Send `msg` and read its answer, both before `deadline`; only a frame that starts
@@ -251,7 +282,8 @@ class Session:
                             forbidden=c.forbidden, use_torch=c.use_torch, disabled=c.disabled,
                             gpu_memory_fraction=c.gpu_memory_fraction, keeper=c.layers.keeper,
                             data_files=c.data_files, inside=inside, scratch=str(self._scratch),
-                            fds=fds, zygote_fd=zygote_fd)
+                            fds=fds, zygote_fd=zygote_fd,
+                            load_limit_s=round(self._deadline - time.monotonic(), 3))
 
     def _preload(self) -> list[str]:
         return [m for m in PRELOAD if m.partition(".")[0] not in self.cfg.forbidden
@@ -289,12 +321,16 @@ class Session:
     def _handshake(self, deadline: float) -> None:
         try:
             if self._run.awaits_source:
-                wire.send(self._run.writer, {"op": "source", "source": self.cfg.source},
+                wire.send(self._run.writer, {"op": "source", "source": self.cfg.source,
+                                             "limit_s": round(deadline - time.monotonic(), 3)},
                           deadline)
             reply = wire.recv(self._run.reader, deadline, HANDSHAKE_BYTES)
         except TimeoutError:
             self._kill("timed out while importing")
-            self._load_error = LoadFailed(self._timeout_words(), kind="timeout")
+            stack = self._stopped_at()
+            words = self._timeout_words() + (f" (stopped at {stack[0]})" if stack else "")
+            self._load_error = LoadFailed(words, kind="timeout",
+                                          traceback=stack[1] if stack else "")
             raise self._load_error from None
         except wire.WireError as e:
             ended = self._kill("sent an unreadable answer while importing")
@@ -467,6 +503,10 @@ _GUARD_EXITS = {
     75: "was stopped: your code read or wrote raw memory through ctypes",
     76: "was stopped: your code rewrote a function that is not yours (its __code__ or "
         "defaults)"}
+
+
+# A frame in faulthandler's dump: '  File "/work/run3/ex02.py", line 14 in GD'
+_DUMPED_FRAME = re.compile(r'\s*File "([^"]+)", line (\d+) in (\S+)')
 
 
 class _NotTheAnswer(Exception):
