@@ -168,7 +168,8 @@ def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
         probes=probes.read_text(encoding="utf-8") if probes.exists() else "",
         data_files=data_files, slot=opts.slot, gpu=opts.gpu, reply_bytes=ex.reply_mb << 20,
         disabled=ex.disabled_in_sandbox,
-        gpu_memory_fraction=opts.gpu_memory_fraction)
+        gpu_memory_fraction=opts.gpu_memory_fraction,
+        on_output=getattr(opts.progress, "output", None))
 
 
 def _run_checks(ex: Exercise, session: Session, hidden: bool, seed: int,

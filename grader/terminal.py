@@ -170,6 +170,21 @@ class Progress:
         line.append(f"  {outcome.duration_s:.2f} s", style="dim")
         self.console.print(line)
 
+    MAX_OUTPUT_LINES = 200       # then the rest is in the report
+
+    def output(self, line: str) -> None:
+        """One line the student's code printed, shown as it comes (from the output thread)."""
+        with self._lock:
+            self._lines = getattr(self, "_lines", 0) + 1
+            n = self._lines
+        if n > self.MAX_OUTPUT_LINES:
+            if n == self.MAX_OUTPUT_LINES + 1:
+                self.console.print(Text("│ … more output in the report", style="dim"))
+            return
+        text = Text("│ ", style="dim")
+        text.append(_printable(line)[:300])  # a Text: markup in the student's line stays text
+        self.console.print(text)
+
     def __rich__(self) -> Text:
         with self._lock:
             running, since, done = self._running, self._since, self._done
@@ -180,3 +195,10 @@ class Progress:
         limit = f" (limit {self._limit:g} s a call)" if self._limit else ""
         return Text(f"… {self._describe.get(running, running)}  {elapsed:.1f} s{limit}  "
                     f"[{done + 1}/{self._total}]", style="cyan")
+
+
+def _printable(line: str) -> str:
+    """A line of the student's output without terminal control sequences or characters."""
+    import re
+    line = re.sub(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]", "", line)
+    return "".join(ch if ch.isprintable() or ch == "\t" else "�" for ch in line)

@@ -362,3 +362,21 @@ def test_a_timeout_names_the_line_the_code_was_stopped_at(warm):
                                                r"line 4, in helper\)") as e:
             s.call("GD", [], None)
     assert 'File "ex02.py", line 8, in GD' in e.value.traceback
+
+
+def test_what_the_submission_prints_is_handed_over_line_by_line_as_it_comes():
+    """`grade exNN` shows the student's prints live (terminal.Progress.output)."""
+    source = ("print('loading', flush=True)\n\n"
+              "def GD(params, loss_fn, loop_max=1, learning_rate=0.1):\n"
+              "    for k in range(3):\n        print(f'step {k}')\n    return 7\n")
+    lines: list[str] = []
+    cfg = SessionConfig(exercise="ex02", module="ex02", source=source, call_time_s=30,
+                        layers=STRONG, use_torch=False, forbidden=("torch",),
+                        limits=Limits(wall_s=60, memory_mb=2048, cpu_s=60),
+                        on_output=lines.append)
+    with Session(cfg) as s:
+        assert s.call("GD", [], None) == 7
+        deadline = time.monotonic() + 10
+        while len(lines) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert lines[:4] == ["loading", "step 0", "step 1", "step 2"], lines

@@ -74,6 +74,7 @@ class SessionConfig:
     gpu_memory_fraction: float | None = None  # with device cuda: its share of that GPU's memory
     reply_bytes: int = 8 << 20   # the largest answer the exercise's calls may send back
     disabled: tuple[str, ...] = ()  # library names refused in the sandbox (torch.optim.Adam)
+    on_output: Callable[[str], None] | None = None  # each line the submission prints, live
     # A line of `source` in the student's terms: "line 12", or "cell 3, line 2" in a notebook.
     locate: Callable[[int], str] = lambda line: f"line {line}"
 
@@ -95,7 +96,7 @@ class Session:
         self._deadline = time.monotonic() + cfg.limits.wall_s
         self._run: Run | None = None
         self._load_error: LoadFailed | None = None
-        self._output = _Output(OUTPUT_CAP)
+        self._output = _Output(OUTPUT_CAP, cfg.on_output)
         self._scratch = Path(tempfile.mkdtemp(prefix="grade-"))
         self._uid = slot_uid(cfg.slot) if cfg.layers.strong else None
         self._memo: dict[tuple[str, bytes], Any] = {}
@@ -570,11 +571,14 @@ def _load_failure(err: dict, memory_mb: int, locate: Callable[[int], str]) -> Lo
 
 
 class _Output:
-    """Drain the child's stdout+stderr in a thread, keeping the first `cap` bytes."""
+    """Drain the child's stdout+stderr in a thread, keeping the first `cap` bytes; with
+    `on_line`, hand each complete line of what is kept to it as it arrives (`grade exNN`
+    shows the student's prints live)."""
 
-    def __init__(self, cap: int):
+    def __init__(self, cap: int, on_line: Callable[[str], None] | None = None):
         self.cap, self.buf, self.dropped = cap, bytearray(), 0
         self._threads: list[threading.Thread] = []
+        self._on_line, self._told = on_line, 0
 
     def drain(self, stream) -> None:
         t = threading.Thread(target=self._pump, args=(stream,), daemon=True)
@@ -586,7 +590,23 @@ class _Output:
             room = self.cap - len(self.buf)
             self.buf += chunk[:max(room, 0)]
             self.dropped += max(len(chunk) - max(room, 0), 0)
+            self._tell()
         stream.close()
+
+    def _tell(self) -> None:
+        if self._on_line is None:
+            return
+        end = self.buf.rfind(b"\n") + 1
+        if end <= self._told:
+            return
+        lines = bytes(self.buf[self._told:end]).decode("utf-8", errors="replace").splitlines()
+        self._told = end
+        for line in lines:
+            try:
+                self._on_line(line)
+            except Exception:  # noqa: BLE001  a display fault never stops the grading
+                self._on_line = None
+                return
 
     def join(self) -> None:
         for t in self._threads:
