@@ -162,8 +162,8 @@ class ForkedRun(Run):
     def end(self, grace_s: float) -> Ending:
         try:
             done = self.zygote.reap(self.pid, grace_s)
-            ending = Ending(int(done.get("status", 9)), cpu_s=_number(done.get("cpu_s")),
-                            peak_mb=_number(done.get("maxrss_mb")), trusted=True)
+            ending = Ending(int(done.get("status", 9)), cpu_s=bounded(done.get("cpu_s"), 1e9),
+                            peak_mb=bounded(done.get("maxrss_mb"), 1e9), trusted=True)
         except (zygote.ZygoteError, TypeError, ValueError):
             # The child took its zygote down (killed or stopped it): that ends this run, and
             # the sandbox it was in is gone with it.
@@ -195,12 +195,12 @@ def _host_pid(pidfd: int) -> int:
     raise ProcessLookupError("the run has ended")
 
 
-def _number(value) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
+def bounded(value, high: float) -> float:
+    """A number reported from inside the sandbox, if it is one and within [0, high]; else 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return 0.0
-    return v if 0 <= v < 1e9 else 0.0
+    v = float(value)
+    return v if 0.0 <= v <= high else 0.0  # NaN fails both comparisons
 
 
 def _wait(pid: int, timeout: float | None, cpu_peak: list[float]) -> int | None:

@@ -28,10 +28,13 @@ from . import cgroups, probe_source, wire, zygote
 from .config import ChildConfig, child_config
 from .isolation import (INSIDE_HELPERS, SANDBOX_DIR, Layers, Limits, bwrap_argv, is_root,
                         sandbox_env, slot_uid)
-from .runs import ColdRun, Ending, ForkedRun, Launch, Run
+from .guard import EXIT_FRAMES, EXIT_FUNCTIONS, EXIT_HEAP, EXIT_MEMORY
+from .runs import ColdRun, Ending, ForkedRun, Launch, Run, bounded
 
 OUTPUT_CAP = 64 * 1024
 HANDSHAKE_BYTES = 64 * 1024     # "loaded", or an error: a traceback at most
+IMPORT_TIMEOUT = ("importing your file did not finish within the time limit: is there a loop "
+                  "or training at the top level?")
 # Imported by a warm zygote before it forks a submission whose source names it (where installed
 # and not forbidden): notebooks often import it for plots, and its first import costs 1.5 s.
 # Once imported, the zygote keeps it for every later submission; a zygote that never meets it
@@ -100,7 +103,8 @@ class Session:
         self._scratch = Path(tempfile.mkdtemp(prefix="grade-"))
         self._uid = slot_uid(cfg.slot) if cfg.layers.strong else None
         self._memo: dict[tuple[str, bytes], Any] = {}
-        self._reported_cpu = 0.0
+        self._reported_cpu = self._reported_peak = 0.0  # the child's word, where no kernel's
+        self._last_ending: Ending | None = None
         self._probe_source = probe_source.split(cfg.probes) if cfg.probes else None
         self._probes_loaded: set[str] = set()
 
@@ -159,11 +163,10 @@ class Session:
             why = "the time limit for the whole run" if deadline == self._deadline else \
                 f"{self.cfg.call_time_s:g} s"
             self._kill(f"timed out in {msg['name']}")
-            stack = self._stopped_at()
-            where = f" (stopped at {stack[0]})" if stack else ""
+            where, stack = self._stopped_at()
             raise StudentFault(f"{who} did not finish within {why}{where}", kind="timeout",
-                               line=None, traceback=stack[1] if stack else "") from None
-        except _NotTheAnswer:
+                               traceback=stack) from None
+        except wire.NotTheAnswer:
             self._kill("answered another request")
             raise StudentFault(f"{who} sent back something that is not the answer to the "
                                f"grader's request (was the grader's channel written to?)",
@@ -179,43 +182,35 @@ class Session:
                                kind=self._fault_kind("crash")) from e
         return self._unwrap(reply, who)
 
-    def _stopped_at(self) -> tuple[str, str] | None:
-        """Where the student's code was when its call was stopped: the innermost frame in the
-        submission of the stack the child dumped just before the deadline (faulthandler), in
-        the student's terms, and those frames as a traceback."""
+    def _stopped_at(self) -> tuple[str, str]:
+        """Where the student's code was when it was stopped, from the stack the child dumped
+        just before the deadline (faulthandler): " (stopped at line 4, in helper)" and those
+        frames of the student's file as a traceback; ("", "") when there is none."""
         text = self._output.text()
         start = text.rfind("most recent call first")
-        if start < 0:
-            return None
         frames = []
-        for line in text[start:].splitlines()[1:60]:
+        for line in text[start:].splitlines()[1:60] if start >= 0 else ():
             m = _DUMPED_FRAME.match(line)
             if not m:
                 if frames:
                     break
                 continue
-            path, number, function = m.group(1), int(m.group(2)), m.group(3)
-            if path.endswith(f"/{self.cfg.module}.py"):
-                frames.append((number, function))
+            if m.group(1).endswith(f"/{self.cfg.module}.py"):
+                frames.append((int(m.group(2)), m.group(3)))
         if not frames:
-            return None
+            return "", ""
         number, function = frames[0]  # most recent first
-        where = f"{self.cfg.locate(number)}, in {function}"
         trace = "\n".join(f'  File "{self.cfg.module}.py", line {n}, in {f}'
                           for n, f in reversed(frames))
-        return where, "Traceback (where your code was when it was stopped):\n" + trace
+        return (f" (stopped at {self.cfg.locate(number)}, in {function})",
+                "Traceback (where your code was when it was stopped):\n" + trace)
 
     def _exchange(self, msg: dict, deadline: float) -> Any:
         """Send `msg` and read its answer, both before `deadline`; only a frame that starts
         with the request's id is decoded, and none larger than the exercise allows."""
         wire.send(self._run.writer, msg, deadline)
         prefix = wire.reply_prefix(msg["id"])
-        try:
-            return wire.recv(self._run.reader, deadline, self.cfg.reply_bytes, prefix)
-        except wire.WireError as e:
-            if "not the answer" in str(e):
-                raise _NotTheAnswer from None
-            raise
+        return wire.recv(self._run.reader, deadline, self.cfg.reply_bytes, prefix)
 
     def _unwrap(self, reply: Any, who: str) -> Any:
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
@@ -241,11 +236,10 @@ class Session:
         # Reported by the child, so informational only, and bounded: it never enters a
         # verdict, and the kernel's figures replace it where there are any (see _kill).
         u = reply.get("usage")
-        self.usage.student_s += _bounded(reply.get("seconds"), self.cfg.limits.wall_s)
+        self.usage.student_s += bounded(reply.get("seconds"), self.cfg.limits.wall_s)
         if isinstance(u, list) and len(u) == 2:
-            self._reported_cpu = _bounded(u[0], self.cfg.limits.cpu_s + 10)
-            self._reported_peak = max(getattr(self, "_reported_peak", 0.0),
-                                      _bounded(u[1], 1 << 30))
+            self._reported_cpu = bounded(u[0], self.cfg.limits.cpu_s + 10)
+            self._reported_peak = max(self._reported_peak, bounded(u[1], 1 << 30))
 
     # ---- the run's life ----------------------------------------------------------------------
     def _start(self) -> None:
@@ -328,10 +322,8 @@ class Session:
             reply = wire.recv(self._run.reader, deadline, HANDSHAKE_BYTES)
         except TimeoutError:
             self._kill("timed out while importing")
-            stack = self._stopped_at()
-            words = self._timeout_words() + (f" (stopped at {stack[0]})" if stack else "")
-            self._load_error = LoadFailed(words, kind="timeout",
-                                          traceback=stack[1] if stack else "")
+            where, stack = self._stopped_at()
+            self._load_error = LoadFailed(IMPORT_TIMEOUT + where, kind="timeout", traceback=stack)
             raise self._load_error from None
         except wire.WireError as e:
             ended = self._kill("sent an unreadable answer while importing")
@@ -356,10 +348,6 @@ class Session:
         else:
             self._load_error = _load_failure(err, self.cfg.limits.memory_mb, self.cfg.locate)
         raise self._load_error
-
-    def _timeout_words(self) -> str:
-        return ("importing your file did not finish within the time limit: is there a loop "
-                "or training at the top level?")
 
     def _ended_while_importing(self) -> LoadFailed:
         ended = self._kill("ended while importing", grace_s=1.0)
@@ -402,15 +390,13 @@ class Session:
                               wire.reply_prefix(rid))
         except (EOFError, OSError):  # it ended right after its import (it killed its parent)
             raise self._ended_while_importing() from None
-        except wire.WireError as e:
-            if "not the answer" in str(e):
-                self._kill("answered another request")
-                self._load_error = LoadFailed(
-                    "your file sent back something that is not the answer to the grader's "
-                    "request (was the grader's channel written to?)", kind="crash")
-                raise self._load_error from None
-            reply = None
-        except TimeoutError:
+        except wire.NotTheAnswer:
+            self._kill("answered another request")
+            self._load_error = LoadFailed(
+                "your file sent back something that is not the answer to the grader's "
+                "request (was the grader's channel written to?)", kind="crash")
+            raise self._load_error from None
+        except (TimeoutError, wire.WireError):
             reply = None
         if not (isinstance(reply, dict) and reply.get("ok") is True):
             self._kill("broke the grader's probes", grace_s=1.0)
@@ -425,8 +411,6 @@ class Session:
     @property
     def _oom(self) -> bool:
         return bool(self._last_ending and self._last_ending.oom)
-
-    _last_ending: Ending | None = None
 
     def _env(self) -> dict[str, str]:
         env = sandbox_env(str(self._scratch))
@@ -455,8 +439,7 @@ class Session:
             self.usage.peak_mem_mb = max(self.usage.peak_mem_mb, ending.peak_mb)
         else:  # the child's own word, bounded: informational only
             self.usage.cpu_s += self._reported_cpu
-            self.usage.peak_mem_mb = max(self.usage.peak_mem_mb,
-                                         getattr(self, "_reported_peak", 0.0))
+            self.usage.peak_mem_mb = max(self.usage.peak_mem_mb, self._reported_peak)
         ended = self._describe(ending)
         self.usage.ended = f"{why}: {ended}"
         return ended
@@ -497,21 +480,17 @@ class Session:
 
 # How guard.py's audit hook ends a run, in words (its EXIT_* codes).
 _GUARD_EXITS = {
-    73: "was stopped: your code reached for the grader's own frames (sys._getframe, a "
+    EXIT_FRAMES: "was stopped: your code reached for the grader's own frames (sys._getframe, a "
         "traceback's frame or inspect), where only your own values are yours to read",
-    74: "was stopped: your code walked the interpreter's heap (gc.get_objects, "
+    EXIT_HEAP: "was stopped: your code walked the interpreter's heap (gc.get_objects, "
         "gc.get_referrers or sys._current_frames)",
-    75: "was stopped: your code read or wrote raw memory through ctypes",
-    76: "was stopped: your code rewrote a function that is not yours (its __code__ or "
-        "defaults)"}
+    EXIT_MEMORY: "was stopped: your code read or wrote raw memory through ctypes",
+    EXIT_FUNCTIONS: "was stopped: your code rewrote a function that is not yours (its "
+                    "__code__ or defaults)"}
 
 
 # A frame in faulthandler's dump: '  File "/work/run3/ex02.py", line 14 in GD'
 _DUMPED_FRAME = re.compile(r'\s*File "([^"]+)", line (\d+) in (\S+)')
-
-
-class _NotTheAnswer(Exception):
-    pass
 
 
 def _short(text: str, limit: int) -> str:
@@ -521,14 +500,6 @@ def _short(text: str, limit: int) -> str:
 def _line(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and \
         0 < value < 10_000_000 else None
-
-
-def _bounded(value: Any, high: float) -> float:
-    """A number the child reported about itself, if it is one and plausible; else 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return 0.0
-    v = float(value)
-    return v if 0.0 <= v <= high else 0.0  # NaN fails both comparisons
 
 
 @functools.cache

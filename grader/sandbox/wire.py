@@ -49,6 +49,11 @@ class WireError(Exception):
     """The other side sent something that is not a valid message."""
 
 
+class NotTheAnswer(WireError):
+    """A well-formed frame that does not start with the request's id: written in advance, or
+    by something other than the code answering the request."""
+
+
 def _default(value):
     """json's hook for what it cannot write itself: numpy scalars, arrays and tensors."""
     if _np is not None and isinstance(value, _generic):
@@ -193,7 +198,7 @@ def recv(fd, deadline=None, max_bytes=MAX_MESSAGE, prefix=None):
                         f"{max_bytes} bytes")
     body = read_exact(fd, size, deadline)
     if prefix is not None and not body.startswith(prefix):
-        raise WireError("not the answer to the request")
+        raise NotTheAnswer("not the answer to the request")
     if body.count(b"[") + body.count(b"{") > MAX_CONTAINERS:
         raise WireError(f"an answer with over {MAX_CONTAINERS} lists and dicts in it")
     return loads(body)
