@@ -41,7 +41,9 @@ class Surface:
     """The watched attributes as they were when it was made."""
 
     def __init__(self):
-        self.entries = []        # (label, live mapping, {name: value}, is_class)
+        # (label, live mapping, {name: value}, whether an added name counts: in a class and in
+        # the probes' namespace it shadows what the probes read; in a module it is a lazy import)
+        self.entries = []
         self.modules = {}        # sys.modules name -> module
         for name in WATCHED_MODULES:
             mod = sys.modules.get(name)
@@ -65,7 +67,7 @@ class Surface:
     def changes(self, limit=5):
         """What was replaced, deleted or (in a class) added since; [] when nothing was."""
         out = []
-        for label, live, snap, is_class in self.entries:
+        for label, live, snap, additions in self.entries:
             get = _GET[type(live)]
             for key, value in snap.items():
                 now = get(live, key, _MISSING)
@@ -73,7 +75,7 @@ class Surface:
                     out.append(f"{'replaced' if key in live else 'deleted'} {label}.{key}")
                     if _len(out) >= limit:
                         return out
-            if is_class and _len(live) != _len(snap):
+            if additions and _len(live) != _len(snap):
                 out += [f"added {label}.{key}" for key in list(live)
                         if key not in snap and key not in _CACHES][:limit]
         for name, mod in self.modules.items():
