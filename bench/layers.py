@@ -44,7 +44,7 @@ from grader.sandbox.isolation import Limits, bwrap_argv, detect_layers, preexec 
 from grader.sandbox.session import Session, SessionConfig  # noqa: E402
 
 PYTHON = os.path.realpath(sys.executable)
-LIMITS = Limits(wall_s=60, memory_mb=3072, cpu_s=60)
+LIMITS = Limits(time_s=60, memory_mb=3072, cpu_s=60)
 
 
 def timed(argv: list[str], n: int, with_rlimits: bool = False) -> float:

@@ -84,7 +84,8 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
                   numpy=(u.versions or {}).get("numpy", ""),
                   wall_s=round(time.monotonic() - started, 3), cpu_s=round(u.cpu_s, 3),
                   peak_mem_mb=round(u.peak_mem_mb, 1), student_s=round(u.student_s, 3),
-                  starts=u.starts, ended=u.ended)
+                  starts=u.starts, ended=u.ended, time_limit_s=exercise.time_limit_s,
+                  limit_hit=u.limit_hit)
     log.info("%s %s: %s in %.1f s (%s, sandbox: %s, %d start%s, %s)", exercise.id, path, status,
              run.wall_s, device, run.sandbox, run.starts, "" if run.starts == 1 else "s",
              run.ended or "ended normally")
@@ -162,7 +163,7 @@ def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
     return SessionConfig(
         exercise=ex.id, module=ex.id, source=sub.runnable, layers=layers, seed=opts.seed,
         locate=functools.partial(locate_run, sub),
-        limits=Limits(wall_s=ex.time_limit_s, memory_mb=ex.memory_mb, cpu_s=ex.time_limit_s * 2),
+        limits=Limits(time_s=ex.time_limit_s, memory_mb=ex.memory_mb, cpu_s=ex.time_limit_s * 2),
         call_time_s=ex.call_time_limit_s, device=device, forbidden=ex.forbidden_imports,
         use_torch=ex.torch_allowed,
         probes=probes.read_text(encoding="utf-8") if probes.exists() else "",

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from grader import feedback, plots
 from grader.files import atomic_write_text, file_part
+from grader.sandbox.clock import WALL_FACTOR
 from grader.result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
                            SYNTAX_ERROR,
                            CheckResult, Result)
@@ -44,7 +45,21 @@ def render_html(result: Result, adjustments: tuple[str, ...] | list[str] = (),
         hidden_note=hidden_text if hidden_text is not None else hidden_note(result),
         counts=_counts(result), submission_name=Path(result.submission).name or result.submission,
         faults=feedback.faults(result.checks) if result.status == GRADED else [],
-        grouped=feedback.grouped(result.checks) if result.status == GRADED else set())
+        grouped=feedback.grouped(result.checks) if result.status == GRADED else set(),
+        time_limit=_time_limit(result))
+
+
+def _time_limit(result: Result) -> str:
+    """The run's time limit and, after a timeout, which of its limits was hit, in words."""
+    run = result.run
+    if run is None or not run.time_limit_s:
+        return ""
+    words = (f"{run.time_limit_s:g} s of CPU time, under a wall-clock ceiling of "
+             f"{run.time_limit_s * WALL_FACTOR:g} s")
+    hit = {"cpu": "the CPU time", "wall": "the wall-clock ceiling",
+           "idle": "idle (it used no CPU time while the grader waited for it)"
+           }.get(run.limit_hit)
+    return f"{words}; hit: {hit}" if hit else words
 
 
 def report_filename(exercise: str, submission: str) -> str:

@@ -84,6 +84,8 @@ class RunInfo:
     student_s: float = 0.0       # inside the submission's own code (imports and calls)
     starts: int = 0              # sandbox processes started (restarts after a timeout count)
     ended: str = ""              # how the last sandbox process ended, in words
+    time_limit_s: float = 0.0    # the run's limit, in CPU seconds (a wall ceiling stands above)
+    limit_hit: str = ""          # a timeout's limit: cpu (working), wall or idle (waiting)
 
 
 @dataclass(frozen=True)

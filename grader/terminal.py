@@ -192,7 +192,7 @@ class Progress:
         if running is None:
             what = "loading your code" if done == 0 else "between checks"
             return Text(f"… {what}  {elapsed:.1f} s", style="dim")
-        limit = f" (limit {self._limit:g} s a call)" if self._limit else ""
+        limit = f" (limit {self._limit:g} s of CPU a call)" if self._limit else ""
         return Text(f"… {self._describe.get(running, running)}  {elapsed:.1f} s{limit}  "
                     f"[{done + 1}/{self._total}]", style="cyan")
 

@@ -34,6 +34,7 @@ from grader import cli
 from grader.pipeline import GradeOptions, grade
 from grader.report import render_html
 from grader.result import ERROR, FAILED, GRADED, LOAD_ERROR, Result
+from grader.sandbox.clock import WALL_FACTOR
 from grader.sandbox import isolation
 from grader.sandbox.isolation import Limits, is_root, weak_warning
 from grader.sandbox.session import Session, SessionConfig, StudentFault
@@ -188,7 +189,7 @@ def test_mnist_sized_data_is_readable_and_arrays_cross_the_boundary(tmp_path):
               "    a = np.fromfile(path, dtype=np.uint8)[: n * 784].reshape(n, 784)\n"
               "    return torch.from_numpy(a.astype(np.float32) / 255)\n")
     cfg = SessionConfig(exercise="ex02", module="ex02", source=source, call_time_s=60,
-                        limits=Limits(wall_s=120, memory_mb=3072, cpu_s=120), layers=STRONG,
+                        limits=Limits(time_s=120, memory_mb=3072, cpu_s=120), layers=STRONG,
                         data_files=(("train-images", str(data)),), reply_bytes=64 << 20)
     with Session(cfg) as s:
         assert s.call("stats", "/data/train-images") == {"shape": [60000, 784],
@@ -206,7 +207,7 @@ def test_cuda_is_visible_only_when_asked():
     seen = {}
     for device in ("cpu", "cuda"):
         cfg = SessionConfig(exercise="ex02", module="ex02", source=source, call_time_s=60,
-                            limits=Limits(wall_s=120, memory_mb=1 << 20, cpu_s=120),
+                            limits=Limits(time_s=120, memory_mb=1 << 20, cpu_s=120),
                             layers=STRONG, device=device)
         with Session(cfg) as s:
             seen[device] = s.call("cuda")
@@ -261,7 +262,10 @@ def test_fork_bomb_is_bounded_and_cleaned_up(ex02_fast, slot_uid):
     assert max(counts) > 10, "the bomb never went off"
     zygote = isolation.count_tasks(slot_uid)  # all that is left: the warm zygote's own tasks
     assert max(counts) <= Limits(1, 1, 1).nproc + zygote, f"{max(counts)} processes at the peak"
-    assert wall < ex02_fast.time_limit_s + MARGIN_S
+    # Its processes mostly wait for a fork to succeed: a trickle of CPU, stopped by the
+    # wall-clock ceiling over the time limit.
+    assert r.run.limit_hit == "wall"
+    assert wall < ex02_fast.time_limit_s * WALL_FACTOR + MARGIN_S
     _assert_nothing_left(slot_uid)
 
 
@@ -452,7 +456,7 @@ def test_objects_that_unpickle_to_code_are_rejected_as_data(ex02, tmp_path):
     assert "replaced builtins.float" in first or "Gadget cannot be sent back" in first, first
     cfg = SessionConfig(exercise="ex02", module="ex02", layers=STRONG, call_time_s=30,
                         source=_attack("unpickle_gadget.py").read_text(),
-                        limits=Limits(wall_s=60, memory_mb=2048, cpu_s=60))
+                        limits=Limits(time_s=60, memory_mb=2048, cpu_s=60))
     with Session(cfg) as s:
         with pytest.raises(StudentFault, match="Gadget cannot be sent back") as e:
             s.call("make_gadget")

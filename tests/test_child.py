@@ -37,7 +37,7 @@ def _expected(seed: int) -> dict:
 @pytest.mark.parametrize("seed", [0, 7])
 def test_every_run_draws_what_a_plainly_seeded_process_draws(layers, seed):
     cfg = SessionConfig(exercise="ex02", module="ex02", source=DRAWS, call_time_s=60,
-                        limits=Limits(wall_s=120, memory_mb=3072, cpu_s=120), layers=layers,
+                        limits=Limits(time_s=120, memory_mb=3072, cpu_s=120), layers=layers,
                         seed=seed)
     seen = []
     for _ in range(2):  # the second run forks from the same warm zygote (strong mode)

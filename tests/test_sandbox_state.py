@@ -250,14 +250,15 @@ def test_a_full_request_pipe_cannot_hold_the_grader(warm):
     it is not dumpable); either way the grader's next write gives up at the call's limit."""
     cfg = SessionConfig(exercise="ex02", module="ex02", call_time_s=3, layers=STRONG,
                         source=(ATTACKS / "fills_request_pipe.py").read_text(), warm=warm,
-                        limits=Limits(wall_s=60, memory_mb=2048, cpu_s=60))
+                        limits=Limits(time_s=60, memory_mb=2048, cpu_s=60))
     with Session(cfg) as s:
         assert s.call("GD", [], None) is None
         time.sleep(1.0)  # it has stopped itself by now
         started = time.monotonic()
-        with pytest.raises(StudentFault, match="did not finish within 3 s"):
+        with pytest.raises(StudentFault, match="did not finish"):
             s.call("GD", [0.0] * 50_000, None)  # a request larger than a page
-        assert time.monotonic() - started < 3 + MARGIN_S
+        assert time.monotonic() - started < 3 + MARGIN_S  # idle for the call's 3 s: stopped
+        assert s.usage.limit_hit == "idle"
 
 
 @pytest.mark.parametrize("name", ["stops_itself.py"])
@@ -333,7 +334,7 @@ def test_a_dataloader_with_worker_processes_runs_in_the_sandbox(warm):
     """Morvan's notes use DataLoader(..., num_workers=2): its workers' locks and shared memory
     live in the run's own /dev/shm."""
     cfg = SessionConfig(exercise="ex09", module="ex09", source=DATALOADER, call_time_s=60,
-                        layers=STRONG, warm=warm, limits=Limits(wall_s=90, memory_mb=3072,
+                        layers=STRONG, warm=warm, limits=Limits(time_s=90, memory_mb=3072,
                                                                 cpu_s=90))
     with Session(cfg) as s:
         assert s.call("run") == float(sum(range(50)))
@@ -356,12 +357,37 @@ def GD(params, loss_fn, loop_max=1, learning_rate=0.1):
 def test_a_timeout_names_the_line_the_code_was_stopped_at(warm):
     cfg = SessionConfig(exercise="ex02", module="ex02", source=SPINS, call_time_s=3,
                         layers=STRONG, warm=warm, use_torch=False, forbidden=("torch",),
-                        limits=Limits(wall_s=60, memory_mb=2048, cpu_s=60))
+                        limits=Limits(time_s=60, memory_mb=2048, cpu_s=60))
     with Session(cfg) as s:
-        with pytest.raises(StudentFault, match=r"did not finish within 3 s \(stopped at "
-                                               r"line 4, in helper\)") as e:
+        with pytest.raises(StudentFault, match=r"did not finish within the time limit of one "
+                                               r"call, 3 s of CPU time \(stopped at line 4, "
+                                               r"in helper\)") as e:
             s.call("GD", [], None)
+        assert s.usage.limit_hit == "cpu"
     assert 'File "ex02.py", line 8, in GD' in e.value.traceback
+
+
+SLEEPS = '''import time
+
+
+def GD(params, loss_fn, loop_max=10, learning_rate=0.1):
+    time.sleep(1000)
+'''
+
+
+def test_a_call_that_waits_is_stopped_as_idle_and_told_where_it_waited():
+    """No CPU used: stopped once idle for its limit, not at the ceiling three times as long;
+    a forked run is asked for its stack (SIGPROF) before it is stopped."""
+    cfg = SessionConfig(exercise="ex02", module="ex02", source=SLEEPS, call_time_s=3,
+                        layers=STRONG, use_torch=False, forbidden=("torch",),
+                        limits=Limits(time_s=60, memory_mb=2048, cpu_s=60))
+    with Session(cfg) as s:
+        started = time.monotonic()
+        with pytest.raises(StudentFault, match=r"stopped after 3 s in which it used no CPU "
+                                               r"time.*\(stopped at line 5, in GD\)"):
+            s.call("GD", [], None)
+        assert time.monotonic() - started < 3 * 3
+        assert s.usage.limit_hit == "idle"
 
 
 def test_what_the_submission_prints_is_handed_over_line_by_line_as_it_comes():
@@ -372,7 +398,7 @@ def test_what_the_submission_prints_is_handed_over_line_by_line_as_it_comes():
     lines: list[str] = []
     cfg = SessionConfig(exercise="ex02", module="ex02", source=source, call_time_s=30,
                         layers=STRONG, use_torch=False, forbidden=("torch",),
-                        limits=Limits(wall_s=60, memory_mb=2048, cpu_s=60),
+                        limits=Limits(time_s=60, memory_mb=2048, cpu_s=60),
                         on_output=lines.append)
     with Session(cfg) as s:
         assert s.call("GD", [], None) == 7

@@ -42,6 +42,10 @@ class Group:
     def facts(self) -> Facts:  # pragma: no cover
         raise NotImplementedError
 
+    def cpu_now(self) -> float | None:  # pragma: no cover
+        """CPU seconds the run has used since `start`; None where the group does not count."""
+        raise NotImplementedError
+
     def remove(self) -> None:  # pragma: no cover
         raise NotImplementedError
 
@@ -104,12 +108,15 @@ class V1(Group):
                 return _int(line.split(" ", 1)[1])
         return 0
 
+    def cpu_now(self) -> float | None:
+        if "cpuacct" not in self.dirs:
+            return None
+        return _int(_read(self.dirs["cpuacct"] / "cpuacct.usage")) / 1e9
+
     def facts(self) -> Facts:
         mem = self.dirs["memory"]
-        cpu = _int(_read(self.dirs["cpuacct"] / "cpuacct.usage")) / 1e9 \
-            if "cpuacct" in self.dirs else 0.0
         return Facts(peak_mb=_int(_read(mem / "memory.max_usage_in_bytes")) / 2**20,
-                     cpu_s=cpu, oom_killed=self._ooms() > self._oom_before,
+                     cpu_s=self.cpu_now() or 0.0, oom_killed=self._ooms() > self._oom_before,
                      tasks_peak=_int(_read(self.dirs["pids"] / "pids.peak")))
 
     def remove(self) -> None:
@@ -156,9 +163,12 @@ class V2(Group):
                 return _int(line.split(" ", 1)[1]) / 1e6
         return 0.0
 
+    def cpu_now(self) -> float | None:
+        return self._cpu() - self._cpu_before
+
     def facts(self) -> Facts:
         return Facts(peak_mb=_int(_read(self.dir / "memory.peak")) / 2**20,
-                     cpu_s=self._cpu() - self._cpu_before,
+                     cpu_s=self.cpu_now(),
                      oom_killed=self._ooms() > self._oom_before,
                      tasks_peak=_int(_read(self.dir / "pids.peak")))
 

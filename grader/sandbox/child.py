@@ -138,7 +138,7 @@ def _run(cfg):
         try:
             first = recv(fd_in)
             source = first["source"]
-            cfg["load_limit_s"] = first.get("limit_s")
+            cfg["load_limit_s"], cfg["load_cpu_s"] = first.get("limit_s"), first.get("cpu_s")
         except (EOFError, KeyError, TypeError, WireError):
             _exit(71)
         with open(cfg["submission"], "x", encoding="utf-8") as f:
@@ -171,10 +171,8 @@ def _run(cfg):
     guard.install_hook([work + "/"], ["<probes>"], packages + [os.path.dirname(cfg["wire"])])
     module = _new_module(cfg["module"], submission)
     t0 = perf()
-    import faulthandler  # the stack just before the import's deadline: where it was stopped
-    limit = cfg.get("load_limit_s")
-    if isinstance(limit, (int, float)) and limit > 1:
-        faulthandler.dump_traceback_later(limit - 0.5, file=sys.stderr)
+    dumps = _Dumps()  # the stack just before the import's limits: where it was stopped
+    dumps.arm(cfg.get("load_limit_s"), cfg.get("load_cpu_s"), _usage()[0])
     try:
         with open(submission, "rb") as f:
             code = compile(f.read(), submission, "exec")
@@ -183,13 +181,14 @@ def _run(cfg):
         send(fd_out, helpers[0](e, submission, "load"))
         return
     finally:
-        faulthandler.cancel_dump_traceback_later()
+        dumps.cancel()
     bad = surface.changes()
     if bad:
         send(fd_out, helpers[2](bad))
         return
     send(fd_out, {"ok": True, "event": "loaded", "seconds": perf() - t0, "usage": helpers[1]()})
-    _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf, surface, trusted, helpers)
+    _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf, surface, trusted, helpers,
+           dumps)
     # Done: leave now, without the student's atexit handlers or never-ending threads.
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -219,16 +218,44 @@ def _tampered(changes):
                    f"results through these)"}}
 
 
-def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf, surface, trusted, helpers):
+class _Dumps:
+    """faulthandler, armed for a limit: the stack goes to stderr just before the grader's wall
+    ceiling (a timer) or its CPU budget (ITIMER_PROF counts this process's CPU time, threads
+    included), and the grader says where the code was when it was stopped. Words for the
+    student only: no verdict rests on it, and a submission that disarms it loses the hint."""
+
+    def __init__(self):
+        import faulthandler
+        import signal
+        self.later, self.cancel_later = (faulthandler.dump_traceback_later,
+                                         faulthandler.cancel_dump_traceback_later)
+        self.itimer = getattr(signal, "setitimer", None)
+        self.prof = getattr(signal, "ITIMER_PROF", None)
+        if self.itimer is not None and self.prof is not None:
+            faulthandler.register(signal.SIGPROF, file=sys.stderr, all_threads=True)
+
+    def arm(self, wall_s, cpu_s, cpu_used=0.0):
+        """`wall_s`, `cpu_s`: numbers from the grader, or None."""
+        if wall_s is not None and wall_s > 0.5:
+            self.later(wall_s - 0.3, file=sys.stderr)
+        if self.itimer is not None and cpu_s is not None and cpu_s - cpu_used > 0.5:
+            self.itimer(self.prof, cpu_s - cpu_used - 0.2)
+
+    def cancel(self):
+        self.cancel_later()
+        if self.itimer is not None:
+            self.itimer(self.prof, 0)
+
+
+def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf, surface, trusted, helpers,
+           dumps):
     # The builtins this loop uses, as they are now (the import left them untouched, or the
     # surface check said so): a call that replaces one later cannot break the loop itself.
     isinstance, getattr, dict, BaseException = (trusted["isinstance"], trusted["getattr"],
                                                 trusted["dict"], trusted["BaseException"])
     number = (trusted["int"], trusted["float"])
     error, usage, tampered = helpers
-    import faulthandler
-    dump_later, cancel_dump = (faulthandler.dump_traceback_later,
-                               faulthandler.cancel_dump_traceback_later)
+    arm, cancel_dumps = dumps.arm, dumps.cancel
     # The probes' builtins are the ones from before the submission ran.
     probes = {"device": cfg["device"], "DATA": dict(cfg.get("data", {})), "__name__": "probes",
               "__builtins__": trusted}
@@ -251,12 +278,8 @@ def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf, surface, tru
             send(fd_out, {"id": rid, "ok": True})
             continue
         t0 = perf()
-        # Just before the grader's deadline, the stack goes to stderr: the grader then says
-        # where the code was when it was stopped. (Only words for the student: no verdict
-        # rests on it, and a submission that cancels it loses only the hint.)
-        limit = req.get("limit_s")
-        if isinstance(limit, number) and limit > 0.5:
-            dump_later(limit - 0.3, file=sys.stderr)
+        limit, cpu = req.get("limit_s"), req.get("cpu_s")
+        arm(limit if isinstance(limit, number) else None, cpu if isinstance(cpu, number) else None)
         try:
             fn = getattr(module, req["name"]) if op == "call" else probes[req["name"]]
             value = fn(*req["args"], **req["kwargs"]) if op == "call" else \
@@ -265,7 +288,7 @@ def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf, surface, tru
             value, failed = None, e
         else:
             failed = None
-        cancel_dump()
+        cancel_dumps()
         bad = surface.changes()
         if bad:  # whatever it answered was read through what it changed
             send(fd_out, dict({"id": rid}, **tampered(bad)))

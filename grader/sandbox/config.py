@@ -28,6 +28,7 @@ class ChildConfig:
     disabled: list[str] = field(default_factory=list)  # library names the exercise refuses
     data: dict[str, str] = field(default_factory=dict)   # data file name -> path inside
     load_limit_s: float | None = None  # seconds left for the import (its stack is dumped then)
+    load_cpu_s: float | None = None    # CPU seconds left for it (the same)
     fd_in: int = -1              # the request channel (cold runs; a forked child gets its own)
     fd_out: int = -1
     # a zygote's own: it serves forks on fd_zygote and gives each child a folder under `work`
@@ -51,7 +52,8 @@ def child_config(*, exercise: str, module: str, seed: int, device: str,
                  disabled: tuple[str, ...] = (),
                  keeper: bool, data_files: tuple[tuple[str, str], ...], inside: bool,
                  scratch: str, fds: tuple[int, int] = (-1, -1), zygote_fd: int | None = None,
-                 load_limit_s: float | None = None) -> ChildConfig:
+                 load_limit_s: float | None = None, load_cpu_s: float | None = None
+                 ) -> ChildConfig:
     """The configuration of a run (or, with `zygote_fd`, of the zygote that forks runs).
     `inside`: the run is in bubblewrap, where paths are the sandbox's own."""
     work = INSIDE_WORK if inside else scratch
@@ -64,5 +66,5 @@ def child_config(*, exercise: str, module: str, seed: int, device: str,
         use_torch=use_torch, exercise=exercise, gpu_memory_fraction=gpu_memory_fraction,
         keeper=keeper, data={name: f"{INSIDE_DATA}/{name}" if inside else host
                              for name, host in data_files},
-        load_limit_s=load_limit_s, fd_in=fds[0], fd_out=fds[1], zygote=zygote_fd is not None,
+        load_limit_s=load_limit_s, load_cpu_s=load_cpu_s, fd_in=fds[0], fd_out=fds[1], zygote=zygote_fd is not None,
         fd_zygote=-1 if zygote_fd is None else zygote_fd, work=INSIDE_WORK if inside else "")

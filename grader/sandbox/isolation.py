@@ -35,9 +35,9 @@ INSIDE_FILES = ("child.py", "wire.py", "guard.py", "forkserver.py", "keeper.py",
 
 @dataclass(frozen=True)
 class Limits:
-    wall_s: float
+    time_s: float                # CPU seconds for the whole run (clock.py: a wall ceiling above)
     memory_mb: int
-    cpu_s: float
+    cpu_s: float                 # RLIMIT_CPU of each process: a backstop above time_s
     file_mb: int = 64            # one file written
     nproc: int = 64              # processes and threads, on top of what the run's user has
     scratch_mb: int = 256        # each of /work and /tmp inside bubblewrap (kept in memory)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Callable
 
 from . import cgroups, seccomp, zygote
+from .clock import tree_cpu
 from .config import ChildConfig
 from .isolation import Limits, count_tasks, rlimit_values
 from .procs import apply_rlimits
@@ -62,9 +63,27 @@ class Run:
     writer: int
     output: IO[bytes]            # the run's stdout and stderr together
     awaits_source: bool = False  # its first request must carry the submission's source
+    launch: Launch
+    host_pid: int | None = None  # its first process, in our pid namespace
+    _cpu: float = 0.0
 
     def end(self, grace_s: float) -> Ending:  # pragma: no cover
         raise NotImplementedError
+
+    def sample_stack(self) -> bool:
+        """Ask the run's Python for its stack (faulthandler answers SIGPROF, child.py), where
+        its first process is Python itself; False where it is not (bubblewrap's)."""
+        return False
+
+    def cpu_used(self) -> float:
+        """CPU seconds its processes have used so far: the cgroup's count (threads and
+        subprocesses included), else its process tree's in /proc."""
+        group = self.launch.group
+        cpu = group.cpu_now() if group is not None else None
+        if cpu is None:
+            cpu = tree_cpu(self.host_pid) if self.host_pid else 0.0
+        self._cpu = max(self._cpu, cpu)  # a tree forgets a child until its parent reaps it
+        return self._cpu
 
 
 def _pipes() -> tuple[int, int, int, int]:
@@ -95,7 +114,7 @@ class ColdRun(Run):
             for fd in keep:
                 os.close(fd)
         self.output = self.proc.stdout
-        self._reported_cpu = 0.0
+        self.host_pid = self.proc.pid
 
     def _preexec(self) -> Callable[[], None] | None:
         values = rlimit_values(self.launch.limits, self.launch.uid, self.launch.child.device)
@@ -129,6 +148,12 @@ class ColdRun(Run):
 class ForkedRun(Run):
     awaits_source = True
 
+    def sample_stack(self) -> bool:
+        if self.host_pid is None:
+            return False
+        _signal(self.host_pid, signal.SIGPROF)  # not reaped yet: the zygote waits for end()
+        return True
+
     def __init__(self, launch: Launch, slot: int, key: tuple, argv_for, preload: list[str]):
         z = self.zygote = zygote.obtain(slot, key, argv_for, launch.env)
         self.launch, self.slot = launch, slot
@@ -150,8 +175,10 @@ class ForkedRun(Run):
             for fd in (r_child, w_child, out_w):
                 os.close(fd)
         try:
-            if launch.group is not None and pidfd is not None:
-                launch.group.add(_host_pid(pidfd))
+            if pidfd is not None:
+                self.host_pid = _host_pid(pidfd)
+                if launch.group is not None:
+                    launch.group.add(self.host_pid)
         except OSError:
             pass  # gone already: it ends as it ended
         finally:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import cgroups, probe_source, wire, zygote
+from .clock import CPU, IDLE, Budget, Deadline
 from .config import ChildConfig, child_config
 from .isolation import (INSIDE_HELPERS, SANDBOX_DIR, Layers, Limits, bwrap_argv, is_root,
                         sandbox_env, slot_uid)
@@ -32,9 +33,8 @@ from .guard import EXIT_FRAMES, EXIT_FUNCTIONS, EXIT_HEAP, EXIT_MEMORY
 from .runs import ColdRun, Ending, ForkedRun, Launch, Run, bounded
 
 OUTPUT_CAP = 64 * 1024
+STACK_WAIT_S = 0.2              # for a stack asked of a run at its deadline to reach its output
 HANDSHAKE_BYTES = 64 * 1024     # "loaded", or an error: a traceback at most
-IMPORT_TIMEOUT = ("importing your file did not finish within the time limit: is there a loop "
-                  "or training at the top level?")
 # Imported by a warm zygote before it forks a submission whose source names it (where installed
 # and not forbidden): notebooks often import it for plots, and its first import costs 1.5 s.
 # Once imported, the zygote keeps it for every later submission; a zygote that never meets it
@@ -90,14 +90,16 @@ class Usage:
     ended: str = ""
     versions: dict | None = None
     student_s: float = 0.0       # time spent inside the submission's own code, as it reported
+    limit_hit: str = ""          # the limit a timeout hit: cpu (working), wall or idle (waiting)
 
 
 class Session:
     def __init__(self, cfg: SessionConfig):
         self.cfg = cfg
         self.usage = Usage()
-        self._deadline = time.monotonic() + cfg.limits.wall_s
         self._run: Run | None = None
+        self._cpu_spent = 0.0  # by the runs that ended: a restart does not reset the budget
+        self._budget = Budget.start(cfg.limits.time_s, self._cpu_used)
         self._load_error: LoadFailed | None = None
         self._output = _Output(OUTPUT_CAP, cfg.on_output)
         self._scratch = Path(tempfile.mkdtemp(prefix="grade-"))
@@ -154,17 +156,17 @@ class Session:
     # ---- the channel -------------------------------------------------------------------------
     def _request(self, msg: dict, who: str) -> Any:
         self.ensure_loaded()
-        deadline = min(self._deadline, time.monotonic() + self.cfg.call_time_s)
+        deadline = self._call_deadline()
         msg = dict(msg, id=secrets.token_hex(8),  # a frame forged in advance cannot echo it
-                   limit_s=round(deadline - time.monotonic(), 3))
+                   limit_s=round(deadline.wall_left(), 3), cpu_s=round(deadline.cpu_left(), 3))
         try:
             reply = self._exchange(msg, deadline)
         except TimeoutError:
-            why = "the time limit for the whole run" if deadline == self._deadline else \
-                f"{self.cfg.call_time_s:g} s"
+            why = self._timed_out(deadline)
+            self._sample_stack()
             self._kill(f"timed out in {msg['name']}")
             where, stack = self._stopped_at()
-            raise StudentFault(f"{who} did not finish within {why}{where}", kind="timeout",
+            raise StudentFault(f"{who} did not finish {why}{where}", kind="timeout",
                                traceback=stack) from None
         except wire.NotTheAnswer:
             self._kill("answered another request")
@@ -181,6 +183,35 @@ class Session:
             raise StudentFault(f"the submission's process {ended} while running {who}",
                                kind=self._fault_kind("crash")) from e
         return self._unwrap(reply, who)
+
+    def _call_deadline(self) -> Deadline:
+        return Deadline(Budget.start(self.cfg.call_time_s, self._cpu_used), self._budget)
+
+    def _cpu_used(self) -> float:
+        """CPU seconds of every run of this session so far: what its budgets count."""
+        return self._cpu_spent + (self._run.cpu_used() if self._run is not None else 0.0)
+
+    def _timed_out(self, deadline: Deadline) -> str:
+        """Which limit was hit, in words that follow "did not finish": "within the time limit
+        of one call, 4 s of CPU time". The run's usage says it too (clock.py's words)."""
+        budget, how = deadline.spent()
+        self.usage.limit_hit = how
+        whose = "the whole run" if budget is self._budget else "one call"
+        if how == CPU:
+            return f"within the time limit of {whose}, {budget.cpu_s:g} s of CPU time"
+        if how == IDLE:
+            return (f"and was stopped after {deadline.idle_s:g} s in which it used no CPU time:"
+                    f" it was waiting, not computing (a sleep, input(), a lock, a stopped "
+                    f"process?)")
+        return (f"within {budget.wall_s:g} s, the wall-clock ceiling over the time limit of "
+                f"{whose} (it used {max(budget.cpu_used(), 0):.1f} of its {budget.cpu_s:g} s "
+                f"of CPU time: was it waiting for something?)")
+
+    def _sample_stack(self) -> None:
+        """A stack sample at the deadline, where the run can give one: what _stopped_at reads
+        (a run stopped by its CPU budget has dumped its own already: ITIMER_PROF)."""
+        if self._run is not None and self._run.sample_stack():
+            time.sleep(STACK_WAIT_S)
 
     def _stopped_at(self) -> tuple[str, str]:
         """Where the student's code was when it was stopped, from the stack the child dumped
@@ -205,7 +236,7 @@ class Session:
         return (f" (stopped at {self.cfg.locate(number)}, in {function})",
                 "Traceback (where your code was when it was stopped):\n" + trace)
 
-    def _exchange(self, msg: dict, deadline: float) -> Any:
+    def _exchange(self, msg: dict, deadline: Deadline) -> Any:
         """Send `msg` and read its answer, both before `deadline`; only a frame that starts
         with the request's id is decoded, and none larger than the exercise allows."""
         wire.send(self._run.writer, msg, deadline)
@@ -236,7 +267,7 @@ class Session:
         # Reported by the child, so informational only, and bounded: it never enters a
         # verdict, and the kernel's figures replace it where there are any (see _kill).
         u = reply.get("usage")
-        self.usage.student_s += bounded(reply.get("seconds"), self.cfg.limits.wall_s)
+        self.usage.student_s += bounded(reply.get("seconds"), self._budget.wall_s)
         if isinstance(u, list) and len(u) == 2:
             self._reported_cpu = bounded(u[0], self.cfg.limits.cpu_s + 10)
             self._reported_peak = max(self._reported_peak, bounded(u[1], 1 << 30))
@@ -244,7 +275,7 @@ class Session:
     # ---- the run's life ----------------------------------------------------------------------
     def _start(self) -> None:
         self._reported_cpu = 0.0
-        if self._deadline - time.monotonic() <= 0:
+        if Deadline(self._budget)() <= 0:
             raise StudentFault("no time left: the run used the exercise's whole time limit",
                                kind="timeout")
         group = cgroups.for_slot(self.cfg.slot) if self.cfg.layers.strong and is_root() \
@@ -263,7 +294,7 @@ class Session:
         self._run = run
         self.usage.starts += 1
         self._output.drain(run.output)
-        self._handshake(self._deadline)
+        self._handshake(Deadline(self._budget))
 
     def _launch(self, inside: bool, group) -> Launch:
         return Launch(child=self._child_config(inside), limits=self.cfg.limits,
@@ -278,7 +309,8 @@ class Session:
                             gpu_memory_fraction=c.gpu_memory_fraction, keeper=c.layers.keeper,
                             data_files=c.data_files, inside=inside, scratch=str(self._scratch),
                             fds=fds, zygote_fd=zygote_fd,
-                            load_limit_s=round(self._deadline - time.monotonic(), 3))
+                            load_limit_s=round(self._budget.wall_left(), 3),
+                            load_cpu_s=round(self._budget.cpu_left(), 3))
 
     def _preload(self) -> list[str]:
         return [m for m in PRELOAD if m.partition(".")[0] not in self.cfg.forbidden
@@ -313,17 +345,22 @@ class Session:
                           self.cfg.data_files, self.cfg.forbidden, self._uid,
                           self.cfg.limits.scratch_mb, seccomp_fd=seccomp_fd)
 
-    def _handshake(self, deadline: float) -> None:
+    def _handshake(self, deadline: Deadline) -> None:
         try:
             if self._run.awaits_source:
                 wire.send(self._run.writer, {"op": "source", "source": self.cfg.source,
-                                             "limit_s": round(deadline - time.monotonic(), 3)},
-                          deadline)
+                                             "limit_s": round(deadline.wall_left(), 3),
+                                             "cpu_s": round(deadline.cpu_left(), 3)}, deadline)
             reply = wire.recv(self._run.reader, deadline, HANDSHAKE_BYTES)
         except TimeoutError:
+            why = self._timed_out(deadline)
+            self._sample_stack()
             self._kill("timed out while importing")
             where, stack = self._stopped_at()
-            self._load_error = LoadFailed(IMPORT_TIMEOUT + where, kind="timeout", traceback=stack)
+            hint = "" if self.usage.limit_hit != CPU else \
+                ": is there a loop or training at the top level?"
+            self._load_error = LoadFailed(f"importing your file did not finish {why}"
+                                          f"{hint}{where}", kind="timeout", traceback=stack)
             raise self._load_error from None
         except wire.WireError as e:
             ended = self._kill("sent an unreadable answer while importing")
@@ -367,7 +404,7 @@ class Session:
             return
         names = self._probe_source.to_load(name, self._probes_loaded)
         if names:
-            deadline = min(self._deadline, time.monotonic() + self.cfg.call_time_s)
+            deadline = self._call_deadline()
             try:
                 self._send_probes(deadline, self._probe_source.source(names))
             except LoadFailed as e:
@@ -375,7 +412,7 @@ class Session:
                 raise StudentFault(str(e), kind=e.kind) from None
             self._probes_loaded.update(names)
 
-    def _send_probes(self, deadline: float, source: str | None = None) -> None:
+    def _send_probes(self, deadline: Deadline, source: str | None = None) -> None:
         """Load the exercise's probes next to the submission (the common part, at first); a
         submission that broke what they need (sys.modules['torch'] = None, a patched exec, ...)
         fails to load."""
@@ -427,6 +464,7 @@ class Session:
         if run is None:
             return "was not running"
         ending = self._last_ending = run.end(grace_s)
+        self._cpu_spent += run.cpu_used()  # after end(): the cgroup's count is final
         for fd in (run.reader, run.writer):
             try:
                 os.close(fd)

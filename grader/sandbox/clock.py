@@ -1,0 +1,119 @@
+"""A run's time: CPU seconds, with a wall-clock ceiling well above them.
+
+A wall-clock limit makes a verdict depend on the machine's load: on a busy 2-core machine the
+README's ex03 recipe used 98 s of wall time for 36 s of CPU, and honest code timed out. CPU time
+is what the submission itself spends, whatever runs beside it, so the exercise's limits count
+that: the run's cgroup where the machine has one (threads and DataLoader workers included), else
+the run's process tree in /proc. Code that waits instead of working (a sleep, a blocked read, a
+stopped process) spends none: the ceiling, WALL_FACTOR times the limit, stops it, and sooner
+still, a run that spent (next to) no CPU for IDLE_S (or its limit, if shorter) while the grader
+waited for its answer is stopped as idle. Honest code under load still gets its share of a core: 0.5% of one for 10 s
+would take a machine two hundred times oversubscribed.
+
+The wire's reads and writes take a `Deadline`: called, it says how long they may wait before
+asking again, and a number <= 0 once the time is spent (`spent()` then says which limit).
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+WALL_FACTOR = 3.0
+# How often a waiting grader looks at the CPU counter: a run overshoots its CPU limit by at
+# most this much per thread, and each look costs a read of one cgroup file (about 20 us).
+POLL_S = 0.25
+IDLE_S, IDLE_CPU_S = 10.0, 0.05
+CPU, WALL, IDLE = "cpu", "wall", "idle"
+
+
+@dataclass(frozen=True)
+class Budget:
+    """`cpu_s` CPU seconds counted on `meter` from `cpu_at_start`, and `wall_s` seconds of
+    waiting from the monotonic time `started`."""
+    cpu_s: float
+    wall_s: float
+    started: float
+    meter: Callable[[], float]
+    cpu_at_start: float = 0.0
+
+    @classmethod
+    def start(cls, cpu_s: float, meter: Callable[[], float], wall_factor: float = WALL_FACTOR
+              ) -> "Budget":
+        return cls(cpu_s, cpu_s * wall_factor, time.monotonic(), meter, meter())
+
+    def cpu_used(self) -> float:
+        return self.meter() - self.cpu_at_start
+
+    def cpu_left(self) -> float:
+        return self.cpu_s - self.cpu_used()
+
+    def wall_left(self) -> float:
+        return self.started + self.wall_s - time.monotonic()
+
+
+class Deadline:
+    """What the wire waits on: the first of its budgets to be spent ends the wait. Its
+    budgets count CPU on the same meter."""
+
+    def __init__(self, *budgets: Budget, idle_s: float | None = None):
+        """`idle_s`: IDLE_S, or the smallest CPU budget where that is shorter (a call of 3 s
+        that has computed nothing for 3 s is not going to)."""
+        self.budgets = budgets
+        self.idle_s = idle_s if idle_s is not None else \
+            max(min(IDLE_S, *(b.cpu_s for b in budgets)), 1.0)
+        self._active = (time.monotonic(), budgets[0].meter())  # when it last used CPU
+
+    def __call__(self) -> float:
+        cpu, now = self.budgets[0].meter(), time.monotonic()  # one read: the budgets share it
+        left = POLL_S
+        for b in self.budgets:
+            if b.cpu_s - (cpu - b.cpu_at_start) <= 0:
+                return -1.0
+            left = min(left, b.started + b.wall_s - now)  # not CPU: a sleeping run spends none
+        if cpu - self._active[1] >= IDLE_CPU_S:
+            self._active = (now, cpu)
+        return min(left, self._active[0] + self.idle_s - now)
+
+    def spent(self) -> tuple[Budget, str]:
+        """The budget that ran out, and how: CPU (working), WALL (waiting) or IDLE (waiting
+        without using any CPU for idle_s)."""
+        for b in self.budgets:
+            if b.cpu_left() <= 0:
+                return b, CPU
+        first = min(self.budgets, key=lambda b: b.wall_left())
+        return first, WALL if first.wall_left() <= 0 else IDLE
+
+    def wall_left(self) -> float:
+        """Seconds until the earliest ceiling (a stack is dumped just before it)."""
+        return min(b.wall_left() for b in self.budgets)
+
+    def cpu_left(self) -> float:
+        """CPU seconds left (the child dumps its stack just before they are spent)."""
+        return min(b.cpu_left() for b in self.budgets)
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of `pid` and its descendants (and the children they reaped), from /proc:
+    the meter where there is no cgroup. A process that ends between two reads is skipped."""
+    total, todo, seen = 0.0, [pid], set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open(f"/proc/{p}/stat", "rb") as f:
+                # after the command's closing parenthesis: state is field 3, utime field 14
+                fields = f.read().rsplit(b")", 1)[1].split()
+            total += sum(int(x) for x in fields[11:15]) / _TICKS
+            for tid in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{tid}/children", "rb") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100

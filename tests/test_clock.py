@@ -1,0 +1,128 @@
+"""grader/sandbox/clock.py: a run's time is its CPU time, under a wall-clock ceiling, and a run
+that waits without computing is stopped as idle; each says which limit it was."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from grader.sandbox import wire
+from grader.sandbox.clock import CPU, IDLE, POLL_S, WALL, Budget, Deadline, tree_cpu
+
+
+class Meter:
+    """A CPU counter the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.cpu = 0.0
+
+    def __call__(self) -> float:
+        return self.cpu
+
+
+def test_a_budget_counts_cpu_from_its_start():
+    meter = Meter()
+    meter.cpu = 5.0
+    b = Budget.start(2.0, meter)
+    assert b.cpu_left() == pytest.approx(2.0)
+    meter.cpu = 6.5
+    assert b.cpu_used() == pytest.approx(1.5) and b.cpu_left() == pytest.approx(0.5)
+    assert b.wall_s == pytest.approx(2.0 * 3)
+
+
+def test_spending_the_cpu_ends_the_wait_and_says_cpu():
+    meter = Meter()
+    call, run = Budget.start(1.0, meter), Budget.start(10.0, meter)
+    d = Deadline(call, run)
+    assert 0 < d() <= POLL_S
+    meter.cpu = 1.0
+    assert d() <= 0
+    assert d.spent() == (call, CPU)
+
+
+def test_the_whole_runs_cpu_is_named_when_it_is_the_one_spent():
+    meter = Meter()
+    run = Budget.start(1.0, meter)
+    meter.cpu = 0.9
+    call = Budget.start(5.0, meter)   # a call that starts with 0.1 s of the run left
+    d = Deadline(call, run)
+    meter.cpu = 1.2
+    assert d() <= 0 and d.spent() == (run, CPU)
+
+
+def test_the_wall_ceiling_stops_a_run_that_works_too_slowly():
+    meter = Meter()
+    b = Budget(cpu_s=10.0, wall_s=0.2, started=time.monotonic(), meter=meter)
+    d = Deadline(b)
+    while d() > 0:
+        meter.cpu += 0.1   # it computes, so it is never idle, but slower than the ceiling
+        time.sleep(0.05)
+    assert d.spent() == (b, WALL)
+
+
+def test_a_run_that_uses_no_cpu_is_stopped_as_idle_long_before_its_ceiling():
+    meter = Meter()
+    b = Budget.start(100.0, meter)
+    d = Deadline(b, idle_s=0.3)
+    started = time.monotonic()
+    while d() > 0:
+        time.sleep(0.02)
+    assert d.spent() == (b, IDLE)
+    assert time.monotonic() - started < 100
+
+
+def test_a_trickle_of_cpu_is_still_idle_but_real_work_is_not():
+    meter = Meter()
+    d = Deadline(Budget.start(100.0, meter), idle_s=0.3)
+    for _ in range(10):   # 0.1 s of CPU at every look: working, never idle
+        meter.cpu += 0.1
+        time.sleep(0.05)
+        assert d() > 0
+    started = time.monotonic()
+    while d() > 0:   # then 0.001 s at a time: waiting
+        meter.cpu += 0.001
+        time.sleep(0.02)
+    assert 0.25 < time.monotonic() - started < 5
+
+
+def test_the_wire_waits_on_a_deadline_function():
+    r, w = os.pipe()
+    try:
+        calls = []
+
+        def deadline() -> float:
+            calls.append(1)
+            return 0.01 if len(calls) < 5 else 0.0
+        with pytest.raises(TimeoutError):
+            wire.recv(r, deadline)
+        assert len(calls) == 5   # asked again after each wait, not once
+        wire.send(w, {"ok": True})
+        assert wire.recv(r, Deadline(Budget.start(1.0, Meter()))) == {"ok": True}
+    finally:
+        os.close(r), os.close(w)
+
+
+def test_tree_cpu_counts_a_process_and_its_children():
+    """A parent that waits and a child that computes: the child's CPU is the tree's."""
+    code = ("import os, sys, time\n"
+            "if os.fork() == 0:\n"
+            "    t = time.process_time()\n"
+            "    while time.process_time() - t < 0.5: pass\n"
+            "    print('done', flush=True); time.sleep(30); os._exit(0)\n"
+            "time.sleep(30)\n")
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    try:
+        assert p.stdout.readline().strip() == b"done"
+        assert 0.45 <= tree_cpu(p.pid) < 5
+    finally:
+        p.kill()
+        p.wait()
+
+
+def test_tree_cpu_of_a_process_that_is_gone_is_zero():
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    assert tree_cpu(p.pid) == 0.0
