@@ -136,11 +136,12 @@ def failed_cells(notes: Sequence[str]) -> list[str]:
 
 
 def _cell_first(fault: Fault, notes: Sequence[str]) -> str:
-    """"Fix cell 2 first: it has a SyntaxError ..., so nothing in it ran, and GD is not
-    defined", where the fault is a name the code does not define and a cell did not run (the
-    first in the notebook: Jupyter would stop there too); else ""."""
+    """Where the fault is a name the code does not define and a notebook cell did not run, the
+    sentence that names that cell (the first in the notebook, where Jupyter's "Run All" would
+    stop too): "Fix cell 2 first: it has a SyntaxError ..., so nothing in it ran, and GD is not
+    defined"; else ""."""
     m = _UNDEFINED.search(fault.message) if fault.kind == "raised" else None
-    cells = sorted(c for c in map(failed_cell, notes) if c)
+    cells = sorted((c for c in map(failed_cell, notes) if c), key=lambda c: c[0])
     if not (m and cells):
         return ""
     name = next(g for g in m.groups() if g)

@@ -57,7 +57,7 @@ def _print_failed_cells(console: Console, result: Result, most: int = 5) -> None
     since a name such a cell would have defined is often what the checks then miss."""
     cells = feedback.failed_cells(result.notes)
     for note in cells[:most]:
-        console.print(Text(note, style="yellow"))
+        console.print(Text(feedback.clean(note), style="yellow"))
     if len(cells) > most:
         console.print(Text(f"... and {len(cells) - most} more cells that did not run: see the "
                            f"report", style="yellow"))
