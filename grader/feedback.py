@@ -2,8 +2,10 @@
 
 - `next_step`: the one sentence the report and the terminal lead with. A submission that did not
   run says why; a crash or timeout of the student's code comes before any wrong value (the
-  values are not to be trusted then); otherwise the diagnosis (checks.cause) most failing checks
-  agree on; otherwise the first failing check's hint.
+  values are not to be trusted then), and where that is a name the code does not define while a
+  notebook cell did not run (a SyntaxError, or it raised), that cell comes first: it is the likely
+  cause; otherwise the diagnosis (checks.cause) most failing checks agree on; otherwise the first
+  failing check's hint.
 - `faults`: the student's code raised or stopped the same way in several checks: one entry, with
   the checks it cost, shown once and first.
 - `clean` / `shorten`: messages without terminal colour codes, cut between words.
@@ -15,10 +17,15 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
+from .loader import failed_cell
 from .result import ERROR, FAILED, FORBIDDEN, GRADED, LOAD_ERROR, SYNTAX_ERROR, CheckResult
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# What the student's code raised when it uses a name it never defined (GD, or a helper of GD's).
+_UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined"
+                        r"|AttributeError: module '[\w.]+' has no attribute '(\w+)'"
+                        r"|ImportError: cannot import name '(\w+)'")
 
 
 def clean(text: str) -> str:
@@ -85,8 +92,10 @@ def grouped(checks: Sequence[CheckResult]) -> set[str]:
     return out
 
 
-def next_step(status: str, message: str, checks: Sequence[CheckResult]) -> str:
-    """The one sentence to lead with (see the module's docstring)."""
+def next_step(status: str, message: str, checks: Sequence[CheckResult],
+              notes: Sequence[str] = ()) -> str:
+    """The one sentence to lead with (see the module's docstring). `notes`: the result's, where
+    a notebook cell that did not run is named."""
     if status == SYNTAX_ERROR:
         return f"Fix the syntax error first: {_first_line(message)}"
     if status == FORBIDDEN:
@@ -100,6 +109,9 @@ def next_step(status: str, message: str, checks: Sequence[CheckResult]) -> str:
         f = found[0]
         n = len(f.checks)
         cost = f"; it cost {n} checks" if n > 1 else ""
+        cell = _cell_first(f, notes)
+        if cell:
+            return f"{cell}{cost}."
         lead = {"timeout": "Your code was stopped", "memory": "Your code ran out of memory"}
         return f"{lead.get(f.kind, 'Fix this first')}: {_first_line(f.message)}{cost}."
     failing = [c for c in checks if c.status in (FAILED, ERROR)]
@@ -114,6 +126,30 @@ def next_step(status: str, message: str, checks: Sequence[CheckResult]) -> str:
     first = failing[0]
     detail = first.hint or _first_line(first.message) or "see its message below"
     return f"Start with \u201c{first.description or first.name}\u201d: {detail}"
+
+
+def failed_cells(notes: Sequence[str]) -> list[str]:
+    """The notes that say a notebook cell did not run to its end (a syntax error, or it
+    raised), in the notebook's order."""
+    cells = [(cell[0], note) for note in notes if (cell := failed_cell(note))]
+    return [note for _, note in sorted(cells, key=lambda c: c[0])]
+
+
+def _cell_first(fault: Fault, notes: Sequence[str]) -> str:
+    """Where the fault is a name the code does not define and a notebook cell did not run, the
+    sentence that names that cell (the first in the notebook, where Jupyter's "Run All" would
+    stop too): "Fix cell 2 first: it has a SyntaxError ..., so nothing in it ran, and GD is not
+    defined"; else ""."""
+    m = _UNDEFINED.search(fault.message) if fault.kind == "raised" else None
+    cells = sorted((c for c in map(failed_cell, notes) if c), key=lambda c: c[0])
+    if not (m and cells):
+        return ""
+    name = next(g for g in m.groups() if g)
+    n, what = cells[0]
+    # The note's own words, in a sentence of their own: "has a SyntaxError on line 4: ..."
+    # or "raised ZeroDivisionError: division by zero (line 1)".
+    lost = "nothing in it ran" if what.startswith("has") else "the rest of it did not run"
+    return f"Fix cell {n} first: it {what}, so {lost}, and {name} is not defined"
 
 
 def _first_line(text: str) -> str:

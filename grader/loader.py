@@ -1,7 +1,8 @@
 """Load stage: a submission file (.py or .ipynb) becomes Python source plus notes for the student.
 
 Nothing here runs student code. A file that cannot be graded at all raises SubmissionError with
-one line a student understands; everything milder (a dropped `%matplotlib` line) becomes a note.
+one line a student understands; everything milder (a dropped `%matplotlib` line, a notebook cell
+left out for its SyntaxError, as Jupyter fails that cell alone) becomes a note.
 """
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ _NOTEBOOK_FACTOR = 25
 # What a guarded notebook cell writes to stderr when it raises; the pipeline turns such lines
 # into notes ("cell 3 raised NameError ...; the other cells ran").
 CELL_FAILED = "[grader] cell "
+# A cell that does not compile on its own is left out, as Jupyter runs each cell on its own: the
+# note says so in these words ("cell 2 has a SyntaxError on line 1: ...; <_SKIPPED_BROKEN>").
+_SKIPPED_BROKEN = "Jupyter cannot run it either: the grader skipped it and ran the other cells"
+_RAN_ON = "the cells after it still ran"   # how a CELL_FAILED line ends
+# The notes that say a cell did not run to its end: it has a syntax error (the loader's note) or
+# it raised (its guard's CELL_FAILED line): "cell 3 raised NameError: ... (line 2); the cells...".
+_CELL_DID_NOT_RUN = re.compile(
+    rf"cell (\d+) ((?:raised|has an?) .*?)(?:; (?:{re.escape(_RAN_ON)}|"
+    rf"{re.escape(_SKIPPED_BROKEN)}))?$", re.S)
 
 # IPython-only lines. `%`/`!` must be followed by a name so that a continuation line such as
 # `    % b)` or `    != 3)` is never taken for a magic.
@@ -46,7 +56,9 @@ class SubmissionError(Exception):
 class Submission:
     path: Path
     kind: str                  # "py" or "ipynb"
-    source: str                # Python source to import (a notebook's code cells joined in order)
+    # Python source to import: a notebook's code cells joined in order, less any that does not
+    # compile on its own (a note names it; where no cell compiles, all are kept)
+    source: str
     notes: tuple[str, ...]     # one-line, student-readable notes on what was dropped or skipped
     sha256: str                # of the file's raw bytes
     # For notebooks: (first source line of the cell's code, cell number) per kept cell, so that
@@ -64,6 +76,14 @@ class Submission:
         return self.run_source or self.source
 
 
+def failed_cell(note: str) -> tuple[int, str] | None:
+    """For a note that says a notebook cell did not run to its end, (the cell's number, what
+    happened: "has a SyntaxError on line 1: invalid syntax (`x = = 1`)" or "raised NameError:
+    name 'x' is not defined (line 2)"); None for any other note."""
+    m = _CELL_DID_NOT_RUN.match(note)
+    return (int(m[1]), m[2]) if m else None
+
+
 def load_submission(path: Path, max_bytes: int = 2_000_000) -> Submission:
     """`max_bytes`: the limit on a .py file, and on a notebook's code (its outputs stripped)."""
     path = Path(path)
@@ -78,15 +98,15 @@ def load_submission(path: Path, max_bytes: int = 2_000_000) -> Submission:
         source, notes = _clean(text, cell=None)
         starts: tuple[tuple[int, int], ...] = ()
     else:
-        cells = _code_cells(text, path.name)
-        source, notes, starts = _join_cells(cells, notes=[])
+        kept, notes = _kept_cells(_code_cells(text, path.name))
+        source, starts = _join_cells(kept)
         if not starts:
             raise SubmissionError(f"{path.name} has no code to grade")
         size = len(source.encode("utf-8"))
         if size > max_bytes:
             raise SubmissionError(f"the code in {path.name} is {_mb(size)} (its outputs left "
                                   f"out); submissions are limited to {_mb(max_bytes)}")
-        run_source, _, run_starts = _join_cells(cells, notes=[], guard=True)
+        run_source, run_starts = _join_cells(kept, guard=True)
     return Submission(path, kind, source, tuple(notes), hashlib.sha256(data).hexdigest(), starts,
                       run_source=run_source, run_starts=run_starts)
 
@@ -104,17 +124,23 @@ def find_default_submission(exercise_id: str, cwd: Path) -> Path:
 def syntax_error(sub: Submission) -> str | None:
     """None if the source compiles, else a message such as
     "SyntaxError on line 4: invalid syntax\\n    x = = 1" (for notebooks "in cell 3, line 2")."""
-    if "\0" in sub.source:   # Python 3.11 reports it without a line number
-        line = sub.source.count("\n", 0, sub.source.index("\0")) + 1
-        return f"SyntaxError {_at(sub, line)}: the code contains a null byte"
+    return _compile_problem(sub.source, sub.path.name, sub.cell_starts)
+
+
+def _compile_problem(source: str, name: str, cell_starts: tuple[tuple[int, int], ...]
+                     ) -> str | None:
+    """syntax_error() of any source, its line numbers placed by `cell_starts`."""
+    if "\0" in source:   # Python 3.11 reports it without a line number
+        line = source.count("\n", 0, source.index("\0")) + 1
+        return f"SyntaxError {_at(cell_starts, line)}: the code contains a null byte"
     # compile() rather than ast.parse(): it also rejects `return` outside a function, which
     # would otherwise surface later as a confusing import failure.
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")   # SyntaxWarnings are not ours to print
-            compile(sub.source, sub.path.name, "exec", dont_inherit=True)
+            compile(source, name, "exec", dont_inherit=True)
     except SyntaxError as e:
-        return _describe(sub, e)
+        return _describe(cell_starts, e)
     except (RecursionError, MemoryError, ValueError):
         return "SyntaxError: the code is too large or too deeply nested for Python to parse"
     return None
@@ -137,15 +163,16 @@ def _locate(cell_starts: tuple[tuple[int, int], ...], lineno: int) -> str:
     return f"line {lineno}"
 
 
-def _at(sub: Submission, lineno: int) -> str:
-    where = locate(sub, lineno)
+def _at(cell_starts: tuple[tuple[int, int], ...], lineno: int) -> str:
+    where = _locate(cell_starts, lineno)
     return f"in {where}" if where.startswith("cell") else f"on {where}"
 
 
-def _describe(sub: Submission, e: SyntaxError) -> str:
+def _describe(cell_starts: tuple[tuple[int, int], ...], e: SyntaxError) -> str:
     # Messages like "... after 'if' statement on line 5" embed joined-source line numbers too.
-    msg = re.sub(r"on line (\d+)", lambda m: _at(sub, int(m[1])), e.msg or "invalid syntax")
-    where = f" {_at(sub, e.lineno)}" if e.lineno else ""
+    msg = re.sub(r"on line (\d+)", lambda m: _at(cell_starts, int(m[1])),
+                 e.msg or "invalid syntax")
+    where = f" {_at(cell_starts, e.lineno)}" if e.lineno else ""
     head = f"{type(e).__name__}{where}: {msg}"
     text = (e.text or "").strip()
     return f"{head}\n    {_short(text, 120)}" if text else head
@@ -235,12 +262,16 @@ def _why(e: Exception) -> str:
     return "it does not have the structure of a Jupyter notebook"
 
 
-def _join_cells(cells: list[tuple[int, str, bool]], notes: list[str], guard: bool = False
-                ) -> tuple[str, list[str], tuple[tuple[int, int], ...]]:
-    """The code cells joined in order. With `guard`, each cell runs inside a try statement, as
-    Jupyter runs a notebook: one that raises is reported on stderr and the next cells run."""
-    parts: list[str] = []
-    starts: list[tuple[int, int]] = []
+def _kept_cells(cells: list[tuple[int, str, bool]]
+                ) -> tuple[list[tuple[int, str]], list[str]]:
+    """(cell number, code as it runs) per code cell that runs, in order, and the notes on what
+    was dropped or skipped. IPython-only lines are blanked out; a cell that still does not
+    compile on its own is left out with a note, as Jupyter compiles each cell on its own (one
+    with a SyntaxError fails alone): unless no cell compiles, when all are kept and the syntax
+    error is the submission's (there is nothing else to grade)."""
+    notes: list[str] = []
+    kept: list[tuple[int, str]] = []
+    broken: dict[int, str] = {}   # cell -> its note, where it does not compile on its own
     for n, code, skip in cells:
         first = next((ln.strip() for ln in _lines(code) if ln.strip()), "")
         magic = re.match(r"%%(\w+)", first)
@@ -259,15 +290,41 @@ def _join_cells(cells: list[tuple[int, str, bool]], notes: list[str], guard: boo
         if first and not skip:
             cleaned, cell_notes = _clean(code, cell=n)
             notes.extend(cell_notes)
-            guarded = _guarded(cleaned, n, len(parts) + 2) if guard else None
-            if guarded is None:
-                parts.append(f"# --- cell {n} ---")
-                starts.append((len(parts) + 1, n))
-                parts.extend(_lines(cleaned))
-            else:
-                starts.append((len(parts) + 2, n))
-                parts.extend(guarded)
-    return "\n".join(parts) + "\n", notes, tuple(starts)
+            kept.append((n, cleaned))
+            problem = _compile_problem(cleaned, f"cell {n}", ())
+            if problem is not None:
+                broken[n] = _broken_note(n, problem)
+                notes.append(broken[n])
+    if len(broken) == len(kept):   # nothing compiles: syntax_error() reports the first
+        return kept, [note for note in notes if note not in broken.values()]
+    return [(n, code) for n, code in kept if n not in broken], notes
+
+
+def _broken_note(cell: int, problem: str) -> str:
+    """'cell 2 has a SyntaxError on line 1: invalid syntax (`x = = 1`); Jupyter cannot ...'."""
+    head, _, text = problem.partition("\n")
+    text = f" (`{_short(text.strip(), 60)}`)" if text.strip() else ""
+    article = "an" if head[:1] in "AEIOU" else "a"
+    return f"cell {cell} has {article} {head}{text}; {_SKIPPED_BROKEN}"
+
+
+def _join_cells(cells: list[tuple[int, str]], guard: bool = False
+                ) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The code cells joined in order, and (first line, cell number) per cell. With `guard`,
+    each cell runs inside a try statement, as Jupyter runs a notebook: one that raises is
+    reported on stderr and the next cells run."""
+    parts: list[str] = []
+    starts: list[tuple[int, int]] = []
+    for n, code in cells:
+        guarded = _guarded(code, n, len(parts) + 2) if guard else None
+        if guarded is None:
+            parts.append(f"# --- cell {n} ---")
+            starts.append((len(parts) + 1, n))
+            parts.extend(_lines(code))
+        else:
+            starts.append((len(parts) + 2, n))
+            parts.extend(guarded)
+    return "\n".join(parts) + "\n", tuple(starts)
 
 
 def _guarded(code: str, cell: int, start: int) -> list[str] | None:
@@ -289,7 +346,7 @@ def _guarded(code: str, cell: int, start: int) -> list[str] | None:
     lines = [f"try:  # --- cell {cell} ---", *body,
              "except Exception as _cell_error:  # Jupyter runs on past a cell that raises",
              f" __import__('sys').stderr.write('{CELL_FAILED}{cell} raised %s: %s (line %d); "
-             f"the cells after it still ran\\n' % (type(_cell_error).__name__, _cell_error, "
+             f"{_RAN_ON}\\n' % (type(_cell_error).__name__, _cell_error, "
              f"_cell_error.__traceback__.tb_lineno - {start - 1}))"]
     try:
         with warnings.catch_warnings():

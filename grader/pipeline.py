@@ -240,16 +240,17 @@ def _unrunnable(ex: Exercise, sub: Submission, checks, status: str, message: str
 def _result(ex: Exercise, sub: Submission, results: tuple[CheckResult, ...], status: str,
             message: str, hidden: bool, output: str = "", truncated: bool = False,
             run: RunInfo | None = None, notes: tuple[str, ...] | None = None) -> Result:
+    notes = sub.notes if notes is None else notes
     return Result(
         exercise=ex.id, title=ex.title, submission=str(sub.path), status=status,
         score=sum(r.points for r in results),
         # A check the grader could not run costs nothing: its points leave the maximum too.
         max_score=sum(r.max_points for r in results if r.status != GRADER_ERROR),
-        checks=results, message=message, notes=sub.notes if notes is None else notes,
+        checks=results, message=message, notes=notes,
         output=output,
         output_truncated=truncated, public_only=not hidden and ex.hidden_count > 0,
         hidden_remaining=0 if hidden else ex.hidden_count,
         hidden_points=0.0 if hidden else ex.hidden_points, run=run,
-        next_step=next_step(status, message, results),
+        next_step=next_step(status, message, results, notes),
         graded_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         grader_version=__version__)

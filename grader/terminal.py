@@ -32,6 +32,7 @@ def render_table(result: Result, console: Console | None = None) -> None:
     if result.status != GRADED:   # one panel: the reason no check ran
         console.print(Text(feedback.clean(result.message)
                            or _NOT_GRADED.get(result.status, result.status), style="bold red"))
+    _print_failed_cells(console, result)
     faults = feedback.faults(result.checks) if result.status == GRADED else []
     if result.status == GRADED and not faults and result.next_step and not result.full_marks:
         console.print(Text(feedback.clean(result.next_step), style="bold"))
@@ -49,6 +50,17 @@ def render_table(result: Result, console: Console | None = None) -> None:
         for c in broken:
             if c.traceback:  # the instructor's detail; a student's pack has only public checks
                 console.print(Text(f"--- {c.name}\n{c.traceback.rstrip()}", style="magenta"))
+
+
+def _print_failed_cells(console: Console, result: Result, most: int = 5) -> None:
+    """The notebook cells that did not run (a SyntaxError, or they raised): before the faults,
+    since a name such a cell would have defined is often what the checks then miss."""
+    cells = feedback.failed_cells(result.notes)
+    for note in cells[:most]:
+        console.print(Text(feedback.clean(note), style="yellow"))
+    if len(cells) > most:
+        console.print(Text(f"... and {len(cells) - most} more cells that did not run: see the "
+                           f"report", style="yellow"))
 
 
 def _print_fault(console: Console, f: feedback.Fault) -> None:

@@ -133,13 +133,14 @@ def test_default_submission_is_exNN_py_in_the_current_folder(capsys, tmp_path, m
     monkeypatch.chdir(tmp_path)
     assert_one_line_error(*run_cli(capsys, "ex02", "--no-report"), "no ex02.py or ex02.ipynb")
 
-    # A notebook is found when there is no .py (a syntax error: graded 0 without a sandbox).
-    nb = new_notebook(cells=[new_code_cell("import torch"), new_code_cell("def GD(:\n  pass")])
+    # A notebook is found when there is no .py (a syntax error in every cell, so the
+    # submission's: graded 0 without a sandbox).
+    nb = new_notebook(cells=[new_code_cell("import torch as"), new_code_cell("def GD(:\n  pass")])
     nbformat.write(nb, str(tmp_path / "ex02.ipynb"))
     code, out, _ = run_cli(capsys, "ex02", "--json", "--no-report")
     doc = json.loads(out)
     assert code == 1 and doc["submission"].endswith("ex02.ipynb")
-    assert doc["status"] == "syntax_error" and "cell 2" in doc["message"]
+    assert doc["status"] == "syntax_error" and "cell 1" in doc["message"]
 
     # ./ex02.py wins over ./ex02.ipynb; without --json: the table, and the report's path.
     (tmp_path / "ex02.py").write_text(BROKEN_PY, encoding="utf-8")

@@ -38,12 +38,12 @@ def check(name, status=FAILED, message="wrong", hint="fixed hint", cause_name=""
                        student_traceback=tb)
 
 
-def result(*checks, status=GRADED, message=""):
+def result(*checks, status=GRADED, message="", notes=()):
     checks = tuple(checks)
     return Result(exercise="ex02", title="GD", submission="ex02.py", status=status,
                   score=sum(c.points for c in checks), max_score=sum(c.max_points for c in checks),
-                  checks=checks, message=message,
-                  next_step=feedback.next_step(status, message, checks))
+                  checks=checks, message=message, notes=tuple(notes),
+                  next_step=feedback.next_step(status, message, checks, notes))
 
 
 # ---- diagnoses ---------------------------------------------------------------------------------
@@ -102,6 +102,43 @@ def test_syntax_error_is_one_sentence_and_one_panel():
     render_table(r, console)
     out = console.export_text()
     assert out.count("invalid syntax") == 1 and out.count("not run") == 10
+
+
+BROKEN_CELL = ("cell 4 has a SyntaxError on line 3: '(' was never closed (`loss.backward(`); "
+               "Jupyter cannot run it either: the grader skipped it and ran the other cells")
+RAISED_CELL = ("cell 6 raised NameError: name 'GD' is not defined (line 1); the cells after it "
+               "still ran")
+NO_GD = "descend(...) raised AttributeError: module 'ex02' has no attribute 'GD'"
+
+
+def test_a_cell_that_did_not_run_leads_when_a_name_is_missing():
+    """The cell that would have defined GD did not run: the student is told that, not only
+    that GD is not defined."""
+    r = result(check("a", message=NO_GD, fault="raised"), check("b", message=NO_GD,
+                                                                  fault="raised"),
+               notes=("cell 1: dropped IPython magic `%matplotlib inline`", RAISED_CELL,
+                      BROKEN_CELL))
+    assert r.next_step == ("Fix cell 4 first: it has a SyntaxError on line 3: '(' was never "
+                           "closed (`loss.backward(`), so nothing in it ran, and GD is not "
+                           "defined; it cost 2 checks.")
+    # a cell that raised is of the same family: the rest of it did not run
+    helper = "GD(...) raised NameError: name 'step' is not defined (cell 3, line 4)"
+    r = result(check("a", message=helper, fault="raised"), notes=(RAISED_CELL,))
+    assert r.next_step == ("Fix cell 6 first: it raised NameError: name 'GD' is not defined "
+                           "(line 1), so the rest of it did not run, and step is not defined.")
+    assert feedback.failed_cells(r.notes + (BROKEN_CELL,)) == [BROKEN_CELL, RAISED_CELL]
+
+
+@pytest.mark.parametrize("message, fault, notes", [
+    (NO_GD, "raised", ("cell 1: dropped IPython magic `%matplotlib inline`",)),  # no such cell
+    ("descend(...) raised ZeroDivisionError: division by zero", "raised", (BROKEN_CELL,)),
+    ("descend(...) did not finish within 20 s", "timeout", (BROKEN_CELL,)),
+])
+def test_a_cell_leads_only_for_a_missing_name(message, fault, notes):
+    r = result(check("a", ERROR if fault == "timeout" else FAILED, message, fault=fault),
+               notes=notes)
+    assert not r.next_step.startswith("Fix cell"), r.next_step
+    assert message in r.next_step
 
 
 def test_full_marks_has_no_next_step():

@@ -11,7 +11,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.loader import (Submission, SubmissionError, find_default_submission, load_submission,
-                           locate, locate_run, syntax_error)
+                           failed_cell, locate, locate_run, syntax_error)
 
 
 def write_nb(path: Path, *cells, **metadata) -> Path:
@@ -331,19 +331,84 @@ def test_syntax_error_in_py(tmp_path):
         "SyntaxError on line 4: invalid syntax\n    x = = 1"
 
 
-def test_syntax_error_mapped_to_its_cell(tmp_path):
-    path = write_nb(tmp_path / "ex02.ipynb", code("%matplotlib inline\na = 1"),
-                    new_markdown_cell("words"), code("b = 2\nx = = 1"))
+def test_a_cell_with_a_syntax_error_is_left_out_and_named(tmp_path, capfd):
+    """Jupyter compiles each cell on its own: a scratch cell's SyntaxError fails that cell
+    alone, and the others run. Its lines do not shift the later cells' locations."""
+    path = write_nb(tmp_path / "ex02.ipynb", code("%matplotlib inline\ndef GD():\n    return 2"),
+                    new_markdown_cell("words"), code("y = GD()\nx = = 1"),
+                    code("\n\ny = GD()\nprint(undefined_name)"))
     sub = load_submission(path)
+    assert sub.notes == (
+        "cell 1: dropped IPython magic `%matplotlib inline`",
+        "cell 2 has a SyntaxError on line 2: invalid syntax (`x = = 1`); Jupyter cannot run it "
+        "either: the grader skipped it and ran the other cells")
+    assert syntax_error(sub) is None
+    assert "x = = 1" not in sub.source and "x = = 1" not in sub.runnable
+    assert [cell for _, cell in sub.cell_starts] == [1, 3]
+    assert [cell for _, cell in sub.run_starts] == [1, 3]
+    line = next(n for n, t in enumerate(sub.source.splitlines(), 1) if "undefined_name" in t)
+    assert locate(sub, line) == "cell 3, line 4"
+    namespace: dict = {}
+    exec(compile(sub.runnable, "ex02.ipynb", "exec"), namespace)
+    assert namespace["y"] == 2
+    assert capfd.readouterr().err == (
+        "[grader] cell 3 raised NameError: name 'undefined_name' is not defined (line 4); "
+        "the cells after it still ran\n")
+    line = next(n for n, t in enumerate(sub.runnable.splitlines(), 1) if "undefined_name" in t)
+    assert locate_run(sub, line) == "cell 3, line 4"
+
+
+@pytest.mark.parametrize("broken, problem", [
+    ("x = 1\nreturn x", "SyntaxError on line 2: 'return' outside function"),   # compile()'s
+    ("if x:\n", "IndentationError on line 1: expected an indented block after 'if' statement "
+                "on line 1 (`if x:`)"),
+    ("s = 'a\0b'", "SyntaxError on line 1: the code contains a null byte"),
+])
+def test_what_a_broken_cell_note_says(tmp_path, broken, problem):
+    path = write_nb(tmp_path / "ex02.ipynb", code("a = 1"), code(broken))
+    sub = load_submission(path)
+    article = "an" if problem.startswith("I") else "a"
+    assert sub.notes == (f"cell 2 has {article} {problem}; Jupyter cannot run it either: the "
+                         "grader skipped it and ran the other cells",)
+    assert failed_cell(sub.notes[0]) == (2, f"has {article} {problem}")
+    assert sub.source == "# --- cell 1 ---\na = 1\n"
+
+
+def test_failed_cell_reads_both_kinds_of_note():
+    assert failed_cell("cell 12 raised ValueError: a; b (line 3); the cells after it still ran") \
+        == (12, "raised ValueError: a; b (line 3)")
+    assert failed_cell("cell 2 raised ValueError: cut sh") == (2, "raised ValueError: cut sh")
+    assert failed_cell("cell 2: skipped (tagged skip-grading)") is None
+    assert failed_cell("cell 1: dropped IPython magic `%time x`") is None
+
+
+def test_syntax_error_mapped_to_its_cell(tmp_path):
+    # No cell compiles on its own (a block split over two cells): the submission's syntax
+    # error, placed in its cell, as before.
+    path = write_nb(tmp_path / "ex02.ipynb", code("%matplotlib inline\nif True:"),
+                    new_markdown_cell("words"), code("    b = 2\nx = = 1"))
+    sub = load_submission(path)
+    assert sub.notes == ("cell 1: dropped IPython magic `%matplotlib inline`",)
     assert syntax_error(sub) == "SyntaxError in cell 2, line 2: invalid syntax\n    x = = 1"
 
 
 def test_line_numbers_inside_messages_are_mapped(tmp_path):
-    path = write_nb(tmp_path / "ex02.ipynb", code("a = 1"), code("b = 2\nif a:\n"),
-                    code("c = 3"))
+    path = write_nb(tmp_path / "ex02.ipynb", code("b = 2\nif a:\n"), code("c = 3\nd = = 4"))
     message = syntax_error(load_submission(path))
-    assert message.startswith("IndentationError in cell 3, line 1: expected an indented block "
-                              "after 'if' statement in cell 2, line 2")
+    assert message.startswith("IndentationError in cell 2, line 1: expected an indented block "
+                              "after 'if' statement in cell 1, line 2")
+
+
+def test_a_notebook_whose_every_cell_is_broken_is_one_syntax_error(tmp_path):
+    path = write_nb(tmp_path / "ex02.ipynb", code("import math"), code("x = = 1"),
+                    code("y = (", tags=["skip-grading"]), code("def f(:\n    pass"))
+    nb = json.loads(path.read_text())
+    nb["cells"][0]["source"] = "%%bash\nls"   # not Python: skipped, not broken
+    path.write_text(json.dumps(nb))
+    sub = load_submission(path)
+    assert sub.notes == ("cell 1: skipped (cell magic `%%bash`)",
+                         "cell 3: skipped (tagged skip-grading)")
+    assert syntax_error(sub) == "SyntaxError in cell 2, line 1: invalid syntax\n    x = = 1"
 
 
 def test_compile_errors_beyond_the_parser(tmp_path):

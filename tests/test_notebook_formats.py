@@ -6,13 +6,15 @@ VS Code and Google Colab save, and in the older formats (nbformat 4.0, 4.1, 4.2,
 errors with ANSI colours, images, widget views), execution counts, widget state, cell ids or
 none, magics, `!pip install` lines, tags. Each ex02 one holds ex02's reference solution and
 must grade to full marks; the ex03 one has fit_torch still the stub's, and must lose only the
-checks that call it; the corrupted ones must stop `grade` with exit code 2 and one line.
+checks that call it; the corrupted ones must stop `grade` with exit code 2 and one line. A cell
+with a SyntaxError fails alone, as in Jupyter (notebooks built in the tests below).
 
 `test_fixtures_look_like_their_tool` keeps the fixtures honest: if one is regenerated or
 edited, the traits that make it that tool's notebook must still be there.
 """
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -209,3 +211,85 @@ def test_notebook_as_jupyter_runs_it_scratch_cell_raises_and_time_magic(tmp_path
     assert "cell 3: ran the body of `%%time` as plain Python" in res.notes
     assert any(n.startswith("cell 2 raised NameError: name 'x_from_yesterday' is not defined "
                             "(line 1)") for n in res.notes), res.notes
+
+
+# --- a cell with a SyntaxError fails alone, as in Jupyter --------------------------------------
+
+REFERENCE = (Path(__file__).resolve().parent.parent / "solutions" / "ex02.py").read_text()
+SCRATCH_NOTE = ("cell 2 has a SyntaxError on line 1: invalid syntax (`x = = 1`); Jupyter cannot "
+                "run it either: the grader skipped it and ran the other cells")
+
+
+def notebook(tmp_path: Path, *sources: str, name: str = "ex02.ipynb") -> Path:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    cells = [new_markdown_cell("# ex02"), *(new_code_cell(s) for s in sources)]
+    path = tmp_path / name
+    nbformat.write(new_notebook(cells=cells), str(path))
+    return path
+
+
+def test_a_scratch_cell_with_a_syntax_error_costs_nothing(tmp_path):
+    """The reference, then a scratch cell that does not parse and one that raises: full marks,
+    and the broken cell is named in the JSON, the report and the terminal."""
+    from rich.console import Console
+
+    from grader.report import render_html
+    from grader.terminal import render_table
+    path = notebook(tmp_path, REFERENCE, "x = = 1", "print(undefined_name)")
+    res = graded("ex02", str(path))
+    assert res.status == "graded" and res.score == res.max_score == 10, res.next_step
+    assert res.notes == (SCRATCH_NOTE, "cell 3 raised NameError: name 'undefined_name' is not "
+                                       "defined (line 1); the cells after it still ran")
+    assert json.loads(res.to_json())["notes"][0] == SCRATCH_NOTE
+    assert html.escape(SCRATCH_NOTE) in render_html(res)
+    console = Console(record=True, width=200)
+    render_table(res, console)
+    assert SCRATCH_NOTE in console.export_text()
+
+
+def test_a_broken_cell_that_defined_gd_is_named_first(tmp_path):
+    """GD's own cell has the SyntaxError: next_step names that cell, not "GD is not defined"."""
+    broken = REFERENCE.replace("import torch\n", "").replace("loss.backward()", "loss.backward(")
+    path = notebook(tmp_path, "import torch", broken, "print(GD)")
+    res = graded("ex02", str(path), hidden=False)
+    assert res.status == "graded" and res.score == 0
+    assert res.next_step.startswith(
+        "Fix cell 2 first: it has a SyntaxError on line 7: '(' was never closed "
+        "(`loss.backward(`), so nothing in it ran, and GD is not defined; it cost "), \
+        res.next_step
+    assert [n.split(" ", 3)[:3] for n in res.notes] == [["cell", "2", "has"],
+                                                         ["cell", "3", "raised"]]
+
+
+def test_a_later_cell_is_located_in_its_own_lines(tmp_path):
+    """A broken cell before GD's does not shift GD's locations: a raise in GD is in cell 2."""
+    raising = REFERENCE.replace("        loss.backward()\n",
+                                "        loss.backward()\n        raise ValueError('here')\n")
+    path = notebook(tmp_path, "x = = 1", raising)
+    res = graded("ex02", str(path), hidden=False)
+    line = raising.splitlines().index("        raise ValueError('here')") + 1
+    c = res.checks[0]
+    assert "ValueError: here" in c.message, c.message
+    assert f"cell 2, line {line}, in GD" in c.student_traceback, c.student_traceback
+    assert res.notes == (SCRATCH_NOTE.replace("cell 2", "cell 1"),)
+
+
+def test_a_notebook_without_a_cell_that_compiles_is_one_syntax_error(tmp_path, capsys):
+    path = notebook(tmp_path, "def GD(:\n    pass", "\n\nx = = 1")
+    code, out, err = run_cli(capsys, "ex02", str(path), "--no-report", "--json")
+    res = json.loads(out)
+    assert res["status"] == "syntax_error" and res["score"] == 0 and res["notes"] == []
+    assert res["message"] == "SyntaxError in cell 1, line 1: invalid syntax\n    def GD(:"
+    code, out, err = run_cli(capsys, "ex02", str(path), "--no-report")
+    assert " ".join(out.split()).count("SyntaxError in cell 1, line 1") == 1
+
+
+def test_a_py_file_with_a_syntax_error_is_still_one_syntax_error(tmp_path):
+    path = tmp_path / "ex02.py"
+    path.write_text(REFERENCE + "\nx = = 1\n")
+    res = graded("ex02", str(path))
+    line = len(REFERENCE.splitlines()) + 2
+    assert res.status == "syntax_error" and res.score == 0 and res.notes == ()
+    assert res.message == f"SyntaxError on line {line}: invalid syntax\n    x = = 1"
+    assert all(c.message == res.message for c in res.checks)

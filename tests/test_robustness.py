@@ -241,13 +241,24 @@ def _write_notebook(path: Path, cells: list) -> Path:
 
 
 def test_notebook_with_a_syntax_error_names_the_cell(ex02, graded_once, tmp_path):
+    # As in Jupyter, the cell with the SyntaxError (a first draft of GD) fails alone: the cells
+    # after it run, and the note names it.
     nb = _write_notebook(tmp_path / "broken.ipynb", [
         new_code_cell("import torch"),
         new_code_cell("def GD(params, loss_fn, loop_max=10000, learning_rate=1e-3)\n    pass"),
         new_code_cell(GD_CELL)])
     r, wall = graded_once(ex02, nb)
+    assert r.status == GRADED and r.full_marks, [c.message for c in r.checks]
+    assert r.notes == ("cell 2 has a SyntaxError on line 1: expected ':' (`def GD(params, "
+                       "loss_fn, loop_max=10000, learning_rate=1e-3)`); Jupyter cannot run it "
+                       "either: the grader skipped it and ran the other cells",), r.notes
+    # No cell compiles: the submission's syntax error, and nothing runs.
+    nb = _write_notebook(tmp_path / "all_broken.ipynb", [
+        new_code_cell("import torch as"),
+        new_code_cell("def GD(params, loss_fn, loop_max=10000, learning_rate=1e-3)\n    pass")])
+    r, wall = graded_once(ex02, nb)
     assert r.status == SYNTAX_ERROR
-    assert "cell 2" in r.message, r.message
+    assert "cell 1" in r.message, r.message
     assert r.score == 0 and all(c.message == r.message for c in r.checks)
     assert r.run is None  # nothing ran: no sandbox was started
 

@@ -56,6 +56,21 @@ def test_not_gradable_shows_the_message(status: str) -> None:
     assert "Score: 0/2" in out and "line 3: invalid syntax" in out
 
 
+def test_notebook_cells_that_did_not_run_are_named() -> None:
+    broken = ("cell 2 has a SyntaxError on line 1: invalid syntax (`x = = 1`); Jupyter cannot "
+              "run it either: the grader skipped it and ran the other cells")
+    raised = "cell 5 raised NameError: name 'y' is not defined (line 1); the cells after it still ran"
+    out = text(result(check("shapes"), notes=("cell 1: dropped IPython magic `%time x`", raised,
+                                              broken)))
+    assert out.index("cell 2 has a SyntaxError") < out.index("cell 5 raised") < out.index("Score")
+    assert "%time" not in out   # the other notes are the report's
+    many = tuple(f"cell {n} raised ValueError: v (line 1); the cells after it still ran"
+                 for n in range(1, 9))
+    out = text(result(check("shapes"), notes=many))
+    assert "cell 5 raised" in out and "cell 6 raised" not in out
+    assert "... and 3 more cells that did not run: see the report" in out
+
+
 def test_submission_text_is_not_rich_markup() -> None:
     out = text(result(check("shapes", FAILED, 0, 2, "[bold red]boom[/] [/oops] [link=x]y"),
                       status=LOAD_ERROR, message="[/]"))

@@ -113,7 +113,7 @@ def student_view(result: Result) -> tuple[Result, str]:
         output_truncated=False if hidden else result.output_truncated,
         # The lead sentence again, from the public checks alone: a hidden check's cause (or its
         # description) must not reach the student before the release.
-        next_step=next_step(result.status, result.message, public))
+        next_step=next_step(result.status, result.message, public, result.notes))
     return view, note
 
 
