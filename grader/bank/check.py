@@ -137,9 +137,10 @@ def check_bank(bank: Bank, folders: list[Path], opts: BankOptions,
     return [reports[f.name] for f in folders]
 
 
-# A mutant gets this many times the reference's wall time (at least opts.mutant_min_s), within
-# the exercise's own limits: a mutant that loops or crawls is caught by the limit, and does not
-# hold a worker for the whole of a generous time_limit_s.
+# A mutant gets this many times the reference's wall time (at least opts.mutant_min_s), as its
+# limits in CPU time, within the exercise's own: a mutant that loops or crawls is caught by the
+# limit, and does not hold a worker for the whole of a generous time_limit_s. (Wall time, not
+# CPU time: it is the larger, so a loaded machine only makes the limit more generous.)
 MUTANT_TIME_FACTOR = 3.0
 
 

@@ -15,8 +15,8 @@ YAML = '''\
 title: "{title}"
 order: {order}
 notes: ""                 # where the course notes teach this (shown to instructors)
-time_limit_s: 60          # the whole sandboxed run of one submission, imports included
-call_time_limit_s: 20     # one call into the submission (one probe)
+time_limit_s: 60          # CPU seconds for the whole sandboxed run of one submission, imports included
+call_time_limit_s: 20     # CPU seconds for one call into the submission (one probe)
 memory_mb: 2048
 device: cpu               # cpu | cuda | any (any: the GPU when there is one)
 forbidden_imports: []     # e.g. [torch] for an exercise done in numpy alone
