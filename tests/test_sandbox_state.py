@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, STRONG, copy_exercise, strong_only
+from conftest import REPO, STRONG, WEAK, copy_exercise, strong_only
 from grader.pipeline import GradeOptions, grade
 from grader.report import render_html
 from grader.result import GRADED, LOAD_ERROR, Result
@@ -375,11 +375,13 @@ def GD(params, loss_fn, loop_max=10, learning_rate=0.1):
 '''
 
 
-def test_a_call_that_waits_is_stopped_as_idle_and_told_where_it_waited():
+@pytest.mark.parametrize("layers,warm", [(STRONG, True), (STRONG, False), (WEAK, False)],
+                         ids=["forked", "cold", "weak"])
+def test_a_call_that_waits_is_stopped_as_idle_and_told_where_it_waited(layers, warm):
     """No CPU used: stopped once idle for its limit, not at the ceiling three times as long;
-    a forked run is asked for its stack (SIGPROF) before it is stopped."""
+    the run's Python is asked for its stack (SIGPROF) before it is stopped."""
     cfg = SessionConfig(exercise="ex02", module="ex02", source=SLEEPS, call_time_s=3,
-                        layers=STRONG, use_torch=False, forbidden=("torch",),
+                        layers=layers, warm=warm, use_torch=False, forbidden=("torch",),
                         limits=Limits(time_s=60, memory_mb=2048, cpu_s=60))
     with Session(cfg) as s:
         started = time.monotonic()

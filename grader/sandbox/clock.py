@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections import deque
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 WALL_FACTOR = 3.0
 # How often a waiting grader looks at the CPU counter: a run overshoots its CPU limit by at
@@ -97,23 +98,33 @@ class Deadline:
 def tree_cpu(pid: int) -> float:
     """CPU seconds of `pid` and its descendants (and the children they reaped), from /proc:
     the meter where there is no cgroup. A process that ends between two reads is skipped."""
-    total, todo, seen = 0.0, [pid], set()
-    while todo:
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
+    total = 0.0
+    for p in descendants(pid):
         try:
             with open(f"/proc/{p}/stat", "rb") as f:
                 # after the command's closing parenthesis: state is field 3, utime field 14
                 fields = f.read().rsplit(b")", 1)[1].split()
             total += sum(int(x) for x in fields[11:15]) / _TICKS
-            for tid in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{tid}/children", "rb") as f:
-                    todo.extend(int(c) for c in f.read().split())
         except (OSError, ValueError, IndexError):
             continue
     return total
+
+
+def descendants(pid: int) -> Iterator[int]:
+    """`pid`, then its children, their children, ... (breadth first), from /proc."""
+    todo, seen = deque([pid]), set()
+    while todo:
+        p = todo.popleft()
+        if p in seen:
+            continue
+        seen.add(p)
+        yield p
+        try:
+            for tid in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{tid}/children", "rb") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except (OSError, ValueError):
+            continue
 
 
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Callable
 
 from . import cgroups, seccomp, zygote
-from .clock import tree_cpu
+from .clock import descendants, tree_cpu
 from .config import ChildConfig
 from .isolation import Limits, count_tasks, rlimit_values
 from .procs import apply_rlimits
@@ -71,9 +71,9 @@ class Run:
         raise NotImplementedError
 
     def sample_stack(self) -> bool:
-        """Ask the run's Python for its stack (faulthandler answers SIGPROF, child.py), where
-        its first process is Python itself; False where it is not (bubblewrap's)."""
-        return False
+        """Ask the run's Python for its stack (faulthandler answers SIGPROF, child.py); False
+        where it cannot be found."""
+        raise NotImplementedError  # pragma: no cover
 
     def cpu_used(self) -> float:
         """CPU seconds its processes have used so far: the cgroup's count (threads and
@@ -125,6 +125,15 @@ class ColdRun(Run):
                 group.add(os.getpid())
             apply_rlimits(values)
         return enter if os.name == "posix" else None
+
+    def sample_stack(self) -> bool:
+        """The run's Python is below bubblewrap (strong) or its keeper (weak): the first
+        process under ours that runs child.py."""
+        for pid in descendants(self.proc.pid):
+            if pid != self.proc.pid and _runs_child(pid):
+                _signal(pid, signal.SIGPROF)
+                return True
+        return False
 
     def end(self, grace_s: float) -> Ending:
         pid, cpu_peak = self.proc.pid, [0.0, 0.0]
@@ -209,6 +218,17 @@ def _with_facts(ending: Ending, group: cgroups.Group | None) -> Ending:
     ending.cpu_s, ending.peak_mb, ending.trusted = facts.cpu_s, peak, True
     ending.oom = facts.oom_killed
     return ending
+
+
+def _runs_child(pid: int) -> bool:
+    """Python running child.py (bubblewrap's own command line names child.py too)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            args = f.read().split(b"\0")
+    except OSError:
+        return False
+    return os.path.basename(args[0]).startswith(b"python") and \
+        any(arg.endswith(b"/child.py") for arg in args)
 
 
 def _host_pid(pidfd: int) -> int:

@@ -208,19 +208,32 @@ class Session:
                 f"of CPU time: was it waiting for something?)")
 
     def _sample_stack(self) -> None:
-        """A stack sample at the deadline, where the run can give one: what _stopped_at reads
-        (a run stopped by its CPU budget has dumped its own already: ITIMER_PROF)."""
+        """A stack sample at the deadline: what _stopped_at reads (a run stopped by its CPU
+        budget has dumped its own already, ITIMER_PROF: a second dump says the same)."""
         if self._run is not None and self._run.sample_stack():
             time.sleep(STACK_WAIT_S)
 
     def _stopped_at(self) -> tuple[str, str]:
-        """Where the student's code was when it was stopped, from the stack the child dumped
-        just before the deadline (faulthandler): " (stopped at line 4, in helper)" and those
-        frames of the student's file as a traceback; ("", "") when there is none."""
+        """Where the student's code was when it was stopped, from the last stack the child
+        dumped (faulthandler: just before a limit, or when asked): " (stopped at line 4, in
+        helper)" and those frames of the student's file as a traceback; ("", "") when there
+        is none. A dump cut short by the kill is passed over for the one before it."""
         text = self._output.text()
-        start = text.rfind("most recent call first")
+        end = len(text)
+        while (start := text.rfind("most recent call first", 0, end)) >= 0:
+            frames = self._dumped_frames(text[start:end])
+            if frames:
+                number, function = frames[0]  # most recent first
+                trace = "\n".join(f'  File "{self.cfg.module}.py", line {n}, in {f}'
+                                  for n, f in reversed(frames))
+                return (f" (stopped at {self.cfg.locate(number)}, in {function})",
+                        "Traceback (where your code was when it was stopped):\n" + trace)
+            end = start
+        return "", ""
+
+    def _dumped_frames(self, dump: str) -> list[tuple[int, str]]:
         frames = []
-        for line in text[start:].splitlines()[1:60] if start >= 0 else ():
+        for line in dump.splitlines()[1:60]:
             m = _DUMPED_FRAME.match(line)
             if not m:
                 if frames:
@@ -228,13 +241,7 @@ class Session:
                 continue
             if m.group(1).endswith(f"/{self.cfg.module}.py"):
                 frames.append((int(m.group(2)), m.group(3)))
-        if not frames:
-            return "", ""
-        number, function = frames[0]  # most recent first
-        trace = "\n".join(f'  File "{self.cfg.module}.py", line {n}, in {f}'
-                          for n, f in reversed(frames))
-        return (f" (stopped at {self.cfg.locate(number)}, in {function})",
-                "Traceback (where your code was when it was stopped):\n" + trace)
+        return frames
 
     def _exchange(self, msg: dict, deadline: Deadline) -> Any:
         """Send `msg` and read its answer, both before `deadline`; only a frame that starts
