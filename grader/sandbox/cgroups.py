@@ -159,6 +159,7 @@ class V2(Group):
         self._oom_before = 0
         folder.mkdir(exist_ok=True)
         self._stat = _Counter(folder / "cpu.stat")
+        self._cpu_before = 0.0
 
     def start(self, memory_mb: int | None, tasks: int) -> None:
         _write(self.dir / "memory.max", str(memory_mb * 1024 * 1024) if memory_mb else "max")
@@ -312,11 +313,14 @@ def describe() -> tuple[bool, str]:
     g = for_slot(999)
     if g is None:
         return False, (_UNAVAILABLE[-1] if _UNAVAILABLE else why_not()) + \
-            ": memory held outside the address space (memfd, tmpfs) is not counted"
+            ": memory held outside the address space (memfd, tmpfs) is not counted, and time " \
+            "limits count the CPU of the run's process tree in /proc"
     kind = "v2" if isinstance(g, V2) else "v1"
+    cpu = "time limits count its CPU time" if g.cpu_now() is not None else \
+        "no CPU counter: time limits count the run's process tree in /proc"
     return True, (f"cgroup {kind}: every page a run charges (memfd, tmpfs, /dev/shm "
                   f"included) counts against its memory limit, no swap, a task limit; "
-                  f"the kernel reports its peak memory, CPU time and OOM kills")
+                  f"the kernel reports its peak memory, CPU time and OOM kills; {cpu}")
 
 
 @atexit.register

@@ -164,7 +164,8 @@ def diagnose() -> list[LayerStatus]:
             if sys.platform.startswith("linux") else "cannot adopt daemons on this OS"
         out.append(LayerStatus("keeper process", True, f"the submission's parent is a keeper, "
                                                        f"not the grader; it {sweep}"))
-    out.append(LayerStatus("process group", True, "killed as a whole at the time limit; output "
+    out.append(LayerStatus("process group", True, "killed as a whole at the time limit (CPU "
+                                                  "time; a wall-clock ceiling above it); output "
                                                   "capped at 64 KB"))
     out.append(_seccomp_layer(layers))
     from . import cgroups
