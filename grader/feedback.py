@@ -113,7 +113,10 @@ def next_step(status: str, message: str, checks: Sequence[CheckResult],
         if cell:
             return f"{cell}{cost}."
         lead = {"timeout": "Your code was stopped", "memory": "Your code ran out of memory"}
-        return f"{lead.get(f.kind, 'Fix this first')}: {_first_line(f.message)}{cost}."
+        text = _first_line(f.message)
+        if f.kind in lead and text.startswith("your code "):  # not "Your code ...: your code"
+            text = "it " + text[len("your code "):]
+        return f"{lead.get(f.kind, 'Fix this first')}: {text}{cost}."
     failing = [c for c in checks if c.status in (FAILED, ERROR)]
     if not failing:
         return ""
