@@ -88,6 +88,13 @@ def test_a_crash_leads_before_any_wrong_value():
     assert "it cost 2 checks" in r.next_step
 
 
+def test_a_timeout_of_your_code_is_not_named_twice():
+    r = result(check("a", ERROR, "your code did not finish within the time limit of one call, "
+                                 "3 s of CPU time", fault="timeout"))
+    assert r.next_step.startswith("Your code was stopped: it did not finish within the time "
+                                  "limit of one call, 3 s of CPU time")
+
+
 def test_without_causes_the_first_failing_check_leads():
     r = result(check("a", PASSED), check("b", hint="use argmax"), check("c", hint="other"))
     assert "use argmax" in r.next_step and "b" in r.next_step
