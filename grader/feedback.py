@@ -134,8 +134,13 @@ def next_step(status: str, message: str, checks: Sequence[CheckResult],
 def failed_cells(notes: Sequence[str]) -> list[str]:
     """The notes that say a notebook cell did not run to its end (a syntax error, or it
     raised), in the notebook's order."""
-    cells = [(cell[0], note) for note in notes if (cell := failed_cell(note))]
-    return [note for _, note in sorted(cells, key=lambda c: c[0])]
+    return [note for _, _, note in _failed(notes)]
+
+
+def _failed(notes: Sequence[str]) -> list[tuple[int, str, str]]:
+    """(cell number, what happened, the note) per cell that did not run, in notebook order."""
+    cells = [(*cell, note) for note in notes if (cell := failed_cell(note))]
+    return sorted(cells, key=lambda c: c[0])
 
 
 def _cell_first(fault: Fault, notes: Sequence[str]) -> str:
@@ -144,11 +149,11 @@ def _cell_first(fault: Fault, notes: Sequence[str]) -> str:
     stop too): "Fix cell 2 first: it has a SyntaxError ..., so nothing in it ran, and GD is not
     defined"; else ""."""
     m = _UNDEFINED.search(fault.message) if fault.kind == "raised" else None
-    cells = sorted((c for c in map(failed_cell, notes) if c), key=lambda c: c[0])
+    cells = _failed(notes)
     if not (m and cells):
         return ""
     name = next(g for g in m.groups() if g)
-    n, what = cells[0]
+    n, what, _ = cells[0]
     # The note's own words, in a sentence of their own: "has a SyntaxError on line 4: ..."
     # or "raised ZeroDivisionError: division by zero (line 1)".
     lost = "nothing in it ran" if what.startswith("has") else "the rest of it did not run"

@@ -7,8 +7,8 @@ that: the run's cgroup where the machine has one (threads and DataLoader workers
 the run's process tree in /proc. Code that waits instead of working (a sleep, a blocked read, a
 stopped process) spends none: the ceiling, WALL_FACTOR times the limit, stops it, and sooner
 still, a run that spent (next to) no CPU for IDLE_S (or its limit, if shorter) while the grader
-waited for its answer is stopped as idle. Honest code under load still gets its share of a core: 0.5% of one for 10 s
-would take a machine two hundred times oversubscribed.
+waited for its answer is stopped as idle. Honest code under load still gets its share of a
+core: 0.5% of one for 10 s would take a machine two hundred times oversubscribed.
 
 The wire's reads and writes take a `Deadline`: called, it says how long they may wait before
 asking again, and a number <= 0 once the time is spent (`spent()` then says which limit).
@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 
 WALL_FACTOR = 3.0
 # How often a waiting grader looks at the CPU counter: a run overshoots its CPU limit by at
-# most this much per thread, and each look costs a read of one cgroup file (about 20 us).
+# most this much per thread, and each look costs a read of one cgroup file (about 1 us).
 POLL_S = 0.25
 IDLE_S, IDLE_CPU_S = 10.0, 0.05
 CPU, WALL, IDLE = "cpu", "wall", "idle"
@@ -47,11 +47,14 @@ class Budget:
     def cpu_used(self) -> float:
         return self.meter() - self.cpu_at_start
 
-    def cpu_left(self) -> float:
-        return self.cpu_s - self.cpu_used()
+    def cpu_left(self, meter_now: float | None = None) -> float:
+        """`meter_now`: the meter's reading, where the caller has one (it reads it once for
+        several budgets)."""
+        now = self.meter() if meter_now is None else meter_now
+        return self.cpu_s - (now - self.cpu_at_start)
 
-    def wall_left(self) -> float:
-        return self.started + self.wall_s - time.monotonic()
+    def wall_left(self, now: float | None = None) -> float:
+        return self.started + self.wall_s - (time.monotonic() if now is None else now)
 
 
 class Deadline:
@@ -70,9 +73,9 @@ class Deadline:
         cpu, now = self.budgets[0].meter(), time.monotonic()  # one read: the budgets share it
         left = POLL_S
         for b in self.budgets:
-            if b.cpu_s - (cpu - b.cpu_at_start) <= 0:
+            if b.cpu_left(cpu) <= 0:
                 return -1.0
-            left = min(left, b.started + b.wall_s - now)  # not CPU: a sleeping run spends none
+            left = min(left, b.wall_left(now))  # not the CPU left: a sleeping run spends none
         if cpu - self._active[1] >= IDLE_CPU_S:
             self._active = (now, cpu)
         return min(left, self._active[0] + self.idle_s - now)

@@ -66,5 +66,6 @@ def child_config(*, exercise: str, module: str, seed: int, device: str,
         use_torch=use_torch, exercise=exercise, gpu_memory_fraction=gpu_memory_fraction,
         keeper=keeper, data={name: f"{INSIDE_DATA}/{name}" if inside else host
                              for name, host in data_files},
-        load_limit_s=load_limit_s, load_cpu_s=load_cpu_s, fd_in=fds[0], fd_out=fds[1], zygote=zygote_fd is not None,
+        load_limit_s=load_limit_s, load_cpu_s=load_cpu_s, fd_in=fds[0], fd_out=fds[1],
+        zygote=zygote_fd is not None,
         fd_zygote=-1 if zygote_fd is None else zygote_fd, work=INSIDE_WORK if inside else "")
