@@ -85,10 +85,11 @@ def main():
     import json
     cfg = json.loads(sys.argv[1])
     if cfg.get("zygote"):
-        global _ZYGOTE_WIRE, _ZYGOTE_GUARD
+        global _ZYGOTE_WIRE, _ZYGOTE_GUARD, _ZYGOTE_SECCOMP
         try:  # serve returns only in a forked child, with that child's config
             # guard.py too is compiled once, here, not in every child (1.6 ms a run)
             _ZYGOTE_GUARD = _load_wire(_beside(cfg, "guard.py"), "_grader_guard")
+            _ZYGOTE_SECCOMP = _load_wire(_beside(cfg, "seccomp.py"), "_grader_seccomp")
             forkserver = _load_wire(_beside(cfg, "forkserver.py"), "_grader_forkserver")
             child_cfg, _ZYGOTE_WIRE = forkserver.serve(cfg, _load_wire, _procs(cfg))
             _run(child_cfg)
@@ -100,6 +101,7 @@ def main():
 
 _ZYGOTE_WIRE = None              # in a forked child: the zygote's wire module, loaded once
 _ZYGOTE_GUARD = None             # ... and its guard module
+_ZYGOTE_SECCOMP = None           # ... and seccomp.py
 _PROCS = None                    # procs.py, loaded once
 
 
@@ -108,6 +110,22 @@ def _procs(cfg):
     if _PROCS is None:
         _PROCS = _load_wire(_beside(cfg, "procs.py"), "_grader_procs")
     return _PROCS
+
+
+def _confine(cfg):
+    """From here on this process and all it starts may act on no process but their own
+    (seccomp.py's per-run filter: not the zygote, not bwrap, not the grader). In weak mode,
+    where bubblewrap installed nothing, also the filter it would have installed."""
+    seccomp = _ZYGOTE_SECCOMP or _load_wire(_beside(cfg, "seccomp.py"), "_grader_seccomp")
+    if not sys.platform.startswith("linux") or not seccomp.supported():
+        return
+    try:
+        if cfg.get("keeper"):
+            seccomp.install(seccomp.program())
+        seccomp.install(seccomp.reach_program(os.getpid() - 1))
+    except OSError:
+        if not cfg.get("keeper"):  # the strong sandbox without its filter: do not run
+            raise
 
 
 def _beside(cfg, name):
@@ -119,6 +137,7 @@ def _run(cfg):
     if cfg.get("keeper") and hasattr(os, "fork"):  # returns in the child; the keeper never
         keeper = _load_wire(_beside(cfg, "keeper.py"), "_grader_keeper")
         keeper.keep(cfg["fd_in"], cfg["fd_out"], _procs(cfg).prctl)
+    _confine(cfg)
     # The scratch folder last: a numpy.py or torch.py the submission writes there cannot shadow
     # the real packages, not even for the wire codec of a restarted child.
     work = os.path.dirname(cfg["submission"])
@@ -134,7 +153,10 @@ def _run(cfg):
     if cfg.get("await_source"):
         # A forked child gets its submission from the grader, past the zygote: the zygote
         # never holds a student's bytes that a later child, a copy of its memory, could find.
-        # The grader sends it once the run is in its cgroup: nothing runs uncounted.
+        # The grader sends it once the run is in its cgroup: nothing runs uncounted. "ready"
+        # first: a child that could not set itself up never says it, and the grader then
+        # blames the zygote (and retries), not the submission.
+        send(fd_out, {"event": "ready"})
         try:
             first = recv(fd_in)
             source = first["source"]

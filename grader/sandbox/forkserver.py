@@ -55,6 +55,11 @@ def _zygote(cfg, load):
     _prctl(36, 1)   # PR_SET_CHILD_SUBREAPER: what a child leaves behind becomes ours to reap
     for name in _ZYGOTE_SIGNALS:
         signal.signal(getattr(signal, name), signal.SIG_IGN)
+    # What every child starts from, set explicitly in each (`_forked_child`), and what the
+    # zygote checks it still holds before each fork: a run cannot act on it (seccomp.py's
+    # per-run filter), and a zygote found changed anyway is the grader's fault: it says so,
+    # and the grader starts another (the run is retried, never graded on a broken sandbox).
+    start = _state()
     wire.send(fd, {"ok": True, "event": "ready"})
     runs, n = {}, 0
     while True:
@@ -64,6 +69,13 @@ def _zygote(cfg, load):
         except (OSError, EOFError, wire.WireError):
             _exit(0)
         if req.get("op") == "fork":
+            changed = _changed(start)
+            if changed:
+                socket.send_fds(sock, [b"N"], [])
+                wire.send(fd, {"ok": False, "error": f"the zygote's {changed} changed"})
+                for f in fds:
+                    os.close(f)
+                continue
             _preload(req.get("preload", ()))
             # Whatever the zygote imported goes to the collector's permanent generation: a
             # child's collections then skip torch's hundreds of thousands of objects, instead
@@ -73,7 +85,7 @@ def _zygote(cfg, load):
             pid = _fork()
             if pid == 0:
                 try:
-                    return _forked_child(req, fds, f"{cfg['work']}/run{n}", sock), wire
+                    return _forked_child(req, fds, f"{cfg['work']}/run{n}", sock, start), wire
                 except BaseException:
                     _exit(70)
             runs[pid] = f"{cfg['work']}/run{n}"
@@ -111,7 +123,39 @@ def _preload(names):
                 pass
 
 
-def _forked_child(req, fds, run, sock):
+def _state():
+    """This process's scheduling and limits: (nice, policy, priority, CPUs, every rlimit)."""
+    import resource
+    limits = tuple((r, resource.getrlimit(r)) for r in _rlimit_ids(resource))
+    return (os.getpriority(os.PRIO_PROCESS, 0), os.sched_getscheduler(0),
+            os.sched_getparam(0).sched_priority, frozenset(os.sched_getaffinity(0)), limits)
+
+
+def _rlimit_ids(resource):
+    return sorted({getattr(resource, n) for n in dir(resource) if n.startswith("RLIMIT_")})
+
+
+def _changed(start):
+    """What of the zygote's `_state()` differs from `start` ("" when nothing does)."""
+    now = _state()
+    names = ("priority", "scheduling policy", "scheduling priority", "CPU affinity", "limits")
+    return ", ".join(n for n, a, b in zip(names, start, now) if a != b)
+
+
+def _set_state(start, rlimits):
+    """Set this process's scheduling and every limit explicitly: the zygote's start values
+    (checked before the fork), then the run's own limits on top."""
+    import resource
+    nice, policy, priority, cpus, limits = start
+    os.setpriority(os.PRIO_PROCESS, 0, nice)
+    os.sched_setscheduler(0, policy, os.sched_param(priority))
+    os.sched_setaffinity(0, cpus)
+    for r, value in limits:
+        resource.setrlimit(r, value)
+    _apply_rlimits(rlimits)
+
+
+def _forked_child(req, fds, run, sock, start):
     """In the forked child: its own session, output, folder, limits; returns its config."""
     sock.close()
     for name in _ZYGOTE_SIGNALS:
@@ -125,7 +169,7 @@ def _forked_child(req, fds, run, sock):
     cfg["submission"] = f"{run}/{cfg['module']}.py"
     os.chdir(run)
     os.environ["HOME"] = run
-    _apply_rlimits(req["rlimits"])
+    _set_state(start, req["rlimits"])
     return cfg
 
 

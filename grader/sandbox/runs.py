@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable
 
-from . import cgroups, seccomp, zygote
+from . import cgroups, seccomp, wire, zygote
 from .clock import descendants, tree_cpu
 from .config import ChildConfig
 from .isolation import Limits, count_tasks, rlimit_values
@@ -194,6 +194,25 @@ class ForkedRun(Run):
             if pidfd is not None:
                 os.close(pidfd)
         self.output = os.fdopen(out_r, "rb")
+        self._await_ready()
+
+    def _await_ready(self) -> None:
+        """The child says "ready" once it has set its own limits, scheduling and filter, before
+        it is sent the submission: a child that never says it could not set itself up (a
+        broken zygote), which is the grader's fault. The run ends, the zygote is replaced,
+        and the caller starts the submission elsewhere (ZygoteError)."""
+        try:
+            said = wire.recv(self.reader, time.monotonic() + zygote.ANSWER_S, 256)
+        except (EOFError, OSError, TimeoutError, wire.WireError):
+            said = None
+        if isinstance(said, dict) and said.get("event") == "ready":
+            return
+        self.end(0.0)
+        self.output.close()
+        for fd in (self.writer, self.reader):
+            os.close(fd)
+        zygote.discard(self.slot)
+        raise zygote.ZygoteError("the forked run could not set itself up")
 
     def end(self, grace_s: float) -> Ending:
         try:
