@@ -20,17 +20,34 @@ def _load_wire(path, name="_grader_wire"):
     return mod
 
 
-class _Forbidden:
-    """A meta-path finder that refuses the exercise's forbidden packages, whatever the spelling."""
-
-    def __init__(self, names, exercise):
-        self.names, self.exercise = frozenset(names), exercise
+# Modules that reach raw memory or the interpreter's internals without ctypes (CPython's test
+# modules, cffi): refused in every exercise.
+NEVER = ("_testcapi", "_testinternalcapi", "_testbuffer", "_testmultiphase", "_testclinic",
+         "_testimportmultiple", "_testsinglephase", "_xxtestfuzz", "_ctypes_test", "cffi",
+         "_cffi_backend", "xxsubtype", "xxlimited", "xxlimited_35")
+# A meta-path finder that refuses the exercise's forbidden packages, whatever the spelling. Made
+# in globals of its own: it sits in sys.meta_path, within the submission's reach.
+_FORBIDDEN = """
+class Forbidden:
+    def __init__(self, names, never, exercise):
+        self.names, self.never, self.exercise = frozenset(names), frozenset(never), exercise
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname.partition(".")[0] in self.names:
-            raise ImportError(f"'{fullname.partition('.')[0]}' may not be used in {self.exercise}: "
+        top = fullname.partition(".")[0]
+        if top in self.never:
+            raise ImportError(f"'{top}' reaches the interpreter's memory: the grader's sandbox "
+                              f"does not load it")
+        if top in self.names:
+            raise ImportError(f"'{top}' may not be used in {self.exercise}: "
                               f"this exercise is about writing it yourself")
         return None
+"""
+
+
+def _forbidden(names, exercise):
+    ns = {}
+    exec(_FORBIDDEN, ns)
+    return ns["Forbidden"](names, NEVER, exercise)
 
 
 def _fix_seeds(seed, use_torch, device, gpu_memory_fraction=None):
@@ -167,7 +184,7 @@ def _run(cfg):
             f.write(source)
         del first, source
 
-    sys.meta_path.insert(0, _Forbidden(cfg["forbidden"], cfg["exercise"]))
+    sys.meta_path.insert(0, _forbidden(cfg["forbidden"], cfg["exercise"]))
     sys.argv = [cfg["submission"]]
     submission = cfg["submission"]
     try:

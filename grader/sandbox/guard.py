@@ -34,7 +34,28 @@ EXIT_FRAMES, EXIT_HEAP, EXIT_MEMORY, EXIT_FUNCTIONS = 73, 74, 75, 76
 
 _MISSING = object()
 _len = len
-_GET = {dict: dict.get, type(type.__dict__): type(type.__dict__).get}  # immutable types' own
+# immutable types' own getters, read-only: a check never looks up what the submission can change
+_GET = __import__("types").MappingProxyType({dict: dict.get,
+                                             type(type.__dict__): type(type.__dict__).get})
+# What the interpreter itself caches on a class (copyreg, when torch.save pickles).
+_CACHES = frozenset(("__slotnames__",))
+_FUNCTION = type(lambda: 0)
+_TORCH_DIR = None
+
+
+def _library_wrapper(new, old):
+    """torch wraps some of its own functions the first time a part of it is imported
+    (torch._dynamo: torch.manual_seed = torch._disable_dynamo(torch.manual_seed)): a function
+    of torch's own files whose __wrapped__ is the original is torch's doing, not the student's."""
+    global _TORCH_DIR
+    if type(new) is not _FUNCTION or new.__dict__.get("__wrapped__") is not old:
+        return False
+    if _TORCH_DIR is None:
+        torch = sys.modules.get("torch")
+        _TORCH_DIR = os.path.dirname(getattr(torch, "__file__", "") or "/nonexistent") + "/"
+    return new.__code__.co_filename.startswith(_TORCH_DIR)
+
+
 
 
 class Surface:
@@ -64,8 +85,16 @@ class Surface:
         self.entries = [e for e in self.entries if e[0] != label]
         self.entries.append((label, namespace, dict(namespace), True))
 
-    def changes(self, limit=5):
-        """What was replaced, deleted or (in a class) added since; [] when nothing was."""
+    def modules_as_they_were(self):
+        """{name: (module, its dict as it was)}: what the probes' readers read modules from."""
+        return {label: (self.modules[label], snap) for label, _, snap, _ in self.entries
+                if label in self.modules}
+
+    def changes(self, limit=5, _GET=_GET, _MISSING=_MISSING, _len=len, type=type, dict=dict,
+                list=list, tuple=tuple, _library_wrapper=_library_wrapper, _CACHES=_CACHES,
+                _sys_modules=sys.modules):
+        """What was replaced, deleted or (in a class) added since; [] when nothing was. What it
+        uses is bound here, as it was: nothing the submission may reach later changes it."""
         out = []
         for label, live, snap, additions in self.entries:
             get = _GET[type(live)]
@@ -79,31 +108,12 @@ class Surface:
                 out += [f"added {label}.{key}" for key in list(live)
                         if key not in snap and key not in _CACHES][:limit]
         for name, mod in self.modules.items():
-            if dict.get(sys.modules, name) is not mod:
+            if dict.get(_sys_modules, name) is not mod:
                 out.append(f"replaced sys.modules['{name}']")
         if tuple(f() for f in self._modes) != self._modes_at_start:
             out.append("left a torch function or dispatch mode active (it sees every tensor "
                        "operation the grader makes)")
         return out[:limit]
-
-
-# What the interpreter itself caches on a class (copyreg, when torch.save pickles).
-_CACHES = frozenset(("__slotnames__",))
-_FUNCTION = type(lambda: 0)
-_TORCH_DIR = None
-
-
-def _library_wrapper(new, old):
-    """torch wraps some of its own functions the first time a part of it is imported
-    (torch._dynamo: torch.manual_seed = torch._disable_dynamo(torch.manual_seed)): a function
-    of torch's own files whose __wrapped__ is the original is torch's doing, not the student's."""
-    global _TORCH_DIR
-    if type(new) is not _FUNCTION or new.__dict__.get("__wrapped__") is not old:
-        return False
-    if _TORCH_DIR is None:
-        torch = sys.modules.get("torch")
-        _TORCH_DIR = os.path.dirname(getattr(torch, "__file__", "") or "/nonexistent") + "/"
-    return new.__code__.co_filename.startswith(_TORCH_DIR)
 
 
 def _mode_counters(torch):
@@ -121,11 +131,11 @@ def disable(paths, exercise):
     """Replace each dotted `paths` entry (a class or function the exercise forbids, such as
     torch.optim.Adam) by one that raises, before the submission runs; a module entry has every
     function and class defined in it replaced. The grader computes its references outside."""
-    def refuse(name):
-        def refused(*args, **kwargs):
-            raise ImportError(f"{name} may not be used in {exercise}: this exercise is about "
-                              f"writing it yourself")
-        return refused
+    def refuse(name):  # in globals of its own: a refused function leads to nothing of guard's
+        ns = {"message": f"{name} may not be used in {exercise}: this exercise is about "
+                         f"writing it yourself"}
+        exec("def refused(*args, **kwargs):\n    raise ImportError(message)\n", ns)
+        return ns["refused"]
 
     def neuter(owner, key, value, label):
         if isinstance(value, type) and callable(getattr(value, "step", None)):
@@ -157,13 +167,17 @@ def install_hook(student_prefixes, own_files, libraries=()):
     libraries = tuple(p.rstrip("/") + "/" for p in libraries if p)
     # inspect and traceback helpers that hand frames (not summaries) to their caller
     helpers = frozenset(("currentframe", "stack", "getouterframes", "getinnerframes", "trace",
-                         "walk_stack", "walk_tb"))
+                         "walk_stack", "walk_tb", "getgeneratorlocals", "getcoroutinelocals"))
     heap = frozenset(("gc.get_objects", "gc.get_referrers", "gc.get_referents",
                       "sys._current_frames", "sys._current_exceptions"))
     memory = frozenset(("ctypes.cdata", "ctypes.string_at", "ctypes.wstring_at",
                         "ctypes.PyObj_FromPtr"))
     raw_copies = _memory_functions()
     frame_attrs = frozenset(("tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"))
+    # Hooks that would run the submission's code with the grader's frames (hooks.py), refused
+    # from now on whoever asks: nothing of the grader's sets them once the submission runs.
+    refused = frozenset(("sys.settrace", "sys.setprofile", "sys.addaudithook"))
+    protected = _protected_types()
     busy = []
 
     def student(code):
@@ -198,6 +212,14 @@ def install_hook(student_prefixes, own_files, libraries=()):
             exit_now(code)
 
     def hook(event, args):
+        if event in refused:
+            raise PermissionError(f"{event}() is not available in the grader's sandbox: it "
+                                  f"would run your code inside the grader's own")
+        if event == "object.__setattr__" and len(args) > 2 and args[1] == "__class__" and \
+                isinstance(args[0], protected) and _deep_student(getframe(1), student):
+            raise PermissionError(f"your code may not change the class of a "
+                                  f"{type(args[0]).__module__}.{type(args[0]).__qualname__}: "
+                                  f"the grader reads tensors and arrays through their own class")
         if busy:
             return
         busy.append(1)
@@ -223,6 +245,16 @@ def install_hook(student_prefixes, own_files, libraries=()):
             busy.clear()
 
     sys.addaudithook(hook)
+
+
+def _protected_types():
+    """Objects whose class the submission may not swap: the probes read them."""
+    out = []
+    for module, name in (("torch", "Tensor"), ("numpy", "ndarray"), ("numpy", "generic")):
+        cls = getattr(sys.modules.get(module), name, None)
+        if isinstance(cls, type):
+            out.append(cls)
+    return tuple(out)
 
 
 def _memory_functions():

@@ -1,0 +1,157 @@
+"""Inside the sandbox: how the probes read what the submission hands them.
+
+Loaded by child.py (standard library only). A probe reads the student's tensors and arrays:
+`float(t.detach())`, `out.argmax(1).tolist()`. Read naively, that goes through whatever class
+the object has and whatever its instance holds, so a submission could answer for the probe: a
+torch.Tensor subclass with its own `__float__`, a `detach` put on one tensor, a class swapped
+under the probe's own tensors (guard.install_hook refuses that last one outright).
+
+So the probes read through this module, made before the submission ran:
+- `__attr__(obj, name)`: every attribute a probe reads (grader/sandbox/probe_source.py rewrites
+  `x.name` into it when it compiles the probes). On a torch.Tensor or nn.Parameter of exactly
+  that type, the attribute comes from the class as it was before the submission ran (a
+  snapshot), never from the instance; on a module the probes read through (numpy, torch, ...),
+  from the module as it was. On anything that is a subclass of a tensor or an array, the read
+  is refused and the run's answer voided: "your code handed the grader a Evil, a subclass of
+  torch.Tensor".
+- `float`, `int`, `getattr` in the probes' builtins do the same; a number subclass is read as
+  the number it holds.
+Operators (`a - b`, `a < b`) still go through the class: guard.py's check after every call sees
+any change to it.
+
+Every function here keeps its state in positional defaults (a tuple the submission cannot change
+in place) and runs in globals of its own: the probes' namespace, which the submission can reach
+through a probe's callback, leads to nothing mutable.
+"""
+
+_READERS = '''
+def attr(obj, name, default=MISSING, _type=type, _snaps=SNAPS, _modules=MODULES,
+         _plain=PLAIN, _bases=BASES, _issubclass=issubclass, _getattr=getattr, _id=id,
+         _get_attribute=GET_ATTRIBUTE, _missing=MISSING, _refuse=REFUSE):
+    t = _type(obj)
+    snap = _snaps.get(t)
+    if snap is not None:
+        v = snap.get(name, _missing)
+        if v is _missing:
+            if default is _missing:
+                return _get_attribute(obj, name)
+            return _getattr(obj, name, default)
+        bind = _getattr(_type(v), "__get__", None)
+        return v if bind is None else bind(v, obj, t)
+    module = _modules.get(_id(obj))
+    if module is not None and module[0] is obj:
+        v = module[1].get(name, _missing)
+        if v is not _missing:
+            return v
+    elif t not in _plain and _bases and _issubclass(t, _bases):
+        _refuse(t)
+    return _getattr(obj, name) if default is _missing else _getattr(obj, name, default)
+
+
+def as_float(x=0.0, _type=type, _float=float, _tensors=TENSORS, _item=ITEM, _plain=NUMBERS,
+             _issubclass=issubclass, _int=int, _float_of=FLOAT_OF, _int_float=INT_FLOAT,
+             _refuse=REFUSE):
+    t = _type(x)
+    if t in _tensors:
+        return _float(_item(x))
+    if t in _plain:
+        return _float(x)
+    if _issubclass(t, _float):
+        return _float_of(x)
+    if _issubclass(t, _int):
+        return _int_float(x)
+    _refuse(t)
+
+
+def as_int(x=0, base=MISSING, _type=type, _int=int, _tensors=TENSORS, _item=ITEM,
+           _plain=NUMBERS, _issubclass=issubclass, _float=float, _float_of=FLOAT_OF,
+           _index=INDEX, _missing=MISSING, _refuse=REFUSE):
+    t = _type(x)
+    if base is not _missing:
+        return _int(x, base)
+    if t in _plain:
+        return _int(x)
+    if t in _tensors:
+        return _int(_item(x))
+    if _issubclass(t, _int):
+        return _index(x)
+    if _issubclass(t, _float):
+        return _int(_float_of(x))
+    _refuse(t)
+'''
+
+
+_FAULTS = '''
+def faults():
+    said, answer = [], None
+    while True:
+        message = yield answer
+        if message is None:                  # take what was said since the last time
+            answer, said = said, []
+        else:
+            said.append(message)
+            answer = None
+'''
+
+
+def make(watched_modules: dict) -> tuple[dict, object]:
+    """({name: reader} for the probes' builtins, take_faults) where `take_faults()` lists the
+    reads refused since it was last asked. `watched_modules`: {name: (module, its dict as it
+    was)}, from guard.Surface."""
+    import builtins
+    import sys
+    from types import MappingProxyType as Frozen
+
+    ns = {}
+    exec(compile(_FAULTS, "<grader faults>", "exec"), ns)
+    faults = ns["faults"]()
+    next(faults)
+    say = faults.send
+    torch, numpy = sys.modules.get("torch"), sys.modules.get("numpy")
+    tensors = tuple(t for t in (getattr(torch, "Tensor", None),
+                                getattr(getattr(torch, "nn", None), "Parameter", None)) if t)
+    bases = tuple(t for t in (tensors[:1] + ((numpy.ndarray,) if numpy else ())))
+    numbers = {bool, int, float, complex, str, bytes}
+    if numpy is not None:
+        numbers |= {t for t in set(numpy.sctypeDict.values()) if isinstance(t, type)}
+        numbers.add(numpy.ndarray)
+    plain = frozenset(numbers | {type(None), list, tuple, dict, set, frozenset, range, slice})
+
+    def refuse(t, _say=say, _qualname=_qualname, _bases=bases, _issubclass=issubclass):
+        what = next((b for b in _bases if _issubclass(t, b)), None)
+        message = (f"handed the grader a {_qualname(t)}, a subclass of {_qualname(what)}: the "
+                   f"grader reads only the library's own tensors and arrays" if what else
+                   f"handed the grader a {_qualname(t)} where it reads a number")
+        _say(message)
+        raise TypeError(f"your code {message}")
+
+    names = dict(
+        MISSING=object(), TYPE=type, PLAIN=plain, BASES=bases, TENSORS=frozenset(tensors),
+        NUMBERS=frozenset(numbers), SNAPS=Frozen({t: Frozen(_merged(t)) for t in tensors}),
+        MODULES=Frozen({id(m): (m, Frozen(snap)) for m, snap in watched_modules.values()}),
+        GET_ATTRIBUTE=object.__getattribute__, REFUSE=refuse,
+        ITEM=_merged(tensors[0])["item"] if tensors else None, FLOAT_OF=float.__float__,
+        INT_FLOAT=int.__float__, INDEX=int.__index__)
+    exec(compile(_READERS, "<grader readers>", "exec"), names)
+    readers = {"__attr__": names["attr"], "getattr": names["attr"], "float": names["as_float"],
+               "int": names["as_int"]}
+    _ = builtins  # the readers' own globals hold the real builtins, as any module's do
+
+    def take_faults():
+        return say(None)
+    return readers, take_faults
+
+
+def _merged(cls: type) -> dict:
+    """Every attribute a `cls` instance finds on its class, as `cls.__mro__` resolves it."""
+    out: dict = {}
+    for c in reversed(cls.__mro__):
+        out.update(c.__dict__)
+    return out
+
+
+def _qualname(t) -> str:
+    module = getattr(t, "__module__", "") or ""
+    name = getattr(t, "__qualname__", repr(t))
+    return name if module in ("builtins", "") else f"{module.split('.')[0]}.{name}" \
+        if module.split(".")[0] in ("torch", "numpy") else name
