@@ -107,6 +107,8 @@ def main():
             # guard.py too is compiled once, here, not in every child (1.6 ms a run)
             _ZYGOTE_GUARD = _load_wire(_beside(cfg, "guard.py"), "_grader_guard")
             _ZYGOTE_SECCOMP = _load_wire(_beside(cfg, "seccomp.py"), "_grader_seccomp")
+            for name in ("hooks", "readers"):
+                _helper(cfg, name)
             forkserver = _load_wire(_beside(cfg, "forkserver.py"), "_grader_forkserver")
             child_cfg, _ZYGOTE_WIRE = forkserver.serve(cfg, _load_wire, _procs(cfg))
             _run(child_cfg)
@@ -119,6 +121,7 @@ def main():
 _ZYGOTE_WIRE = None              # in a forked child: the zygote's wire module, loaded once
 _ZYGOTE_GUARD = None             # ... and its guard module
 _ZYGOTE_SECCOMP = None           # ... and seccomp.py
+_ZYGOTE_HELPERS = {}             # ... and hooks.py, readers.py (compiled once, in the zygote)
 _PROCS = None                    # procs.py, loaded once
 
 
@@ -196,18 +199,27 @@ def _run(cfg):
         sys.stdout.reconfigure(line_buffering=True)
     except (AttributeError, ValueError):
         pass
-    # Last, just before the submission: what it may not change or reach (guard.py), and this
-    # file's helpers bound as locals, where replacing __main__'s names changes nothing.
+    # Last, just before the submission: what it may not change or reach (guard.py, hooks.py,
+    # readers.py), and this file's helpers bound as locals, where nothing the submission
+    # reaches can replace them.
     guard = _ZYGOTE_GUARD or _load_wire(cfg["guard"], "_grader_guard")
     guard.disable(cfg.get("disabled", ()), cfg["exercise"])
+    guard.close_raw_memory()
+    hooks, readers = _helper(cfg, "hooks"), _helper(cfg, "readers")
+    foreign_handlers = hooks.install_signal_wrappers()
     surface, trusted = guard.Surface(), guard.trusted_builtins()
-    helpers = (_error, _usage, _tampered)
+    read, faults = readers.make(surface.modules_as_they_were())
+    enter, leave, as_grader = hooks.quarantine()
+    checks = _checks(surface.changes, foreign_handlers, faults)
+    helpers = (_error, _usage, _tampered, checks, enter, leave)
     _procs(cfg).prctl(4, 0)  # not dumpable: no /proc/self/mem, no reopening pipes via /proc
     work = os.path.dirname(submission)
     # Package folders are never the submission's; the scratch folder (or a folder above it,
     # /work for a forked run's /work/runN) is not a package folder.
     packages = [p for p in cfg["sys_path"] if not (work + "/").startswith(p.rstrip("/") + "/")]
     guard.install_hook([work + "/"], ["<probes>"], packages + [os.path.dirname(cfg["wire"])])
+    # `import __main__` is the submission itself, not this file: nothing of the grader's is
+    # reachable by name from the submission's code.
     module = _new_module(cfg["module"], submission)
     t0 = perf()
     dumps = _Dumps()  # the stack just before the import's limits: where it was stopped
@@ -217,17 +229,20 @@ def _run(cfg):
             code = compile(f.read(), submission, "exec")
         exec(code, module.__dict__)
     except BaseException as e:  # SystemExit and KeyboardInterrupt included: all are the student's
+        leave()
         send(fd_out, helpers[0](e, submission, "load"))
         return
     finally:
         dumps.cancel()
-    bad = surface.changes()
+    leave()
+    bad = checks()
     if bad:
         send(fd_out, helpers[2](bad))
         return
     send(fd_out, {"ok": True, "event": "loaded", "seconds": perf() - t0, "usage": helpers[1]()})
-    _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf, surface, trusted, helpers,
-           dumps)
+    probes_builtins = dict(trusted, **read)
+    _serve(module, cfg, fd_in, fd_out, wire, perf, surface, trusted, probes_builtins, helpers,
+           dumps, as_grader)
     # Done: leave now, without the student's atexit handlers or never-ending threads.
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -238,6 +253,32 @@ def _run(cfg):
 
 
 _exit = os._exit
+
+
+def _helper(cfg, name):
+    """One of the sandbox's helper modules (hooks, readers): the zygote's copy, else loaded."""
+    loaded = _ZYGOTE_HELPERS.get(name)
+    if loaded is None:
+        loaded = _ZYGOTE_HELPERS[name] = _load_wire(_beside(cfg, f"{name}.py"), f"_grader_{name}")
+    return loaded
+
+
+def _frozen(mapping):
+    import types
+    return types.MappingProxyType(mapping)
+
+
+def _checks(changes, foreign_handlers, faults):
+    """What voids a run's answer, checked after its import and after every call: libraries
+    changed (guard.py), a signal handler that came another way (hooks.py), a read the probes
+    refused (readers.py)."""
+    def check():
+        out = changes()
+        out += [f"set a handler for signal {n} the grader cannot watch (use signal.signal)"
+                for n in foreign_handlers()]
+        out += faults()
+        return out[:5]
+    return check
 
 
 def _usage(resource=__import__("resource") if os.name == "posix" else None):
@@ -286,18 +327,25 @@ class _Dumps:
             self.itimer(self.prof, 0)
 
 
-def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf, surface, trusted, helpers,
-           dumps):
+def _serve(module, cfg, fd_in, fd_out, wire, perf, surface, trusted, probes_builtins, helpers,
+           dumps, as_grader):
     # The builtins this loop uses, as they are now (the import left them untouched, or the
     # surface check said so): a call that replaces one later cannot break the loop itself.
     isinstance, getattr, dict, BaseException = (trusted["isinstance"], trusted["getattr"],
                                                 trusted["dict"], trusted["BaseException"])
     number = (trusted["int"], trusted["float"])
-    error, usage, tampered = helpers
+    exec_ = trusted["exec"]
+    send, recv, frame, write_all = wire.send, wire.recv, wire.frame, wire.write_all
+    WireError = wire.WireError
+    error, usage, tampered, checks, enter, leave = helpers
+    code_of, watch = _probe_loader(), surface.watch
     arm, cancel_dumps = dumps.arm, dumps.cancel
-    # The probes' builtins are the ones from before the submission ran.
-    probes = {"device": cfg["device"], "DATA": dict(cfg.get("data", {})), "__name__": "probes",
-              "__builtins__": trusted}
+    # The probes' builtins are the ones from before the submission ran, with readers that read
+    # only the libraries' own types (readers.py); watched like the probes' namespace (a
+    # callback's __builtins__ leads there). The data paths are read-only.
+    probes = {"device": cfg["device"], "DATA": _frozen(dict(cfg.get("data", {}))),
+              "__name__": "probes", "__builtins__": probes_builtins}
+    watch("the grader's probes' builtins", probes_builtins)
     submission = cfg["submission"]
     while True:
         try:
@@ -309,16 +357,19 @@ def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf, surface, tru
             return
         if op == "probes":
             try:  # the submission may have broken what the probes import: say so, don't die
-                exec(compile(req["source"], "<probes>", "exec"), probes)
+                code = code_of(req["code"])
+                as_grader(lambda: exec_(code, probes))
             except BaseException as e:
                 send(fd_out, dict({"id": rid}, **error(e, submission, "probes")))
                 continue
-            surface.watch("the grader's probes", probes)  # a callback's __globals__ leads here
+            watch("the grader's probes", probes)  # a callback's __globals__ leads here
             send(fd_out, {"id": rid, "ok": True})
             continue
         t0 = perf()
         limit, cpu = req.get("limit_s"), req.get("cpu_s")
         arm(limit if isinstance(limit, number) else None, cpu if isinstance(cpu, number) else None)
+        enter()
+        fn = None
         try:
             fn = getattr(module, req["name"]) if op == "call" else probes[req["name"]]
             value = fn(*req["args"], **req["kwargs"]) if op == "call" else \
@@ -327,29 +378,42 @@ def _serve(module, cfg, fd_in, fd_out, send, recv, WireError, perf, surface, tru
             value, failed = None, e
         else:
             failed = None
+        leave()
         cancel_dumps()
-        bad = surface.changes()
-        if bad:  # whatever it answered was read through what it changed
-            send(fd_out, dict({"id": rid}, **tampered(bad)))
-            continue
         if failed is not None:
-            send(fd_out, dict({"id": rid}, **error(failed, submission, "call"), usage=usage()))
-            continue
-        try:
-            send(fd_out, {"id": rid, "ok": True, "value": value, "seconds": perf() - t0,
-                          "usage": usage()})
+            answer = dict({"id": rid}, **error(failed, submission, "call"), usage=usage())
+        else:
+            answer = {"id": rid, "ok": True, "value": value, "seconds": perf() - t0,
+                      "usage": usage()}
+        try:  # encoded before the check: what encoding runs of the submission's, and whatever
+            framed = frame(answer)  # dropping its value sets off, is checked too
         except Exception as e:  # WireError, or a hostile object's own error while encoded
             why = str(e) if isinstance(e, WireError) else \
                 f"a value that cannot be sent back to the grader ({type(e).__name__})"
-            send(fd_out, {"id": rid, "ok": False, "phase": "return", "error": {
+            framed = frame({"id": rid, "ok": False, "phase": "return", "error": {
                 "type": "WireError", "message": why[:500], "line": None, "traceback": ""}})
+        del answer, value, failed, fn
+        bad = checks()
+        if bad:  # whatever it answered was read through what it changed
+            send(fd_out, dict({"id": rid}, **tampered(bad)))
+            continue
+        write_all(fd_out, framed)
+
+
+def _probe_loader():
+    """The probes arrive compiled by the grader (marshal, base64: probe_source.compiled), their
+    attribute reads routed through readers.py's `__attr__`."""
+    import binascii
+    import marshal
+    loads, unbase64 = marshal.loads, binascii.a2b_base64
+    return lambda text: loads(unbase64(text))
 
 
 def _new_module(name, path):
     import types
     module = types.ModuleType(name)
     module.__file__ = path
-    sys.modules[name] = module
+    sys.modules[name] = sys.modules["__main__"] = module
     return module
 
 

@@ -155,6 +155,66 @@ def disable(paths, exercise):
             neuter(owner, attr, getattr(owner, attr), path)
 
 
+# torch's constructors of a storage at a raw address: nothing a course needs, and a way to read
+# or write any memory of the process without ctypes.
+RAW_ADDRESS = (("torch._C", "_construct_storage_from_data_pointer"),
+               ("torch.UntypedStorage", "_new_with_weak_ptr"))
+
+
+def close_raw_memory():
+    """Shut the library routes to raw memory that do not go through ctypes (which the audit
+    hook watches): torch's storages at an address are refused, and numpy's as_strided (which
+    makes a view with any strides, over any memory past the array's end) checks that the view
+    stays inside the array. What stays open (numpy's array interface over an address of the
+    submission's own choosing) is in the README's threat model."""
+    torch = sys.modules.get("torch")
+    for owner, name in RAW_ADDRESS if torch is not None else ():
+        holder = torch._C if owner == "torch._C" else getattr(torch, owner.split(".")[1], None)
+        if holder is not None and hasattr(holder, name):
+            ns = {"message": f"{owner}.{name} reaches raw memory: the grader's sandbox refuses it"}
+            exec("def refused(*args, **kwargs):\n    raise PermissionError(message)\n", ns)
+            setattr(holder, name, staticmethod(ns["refused"]) if isinstance(holder, type)
+                    else ns["refused"])
+    numpy = sys.modules.get("numpy")
+    impl = sys.modules.get("numpy.lib._stride_tricks_impl") or \
+        sys.modules.get("numpy.lib.stride_tricks")
+    if numpy is None or impl is None or not hasattr(impl, "as_strided"):
+        return
+    checked = _bounded_as_strided(impl.as_strided, numpy.asarray)
+    for name in ("numpy.lib._stride_tricks_impl", "numpy.lib.stride_tricks"):
+        mod = sys.modules.get(name)
+        if mod is not None and hasattr(mod, "as_strided"):
+            mod.as_strided = checked
+
+
+_AS_STRIDED = """
+def as_strided(x, shape=None, strides=None, subok=False, writeable=True, _orig=ORIG,
+               _asarray=ASARRAY, _tuple=tuple, _zip=zip, _min=min, _max=max, _sum=sum):
+    a = _asarray(x)
+    shape = a.shape if shape is None else _tuple(shape)
+    strides = a.strides if strides is None else _tuple(strides)
+
+    def extent(shape, strides):
+        if 0 in shape:
+            return 0, 0
+        low = _sum(_min(0, (n - 1) * s) for n, s in _zip(shape, strides))
+        return low, _sum(_max(0, (n - 1) * s) for n, s in _zip(shape, strides)) + a.itemsize
+    low, high = extent(shape, strides)
+    own_low, own_high = extent(a.shape, a.strides)
+    if (low, high) != (0, 0) and (low < own_low or high > own_high):
+        raise ValueError("as_strided: this view would reach memory outside the array (the "
+                         "grader's sandbox allows views inside it only)")
+    return _orig(x, shape, strides, subok, writeable)
+"""
+
+
+def _bounded_as_strided(orig, asarray):
+    ns = {"ORIG": orig, "ASARRAY": asarray}
+    exec(_AS_STRIDED, ns)
+    ns["as_strided"].__doc__ = orig.__doc__
+    return ns["as_strided"]
+
+
 def install_hook(student_prefixes, own_files, libraries=()):
     """End the run (exit code EXIT_*) when the submission's code reaches for frames, the heap or
     raw memory. `student_prefixes`: where the submission's files live; code compiled from a
@@ -178,6 +238,8 @@ def install_hook(student_prefixes, own_files, libraries=()):
     # from now on whoever asks: nothing of the grader's sets them once the submission runs.
     refused = frozenset(("sys.settrace", "sys.setprofile", "sys.addaudithook"))
     protected = _protected_types()
+    disguised = _disguises(own, libraries)
+    disguise_events = frozenset(("compile", "code.__new__", "marshal.loads", "marshal.load"))
     busy = []
 
     def student(code):
@@ -237,6 +299,10 @@ def install_hook(student_prefixes, own_files, libraries=()):
             elif event in heap:
                 if caller_is_student() or _deep_student(getframe(2), student):
                     end(EXIT_HEAP, event)
+            elif event in disguise_events:
+                why = disguised(event, args, getframe(1))
+                if why and _deep_student(getframe(1), student):
+                    raise PermissionError(why)
             elif event in memory or (event == "ctypes.call_function" and args and
                                      args[0] in raw_copies):
                 if _deep_student(getframe(2), student):
@@ -245,6 +311,59 @@ def install_hook(student_prefixes, own_files, libraries=()):
             busy.clear()
 
     sys.addaudithook(hook)
+
+
+def _disguises(own, libraries):
+    """`disguised(event, args, frame)`: why code the submission is making would pass for the
+    grader's or a library's ("" when it would not). The hook tells the submission's code from
+    the rest by the file a code object names; code compiled under a library's file name, the
+    probes' or a frozen module's would walk the grader's frames unseen. A library's own source
+    compiled by the import system (the same text as its file) and its cached bytecode (from a
+    package folder) are what they say they are."""
+    import marshal
+
+    def spoofed(name):
+        return isinstance(name, str) and (name in own or name.startswith(
+            ("<grader", "<probes", "<frozen")) or name.startswith(libraries))
+
+    def names(code, depth=0):
+        if depth > 50:
+            return
+        yield code.co_filename
+        for const in code.co_consts:
+            if type(const) is type(code):
+                yield from names(const, depth + 1)
+
+    def same_as_file(source, path):
+        try:
+            with open(path, "rb") as f:
+                text = f.read()
+        except OSError:
+            return False
+        return source == (text if isinstance(source, bytes) else text.decode("utf-8", "replace"))
+
+    def disguised(event, args, frame):
+        if event == "compile" and len(args) > 1 and spoofed(args[1]):
+            if isinstance(args[0], (str, bytes)) and same_as_file(args[0], args[1]):
+                return ""
+            return f"compiling code under the name {args[1]!r} is not allowed in the sandbox"
+        if event == "code.__new__" and len(args) > 1 and spoofed(args[1]):
+            return f"making code under the name {args[1]!r} is not allowed in the sandbox"
+        if event == "marshal.load":
+            return "marshal.load is not available in the grader's sandbox"
+        if event == "marshal.loads" and args and isinstance(args[0], (bytes, bytearray)):
+            cached = frame.f_locals.get("bytecode_path") if frame is not None and \
+                frame.f_code.co_name == "_compile_bytecode" else None
+            if isinstance(cached, str) and cached.startswith(libraries):
+                return ""  # a package's own cached bytecode, read by the import system
+            try:
+                code = marshal.loads(args[0])
+            except Exception:  # noqa: BLE001  not code, or not valid: marshal says so itself
+                return ""
+            if type(code) is type(disguised.__code__) and any(map(spoofed, names(code))):
+                return "loading code that names the grader's or a library's files is not allowed"
+        return ""
+    return disguised
 
 
 def _protected_types():

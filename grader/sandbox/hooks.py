@@ -68,21 +68,21 @@ def service(raw_set, raw_get, frameless, default_int, callable, id):
 '''
 
 _WRAPPERS = '''
-def signal(signalnum, handler, *, _send=send, _int=int):
+def signal(signalnum, handler, _send=send, _int=int):
     ok, value = _send(("set", _int(signalnum), handler))
     if not ok:
         raise value
     return value
 
 
-def getsignal(signalnum, *, _send=send, _int=int):
+def getsignal(signalnum, _send=send, _int=int):
     ok, value = _send(("get", _int(signalnum), None))
     if not ok:
         raise value
     return value
 
 
-def create_builtin(spec, *, _send=create, _type=type, _str=str):
+def create_builtin(spec, _send=create, _type=type, _str=str):
     name = spec.name
     if _type(name) is not _str:
         raise ImportError("a module name must be a str")

@@ -82,15 +82,30 @@ def as_int(x=0, base=MISSING, _type=type, _int=int, _tensors=TENSORS, _item=ITEM
 
 
 _FAULTS = '''
-def faults():
+def faults(take):
     said, answer = [], None
     while True:
         message = yield answer
-        if message is None:                  # take what was said since the last time
-            answer, said = said, []
+        if message is take:                  # what was said since the last time; only the
+            answer, said = said, []          # serving loop holds `take`
         else:
-            said.append(message)
+            said.append(str(message)[:300])
             answer = None
+
+
+def refusal(say, bases, issubclass, next, getattr):
+    def refuse(t, _say=say, _bases=bases, _issubclass=issubclass, _next=next, _getattr=getattr):
+        what = _next((b for b in _bases if _issubclass(t, b)), None)
+        name = _getattr(t, "__qualname__", "?")
+        if what is None:
+            message = f"handed the grader a {name} where it reads a number"
+        else:
+            message = (f"handed the grader a {name}, a subclass of {what.__module__}."
+                       f"{what.__qualname__}: the grader reads only the library's own tensors "
+                       f"and arrays")
+        _say(message)
+        raise TypeError(f"your code {message}")
+    return refuse
 '''
 
 
@@ -98,13 +113,13 @@ def make(watched_modules: dict) -> tuple[dict, object]:
     """({name: reader} for the probes' builtins, take_faults) where `take_faults()` lists the
     reads refused since it was last asked. `watched_modules`: {name: (module, its dict as it
     was)}, from guard.Surface."""
-    import builtins
     import sys
     from types import MappingProxyType as Frozen
 
     ns = {}
     exec(compile(_FAULTS, "<grader faults>", "exec"), ns)
-    faults = ns["faults"]()
+    take = object()
+    faults = ns["faults"](take)
     next(faults)
     say = faults.send
     torch, numpy = sys.modules.get("torch"), sys.modules.get("numpy")
@@ -117,13 +132,7 @@ def make(watched_modules: dict) -> tuple[dict, object]:
         numbers.add(numpy.ndarray)
     plain = frozenset(numbers | {type(None), list, tuple, dict, set, frozenset, range, slice})
 
-    def refuse(t, _say=say, _qualname=_qualname, _bases=bases, _issubclass=issubclass):
-        what = next((b for b in _bases if _issubclass(t, b)), None)
-        message = (f"handed the grader a {_qualname(t)}, a subclass of {_qualname(what)}: the "
-                   f"grader reads only the library's own tensors and arrays" if what else
-                   f"handed the grader a {_qualname(t)} where it reads a number")
-        _say(message)
-        raise TypeError(f"your code {message}")
+    refuse = ns["refusal"](say, bases, issubclass, next, getattr)
 
     names = dict(
         MISSING=object(), TYPE=type, PLAIN=plain, BASES=bases, TENSORS=frozenset(tensors),
@@ -135,10 +144,9 @@ def make(watched_modules: dict) -> tuple[dict, object]:
     exec(compile(_READERS, "<grader readers>", "exec"), names)
     readers = {"__attr__": names["attr"], "getattr": names["attr"], "float": names["as_float"],
                "int": names["as_int"]}
-    _ = builtins  # the readers' own globals hold the real builtins, as any module's do
 
     def take_faults():
-        return say(None)
+        return say(take)
     return readers, take_faults
 
 
@@ -148,10 +156,3 @@ def _merged(cls: type) -> dict:
     for c in reversed(cls.__mro__):
         out.update(c.__dict__)
     return out
-
-
-def _qualname(t) -> str:
-    module = getattr(t, "__module__", "") or ""
-    name = getattr(t, "__qualname__", repr(t))
-    return name if module in ("builtins", "") else f"{module.split('.')[0]}.{name}" \
-        if module.split(".")[0] in ("torch", "numpy") else name

@@ -428,7 +428,8 @@ class Session:
             self._probes_loaded = set()
             source = self._probe_source.common if self._probe_source else self.cfg.probes
         try:
-            wire.send(self._run.writer, {"op": "probes", "source": source, "id": rid},
+            wire.send(self._run.writer, {"op": "probes", "code": probe_source.compiled(source),
+                                             "id": rid},
                       deadline)
             reply = wire.recv(self._run.reader, deadline, HANDSHAKE_BYTES,
                               wire.reply_prefix(rid))

@@ -171,10 +171,15 @@ def _wait(fd, deadline, writing, why):
 def send(fd, value, deadline=None):
     """Write one message. With a `deadline`, `fd` should be non-blocking: a reader that
     stopped reading (a full pipe) makes this raise TimeoutError instead of hanging."""
+    write_all(fd, frame(value), deadline)
+
+
+def frame(value):
+    """One message as it goes on the wire: its length, then its bytes."""
     body = dumps(value)
     if len(body) > MAX_MESSAGE:
         raise WireError(f"message of {len(body)} bytes is over the {MAX_MESSAGE}-byte limit")
-    write_all(fd, HEADER.pack(len(body)) + body, deadline)
+    return HEADER.pack(len(body)) + body
 
 
 def write_all(fd, data, deadline=None):
