@@ -68,18 +68,19 @@ def service(raw_set, raw_get, frameless, default_int, callable, id):
 '''
 
 _WRAPPERS = '''
-def signal(signalnum, handler, _send=send, _int=int):
-    ok, value = _send(("set", _int(signalnum), handler))
+def signal(signalnum, handler, _send=send, _int=int, _callable=callable, _enum=to_enum,
+           _handlers=Handlers):
+    ok, value = _send(("set", _int(signalnum), handler if _callable(handler) else _int(handler)))
     if not ok:
         raise value
-    return value
+    return _enum(value, _handlers)
 
 
-def getsignal(signalnum, _send=send, _int=int):
+def getsignal(signalnum, _send=send, _int=int, _enum=to_enum, _handlers=Handlers):
     ok, value = _send(("get", _int(signalnum), None))
     if not ok:
         raise value
-    return value
+    return _enum(value, _handlers)
 
 
 def create_builtin(spec, _send=create, _type=type, _str=str):
@@ -125,7 +126,8 @@ def install_signal_wrappers():
                                           lambda name: ModuleSpec(name, BuiltinImporter),
                                           frozenset(("_signal",)))
     next(creator)
-    ns = dict(send=service.send, create=creator.send)
+    ns = dict(send=service.send, create=creator.send, Handlers=signal.Handlers,
+              to_enum=signal._int_to_enum)
     exec(compile(_WRAPPERS, "<grader signal>", "exec"), ns)
     for module in (signal, _signal):
         module.signal, module.getsignal = ns["signal"], ns["getsignal"]

@@ -15,6 +15,9 @@ import marshal
 from dataclasses import dataclass, field
 
 READER = "__attr__"  # readers.py's, in the probes' builtins
+# calls of these builtins become calls of readers.py's (the names themselves stay the types:
+# isinstance(v, float) still works)
+CALLS = {"float": "__read_float__", "int": "__read_int__", "getattr": READER}
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,14 @@ def split(source: str) -> ProbeSource:
 
 class _ReadThroughReaders(ast.NodeTransformer):
     """`x.name` (a read) becomes `__attr__(x, "name")`: readers.py reads a tensor's attribute
-    from its class as it was before the submission ran, and refuses a subclass."""
+    from its class as it was before the submission ran, and refuses a subclass; `float(x)`,
+    `int(x)` and `getattr(x, n)` become readers.py's."""
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id in CALLS:
+            node.func = ast.copy_location(ast.Name(CALLS[node.func.id], ast.Load()), node.func)
+        return node
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
         self.generic_visit(node)

@@ -14,8 +14,9 @@ So the probes read through this module, made before the submission ran:
   from the module as it was. On anything that is a subclass of a tensor or an array, the read
   is refused and the run's answer voided: "your code handed the grader a Evil, a subclass of
   torch.Tensor".
-- `float`, `int`, `getattr` in the probes' builtins do the same; a number subclass is read as
-  the number it holds.
+- `float(x)`, `int(x)` and `getattr(x, name)` in a probe do the same (probe_source.py makes
+  them calls of `__read_float__`, `__read_int__`, `__attr__`); a number subclass is read as the
+  number it holds.
 Operators (`a - b`, `a < b`) still go through the class: guard.py's check after every call sees
 any change to it.
 
@@ -142,8 +143,8 @@ def make(watched_modules: dict) -> tuple[dict, object]:
         ITEM=_merged(tensors[0])["item"] if tensors else None, FLOAT_OF=float.__float__,
         INT_FLOAT=int.__float__, INDEX=int.__index__)
     exec(compile(_READERS, "<grader readers>", "exec"), names)
-    readers = {"__attr__": names["attr"], "getattr": names["attr"], "float": names["as_float"],
-               "int": names["as_int"]}
+    readers = {"__attr__": names["attr"], "__read_float__": names["as_float"],
+               "__read_int__": names["as_int"]}
 
     def take_faults():
         return say(take)

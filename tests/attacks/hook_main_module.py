@@ -30,7 +30,7 @@ look("signal.signal", signal.signal.__globals__)
 
 def GD(params, loss_fn, loop_max=10000, learning_rate=1e-3):
     look("loss_fn.__globals__", loss_fn.__globals__)
-    for name in ("__attr__", "float", "int", "getattr"):
+    for name in ("__attr__", "__read_float__", "__read_int__"):
         fn = loss_fn.__builtins__.get(name)
         if hasattr(fn, "__globals__"):
             look(f"probes' {name}", fn.__globals__)
