@@ -42,13 +42,22 @@ def _zip(path: Path, members: dict[str, bytes | tuple], when=(2026, 11, 20, 10, 
 
 def accounted(intake: Intake) -> None:
     """Nothing dropped: each file of the input is graded or listed, exactly once."""
-    assert intake.files == len(intake.found) + len(intake.skipped)
-    origins = [f.raw_origin for f in intake.found] + [k.raw_path for k in intake.skipped]
+    graded = [f for f in intake.found if not f.not_gradable]
+    assert intake.files == len(graded) + len(intake.skipped)
+    origins = [f.raw_origin for f in graded] + [k.raw_path for k in intake.skipped]
     assert len(origins) == len(set(origins))
 
 
+def graded(intake: Intake) -> list:
+    return [f for f in intake.found if not f.not_gradable]
+
+
+def not_gradable(intake: Intake) -> dict[str, str]:
+    return {f.student: f.not_gradable for f in intake.found if f.not_gradable}
+
+
 def by_student(intake: Intake) -> dict[str, str]:
-    return {f.student: f.origin.rsplit("/", 1)[1] for f in intake.found}
+    return {f.student: f.origin.rsplit("/", 1)[1] for f in graded(intake)}
 
 
 def reasons(intake: Intake) -> dict[str, str]:
@@ -90,6 +99,9 @@ def test_canvas_one_assignment_any_file_name(tmp_path: Path):
     late = {f.student for f in intake.found if f.late}
     assert late == {"1002", "1005"}
     assert all(f.layout == "canvas" and f.lms_id == f.student for f in intake.found)
+    # sent README.md and ex01.py to the ex02 assignment: submitted, not gradable
+    assert not_gradable(intake) == {
+        "1007": "README.md, not a .py or .ipynb file; ex01.py is for ex01"}
     assert {f.student: f.name for f in intake.found}["1001"] == "lovelaceada"
     assert reasons(intake) == {
         "dijkstraedsger_1006_5006_gd.py": Reason.NOT_CHOSEN,
@@ -97,7 +109,9 @@ def test_canvas_one_assignment_any_file_name(tmp_path: Path):
         "ritchiedennis_1007_5007_README.md": Reason.NOT_CODE,
         "._lovelaceada_1001_5001_ex02.py": Reason.METADATA}
     newest = next(f for f in intake.found if f.student == "1006")
-    assert newest.submitted_at == "2026-11-19T09:00:00"
+    # The zip's times order one student's files; they are never a submission time (Canvas
+    # stamps every entry with the moment it builds the zip).
+    assert newest.submitted_at == ""
     assert newest.path.read_bytes() == b"{}"
 
 
@@ -245,7 +259,8 @@ def test_links_and_special_files_are_refused_not_followed(tmp_path: Path, repo: 
     os.mkfifo(root / "fifo" / "ex02.py")
     intake = discover(root, ["ex02"], tmp_path / "u", exercise="ex02")
     accounted(intake)
-    assert [f.student for f in intake.found] == ["bob"]
+    assert [f.student for f in graded(intake)] == ["bob"]
+    assert set(not_gradable(intake)) == {"alice", "mallory", "fifo"}
     assert {k.path.split("/subs/")[1]: k.reason for k in intake.skipped} == {
         "alice/ex02.py": Reason.UNSAFE, "mallory/ex02.py": Reason.UNSAFE,
         "trudy": Reason.UNSAFE, "fifo/ex02.py": Reason.UNSAFE}
@@ -279,7 +294,8 @@ def test_zip_links_corrupt_members_and_odd_names(tmp_path: Path):
     z.write_bytes(bytes(data))
     intake = discover(z, ["ex02"], tmp_path / "u", exercise="ex02")
     accounted(intake)
-    assert sorted(f.student for f in intake.found) == ["eve", "frank"]
+    assert sorted(f.student for f in graded(intake)) == ["eve", "frank"]
+    assert "corrupt" in not_gradable(intake)["alice"]
     why = {k.student: (k.reason, k.detail) for k in intake.skipped}
     assert why["alice"][0] == Reason.UNREADABLE and "corrupt" in why["alice"][1]
     assert why["mallory"][0] == Reason.UNSAFE
@@ -391,13 +407,15 @@ def test_an_lms_zip_unpacked_into_a_folder_of_its_own(tmp_path: Path):
         ("1001", "canvas"), ("1002", "canvas"), ("2001", "moodle"), ("2002", "moodle")]
 
 
-def test_a_time_in_the_name_beats_the_mtime_of_a_copied_file(tmp_path: Path):
+def test_a_date_in_the_name_never_counts_as_a_submission_time(tmp_path: Path):
     root = _tree(tmp_path / "subs", {
         "ada/attempt_2026-11-20-10-22-33_gd.py": "old\n",
-        "ada/attempt_2026-11-21-08-00-00_gd.ipynb": "{}",
+        "ada/attempt_2026-11-19-08-00-00_gd.ipynb": "{}",        # "older" by its name
     })
-    os.utime(root / "ada" / "attempt_2026-11-20-10-22-33_gd.py", (2e9, 2e9))   # copied later
+    os.utime(root / "ada" / "attempt_2026-11-20-10-22-33_gd.py", (1e9, 1e9))
+    os.utime(root / "ada" / "attempt_2026-11-19-08-00-00_gd.ipynb", (2e9, 2e9))
     intake = discover(root, ["ex02"], tmp_path / "u", exercise="ex02")
     accounted(intake)
     [f] = intake.found
-    assert (f.origin.endswith("gd.ipynb"), f.submitted_at) == (True, "2026-11-21T08:00:00")
+    # The newer file by its own time is graded; no time is taken from any name or mtime.
+    assert (f.origin.endswith("gd.ipynb"), f.submitted_at) == (True, "")
