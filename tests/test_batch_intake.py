@@ -47,6 +47,7 @@ Student,ID,SIS User ID,SIS Login ID,Section,Exercise 2 (1234)
 "Turing, Alan",1002,S-002,alan,Section A,
 "Hopper, Grace",1003,S-003,grace,Section B,
 "Knuth, Donald",1004,S-004,don,Section B,
+"Hamilton, Margaret",1005,S-005,meg,Section B,
 "Student, Test",9999,,,,
 """
 
@@ -70,15 +71,19 @@ def canvas_run(tmp_path: Path):
 def test_roster_maps_ids_flags_strangers_and_zeroes_the_missing(canvas_run):
     out, summary = canvas_run
     assert summary.off_roster == ["4242"]
-    assert summary.no_submission == ["1004 ex02"]
+    assert summary.no_submission == ["1005 ex02"]
+    # sent ex01.py to the ex02 assignment: submitted, not gradable, never "no submission"
+    assert summary.not_gradable == ["1004 ex02: ex01.py is for ex01"]
     with Gradebook.in_folder(out) as gb:
         entries = {e.student: e for e in gb.current()}
         people = gb.students()
-    assert set(entries) == {"1001", "1002", "1003", "1004", "4242"}
-    assert (entries["1004"].status, entries["1004"].score, entries["1004"].max_score) == \
+    assert set(entries) == {"1001", "1002", "1003", "1004", "1005", "4242"}
+    assert (entries["1005"].status, entries["1005"].score, entries["1005"].max_score) == \
         (NO_SUBMISSION, 0.0, 10.0)
+    assert (entries["1004"].score, entries["1004"].message) == \
+        (0.0, "submitted, not gradable: ex01.py is for ex01")
     assert entries["1002"].late and not entries["1001"].late
-    assert entries["1001"].submitted_at.startswith("20")
+    assert entries["1001"].submitted_at == ""    # Canvas's zip times are the zip's, not theirs
     assert entries["4242"].on_roster is False and entries["1001"].on_roster is True
     assert (people["1001"]["name"], people["1001"]["sis_user_id"], people["1001"]["sis_login_id"],
             people["1001"]["section"], people["1001"]["lms"], people["1001"]["lms_id"]) == \
@@ -171,8 +176,11 @@ def test_hostile_names_and_links_cost_nobody_else(tmp_path: Path, repo: Path, ca
     with Gradebook.in_folder(out) as gb:
         entries = {e.student: e for e in gb.current()}
         intake = gb.intake()
-    assert set(entries) == {"alice", "alice.", "caf\\xe9", "eve", "frank"}
-    assert all(e.status == "syntax_error" and e.score == 0 for e in entries.values())
+    assert set(entries) == {"alice", "alice.", "caf\\xe9", "eve", "frank", "erin", "mallory"}
+    assert all(e.status == "syntax_error" and e.score == 0 for s, e in entries.items()
+               if s not in ("erin", "mallory"))
+    assert entries["mallory"].message == "submitted, not gradable: a symbolic link (links " \
+        "are not followed)" and entries["erin"].message.endswith("ex01.py is for ex01")
     assert {r["reason"] for r in intake} == {"refused: a link, not a regular file, or outside "
                                              "the input", "for an exercise not graded in this run"}
     reports = sorted(p.parent.name for p in (out / "reports").rglob("*.html"))
@@ -196,7 +204,7 @@ def test_a_corrupt_zip_member_costs_only_its_student(tmp_path: Path, capsys):
     out = tmp_path / "out"
     assert cli(str(z), "--out", str(out), "--exercise", "ex02") == 0
     stdout = capsys.readouterr().out
-    assert "2 ex02 0/10 (syntax error)" in stdout
+    assert "2 (bob) ex02 0/10 (syntax error)" in stdout
     assert "could not be read from the input" in stdout
     assert not list((out / "unpacked").rglob("*.part"))
 
