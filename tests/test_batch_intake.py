@@ -90,6 +90,8 @@ def test_roster_maps_ids_flags_strangers_and_zeroes_the_missing(canvas_run):
         ("Lovelace, Ada", "S-001", "ada", "Section A", "canvas", "1001")
     assert "9999" not in people                   # "Student, Test" is Canvas's, not a person
     rows = {r[0]: r[1:] for r in csv.reader((out / "grades.csv").open())}
+    assert rows["1001"][0] == "Lovelace, Ada"                # names beside ids
+    rows = {k: v[1:] for k, v in rows.items()}
     assert rows["1004"] == ["0", "0"] and rows["1001"] == ["0", "0"]
 
 
