@@ -19,7 +19,7 @@ from . import names
 from .choose import PREFER, Candidate, exercise_of, exercise_token, is_code, named_exercise, ranked
 from .layouts import (CANVAS_KINDS, NBGRADER_ROOTS, Context, Owner, context_of, is_metadata,
                       owner_of)
-from .members import (MAX_BYTES, UNSAFE, DiscoveryError, FolderReader, Member, MemberError,
+from .members import (MAX_BYTES, OUTSIDE, UNSAFE, DiscoveryError, FolderReader, Member, MemberError,
                       list_members, unpack_inner_zips)
 
 __all__ = ["discover", "exercise_of", "DiscoveryError", "Found", "Skipped", "Intake",
@@ -147,7 +147,8 @@ class _Sort:
             ex = self.exercise
         if m.problem:
             kind = Reason.UNSAFE if m.problem in UNSAFE else Reason.UNREADABLE
-            self._unusable(m, owner, ex, m.problem)
+            if m.problem != OUTSIDE or m.container is not None:   # `..` names nobody
+                self._unusable(m, owner, ex, m.problem)
             return self.skip(m, kind, m.problem, owner.student)
         if not is_code(owner.filename):
             why = CANVAS_KINDS.get(owner.kind) or f"{names.shown(owner.filename)}"
