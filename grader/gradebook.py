@@ -11,7 +11,11 @@ Tables:
                (Canvas's submission id), graded_at, status,
                score, max_score, message, wall time, the whole result document as JSON, and
                `current` (1 on the row that counts for the student's grade in that exercise).
-               A rostered student without a file gets a row with status "no_submission", 0.
+               A rostered student without a file gets a row with status "no_submission", 0;
+               one who sent only what cannot be graded, status "unreadable", 0, "submitted,
+               not gradable: <why>", and a sha256 of "not-gradable:<hash of the why>". A run
+               that does not include a student never adds either over a grade they hold.
+               submitted_at is the LMS's own record or the instructor's, never a zip's time.
   results      one row per check of a submission: status, points, max_points, hidden, message
   intake       every file of the last run's input that was not graded, with its reason (source,
                path, raw_path, reason, detail, student, exercise, size, seen_at)

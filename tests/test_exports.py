@@ -424,3 +424,12 @@ def test_revert_adds_a_row_and_the_grader_points_come_back(tmp_path: Path, capsy
     with Gradebook.in_folder(out) as gb:
         assert [o["points"] for o in gb.overrides()] == [6.0, None]    # both kept
     assert {r[0]: r[2] for r in csv.reader((out / "grades.csv").open())}["1001"] == "0"
+
+
+def test_lms_late_mark_without_a_time_is_one_day_unless_a_time_says_more():
+    rule = Policy("2026-11-20T00:00+00:00", per_day=10)
+    assert lateness(rule, "ada", "", marked_late=True).days == 1
+    assert "marked late by the LMS" in lateness(rule, "ada", "", marked_late=True).describe()
+    assert lateness(rule, "ada", "2026-11-23T01:00", marked_late=True).days == 4
+    assert lateness(rule, "ada", "2026-11-19T01:00", marked_late=True).days == 1
+    assert lateness(rule, "ada", "2026-11-19T01:00") is None

@@ -5,7 +5,8 @@ Stages, each in its own module:
   guard      (here) `--out` outside the input, one batch per `--out` at a time (a lock)
   intake     every file of the input graded or listed as not graded with its reason; a folder
              or an LMS zip (Moodle, Canvas, nbgrader, GitHub Classroom, plain folders)
-  roster     who is in the class (Canvas, Moodle, GitHub Classroom exports), matched to files
+  roster     who is in the class (Canvas, Moodle, GitHub Classroom, nbgrader lists), matched to
+             files by each LMS's own field; submission times from the instructor's file
   plan       (here) skip what the gradebook already holds for the same file and checks
   executors  run `grade()` per submission in warm forked workers (or on a dask cluster)
   gradebook  (grader.gradebook) the parent records each result in one transaction
@@ -17,6 +18,9 @@ Words: "graded" is every file whose checks ran or that scored 0 because of the f
 (syntax error, forbidden import, timeout, unreadable): grading it again changes nothing.
 "not graded" is only what a retry could change (a grader or machine fault), plus the input's
 files that are not submissions, each with its reason.
+
+Partial downloads are the normal case: a run never takes a grade from a student it did not
+include (no "no submission" over an earlier grade; overrides and times stay).
 
 Resumable: a run killed at any point (even SIGKILL) has committed each finished submission and
 nothing else; the same command grades the rest and renders whatever the killed run left out.
