@@ -537,3 +537,13 @@ def test_a_students_own_zip_is_unpacked_one_level_by_the_same_rules(tmp_path: Pa
     assert "not a readable zip" in bad["1004"] and "empty zip" in bad["1005"]
     staged = b"".join(p.read_bytes() for p in (tmp_path / "u").rglob("*") if p.is_file())
     assert b"/etc/shadow" not in staged
+
+
+def test_an_export_inside_wrapper_folders_is_still_read(tmp_path: Path):
+    root = _tree(tmp_path / "downloads", {
+        "course/canvas/lovelaceada_1001_5001_gd.py": "a\n",
+        "course/canvas/turingalan_LATE_1002_5002_ex02.py": "b\n"})
+    intake = discover(root, ["ex02"], tmp_path / "u", exercise="ex02")
+    accounted(intake)
+    assert sorted((f.student, f.layout, f.late) for f in intake.found) == [
+        ("1001", "canvas", False), ("1002", "canvas", True)]

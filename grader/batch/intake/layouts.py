@@ -81,7 +81,22 @@ def context_of(members: list[Member], github_prefixes: list[str] = ()) -> Contex
     tops = sorted({p[strip] for p in paths if len(p) > strip + 1})
     dirs = {(), paths[0][:strip]} if paths else {()}
     return Context(strip, _github_prefix(tops, github_prefixes),
-                   frozenset(dirs | _export_dirs(paths, strip)))
+                   frozenset(dirs | _export_dirs(paths, strip) | _wrapped_export(paths)))
+
+
+def _wrapped_export(paths: list[tuple[str, ...]]) -> set[tuple[str, ...]]:
+    """One export inside folders around it (`downloads/course/canvas/<its entries>`): the
+    folder every member shares, when it holds nothing but LMS names for two students or
+    more."""
+    if not paths:
+        return set()
+    common = paths[0][:-1]
+    for p in paths[1:]:
+        n = next((i for i, (a, b) in enumerate(zip(common, p[:-1])) if a != b),
+                 min(len(common), len(p) - 1))
+        common = common[:n]
+    ids = [_entry_id(p, len(common)) for p in paths]
+    return {common} if common and all(ids) and len(set(ids)) >= 2 else set()
 
 
 def _export_dirs(paths: list[tuple[str, ...]], strip: int) -> set[tuple[str, ...]]:
