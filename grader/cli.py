@@ -28,7 +28,7 @@ examples:
   grade export moodle class/ --exercise ex02    Moodle's offline grading worksheet
   grade export checks class/                    one row per student, exercise and check
   grade override class/ 1001 ex02 --points 8 --comment "regraded by hand"
-  grade feedback class/ --out feedback/ [--release]   each student's reports, and a Moodle zip
+  grade feedback class/ --out feedback/ [--release]   reports, and a Canvas or Moodle zip
   grade gradescope ex02 --out ex02-autograder.zip     a Gradescope autograder
   grade check-bank                   the bank proves itself: reference, stub, known-wrong files
   grade check-bank ex03 --seeds 20   ...and ex03's verdicts at 20 grading seeds
@@ -330,7 +330,7 @@ def _add_export_parsers(sub) -> None:
     o.add_argument("--by", help="who gives it (default: your login name)")
     o.add_argument("--list", action="store_true", help="list every override and its state")
     f = sub.add_parser("feedback", help="each student's reports, hidden checks withheld until "
-                                        "--release, and a Moodle feedback zip")
+                                        "--release, and a zip for their LMS (Canvas, Moodle)")
     f.add_argument("klass", type=Path, metavar="CLASS", help="a grade batch --out folder")
     f.add_argument("--out", type=Path, required=True, metavar="DIR", help="where they go")
     f.add_argument("--release", action="store_true",
