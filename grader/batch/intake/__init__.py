@@ -99,7 +99,7 @@ def discover(source: Path, exercise_ids: list[str], unpack_to: Path, *,
         ctx = context_of(members, list(state.assignments))
         times = _nbgrader_times(members, reader)
         for m in members:
-            state.place(m, ctx, times)
+            state.place(m, ctx)
         intake = state.finish(reader, Path(unpack_to), max_bytes, times)
     finally:
         reader.close()
@@ -130,7 +130,7 @@ class _Sort:
     def _raw(self, m: Member) -> bytes:
         return names.raw(f"{self.source}/{m.rel}")
 
-    def place(self, m: Member, ctx: Context, times: dict) -> None:
+    def place(self, m: Member, ctx: Context) -> None:
         if not m.parts or is_metadata(m.parts) or _is_nbgrader_stamp(m):
             return self.skip(m, Reason.METADATA)
         owner = self._owner(m, ctx)
@@ -151,7 +151,7 @@ class _Sort:
                 self._unusable(m, owner, ex, m.problem)
             return self.skip(m, kind, m.problem, owner.student)
         if not is_code(owner.filename):
-            why = CANVAS_KINDS.get(owner.kind) or f"{names.shown(owner.filename)}"
+            why = CANVAS_KINDS.get(owner.kind) or names.shown(owner.filename)
             self._unusable(m, owner, ex, f"{why}, not a .py or .ipynb file")
             return self.skip(m, Reason.NOT_CODE, CANVAS_KINDS.get(owner.kind, ""),
                              owner.student)
