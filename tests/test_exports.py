@@ -139,6 +139,13 @@ def test_moodle_worksheet_is_what_moodle_imports(tmp_path: Path, capsys):
     assert table[2][col["Grade"]] == "2"
     assert "(a check): right idea" in table[2][col["Feedback comments"]]
     assert HIDDEN_CHECK not in "".join(",".join(r) for r in table)
+    # A Moodle class's feedback is Moodle's feedback zip, filed by participant number.
+    assert grade("feedback", str(out), "--out", str(tmp_path / "fb")) == 0
+    assert not list((tmp_path / "fb").glob("canvas-*"))
+    with zipfile.ZipFile(tmp_path / "fb" / "moodle-feedback-ex02.zip") as zf:
+        assert sorted(zf.namelist()) == [
+            "Ada Lovelace_1001_assignsubmission_file_/ex02-report.html",
+            "Alan Turing_1002_assignsubmission_file_/ex02-report.html"]
 
 
 def test_checks_export_has_a_row_per_check(klass, capsys):
