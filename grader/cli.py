@@ -28,7 +28,7 @@ examples:
   grade export moodle class/ --exercise ex02    Moodle's offline grading worksheet
   grade export checks class/                    one row per student, exercise and check
   grade override class/ 1001 ex02 --points 8 --comment "regraded by hand"
-  grade feedback class/ --out feedback/ [--release]   each student's reports, and a Moodle zip
+  grade feedback class/ --out feedback/ [--release]   reports, and a Canvas or Moodle zip
   grade gradescope ex02 --out ex02-autograder.zip     a Gradescope autograder
   grade check-bank                   the bank proves itself: reference, stub, known-wrong files
   grade check-bank ex03 --seeds 20   ...and ex03's verdicts at 20 grading seeds
@@ -36,7 +36,8 @@ examples:
   grade new ex12_dropout             scaffold an exercise that passes its own check-bank
   grade init-ci                      CI workflows (GitHub, GitLab) that run grade check-bank
 
-exit codes: 0 full marks, 1 some points lost, 2 could not grade (a one-line reason on stderr)
+exit codes: 0 full marks, 1 some points lost, 2 could not grade (a one-line reason on stderr),
+3 a check could not run through the grader's own fault (the score's maximum is then wrong)
 """
 COMMANDS = ("list", "doctor", "check", "data", "release", "batch", "export", "override",
             "feedback", "gradescope", "check-bank", "new", "init-ci")
@@ -221,7 +222,8 @@ the same file and checks.
 exit codes: 0 every submission graded (whatever the scores: a syntax error is graded 0),
 2 some could not be graded because of the grader or the machine (listed; the next run tries
 them again), no submissions found, --out inside the input, another batch on --out, or bad
-arguments (one line on stderr)
+arguments (one line on stderr), 3 a check of a run's exercise could not run through the
+grader's own fault (the summary's last line, `grader errors: N`, names them)
 """
 
 
@@ -273,6 +275,10 @@ def _add_batch_parser(sub) -> None:
                    help="the most a late submission loses, in percent (100)")
     b.add_argument("--late-grace", type=float, default=0.0, metavar="MINUTES",
                    help="minutes after the deadline that are not late (0)")
+    b.add_argument("--submission-times", type=Path, metavar="FILE",
+                   help="when each student submitted, CSV: student, submitted_at [, exercise] "
+                        "(zip entry times are never used: Canvas stamps them when it builds "
+                        "the zip; see README, Getting grades out)")
     b.add_argument("--allow-weak-sandbox", action="store_true",
                    help="grade even where bubblewrap cannot sandbox (see grade doctor): one "
                         "student's code could then read or disturb another's")
@@ -287,7 +293,8 @@ examples:
   grade export moodle class/ --exercise ex02 -o moodle-ex02.csv
   grade export checks class/ -o checks.csv
 
-exit codes: 0 written, 2 unusable input (no such class folder, no grades, bad arguments)
+exit codes: 0 written, 2 unusable input (no such class folder, no grades, bad arguments), or
+an exercise with checks the grader could not run (its maximum would be wrong)
 """
 
 
@@ -306,6 +313,9 @@ def _add_export_parsers(sub) -> None:
             k.add_argument("--assignment", action="append", default=[], metavar="EXNN=NAME",
                            help='the Canvas assignment column of an exercise, as Canvas names '
                                 'it: ex02="Lab 2 (123456)" (repeatable)')
+            k.add_argument("--missing", choices=("blank", "zero"), default="blank",
+                           help="a student with nothing gradable (no submission, a text entry):"
+                                " blank, which leaves Canvas's grade as it is (default), or 0")
         if kind == "moodle":
             k.add_argument("--exercise", help="the exercise (needed when CLASS has several)")
     o = sub.add_parser("override", help="give a grade by hand (kept with who, when and why)")
@@ -320,7 +330,7 @@ def _add_export_parsers(sub) -> None:
     o.add_argument("--by", help="who gives it (default: your login name)")
     o.add_argument("--list", action="store_true", help="list every override and its state")
     f = sub.add_parser("feedback", help="each student's reports, hidden checks withheld until "
-                                        "--release, and a Moodle feedback zip")
+                                        "--release, and a zip for their LMS (Canvas, Moodle)")
     f.add_argument("klass", type=Path, metavar="CLASS", help="a grade batch --out folder")
     f.add_argument("--out", type=Path, required=True, metavar="DIR", help="where they go")
     f.add_argument("--release", action="store_true",
@@ -360,13 +370,13 @@ def _batch(root: Path, args: argparse.Namespace) -> int:
                         roster=args.roster, verbose=args.verbose > 0, wait_s=args.wait,
                         deadline=args.deadline, late_per_day=args.late_per_day,
                         late_cap=args.late_cap, late_grace_min=args.late_grace,
-                        extensions=args.extensions)
+                        extensions=args.extensions, submission_times=args.submission_times)
     try:
         summary = run_batch(args.submissions, root, opts, console=_batch_console())
     except (BatchError, DiscoveryError, GradebookError, RosterError, FolderBusy) as e:
         print(f"grade: {shown(str(e))}", file=sys.stderr)
         return 2
-    return 2 if summary.errors else 0
+    return 2 if summary.errors else 3 if summary.grader_errors else 0
 
 
 def _batch_console():
@@ -464,6 +474,8 @@ def _check(root: Path, args: argparse.Namespace) -> int:
         render_table(result)
         if report:
             print(f"report: {report}")
+    if result.grader_errors:
+        return 3         # the maximum is short of the checks that could not run
     return 0 if result.full_marks else 1
 
 

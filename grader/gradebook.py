@@ -11,7 +11,11 @@ Tables:
                (Canvas's submission id), graded_at, status,
                score, max_score, message, wall time, the whole result document as JSON, and
                `current` (1 on the row that counts for the student's grade in that exercise).
-               A rostered student without a file gets a row with status "no_submission", 0.
+               A rostered student without a file gets a row with status "no_submission", 0;
+               one who sent only what cannot be graded, status "unreadable", 0, "submitted,
+               not gradable: <why>", and a sha256 of "not-gradable:<hash of the why>". A run
+               that does not include a student never adds either over a grade they hold.
+               submitted_at is the LMS's own record or the instructor's, never a zip's time.
   results      one row per check of a submission: status, points, max_points, hidden, message
   intake       every file of the last run's input that was not graded, with its reason (source,
                path, raw_path, reason, detail, student, exercise, size, seen_at)
@@ -54,6 +58,9 @@ SCHEMA_VERSION = 2
 # Entry statuses besides a Result's own (grader.status.EntryStatus documents them all).
 UNREADABLE = EntryStatus.UNREADABLE
 NO_SUBMISSION = EntryStatus.NO_SUBMISSION
+# The sha256 column of a student who sent something that cannot be graded (an online text
+# entry, a PDF): status unreadable, 0, "submitted, not gradable: <why>". Not a file's hash.
+NOT_GRADABLE = "not-gradable:"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS students (
@@ -185,6 +192,12 @@ class Entry:
     submitted_at: str = ""
     late: bool = False
     on_roster: bool | None = None
+    lms_submission: str = ""     # Canvas's attachment id of the graded file
+
+    @property
+    def missing(self) -> bool:
+        """Nothing gradable: no submission, or only what cannot be graded (a text entry)."""
+        return self.status == NO_SUBMISSION or self.sha256.startswith(NOT_GRADABLE)
 
     @property
     def result(self) -> Result | None:
@@ -397,11 +410,41 @@ class Gradebook:
         rows = self._db.execute(
             "SELECT s.id, s.student, st.name, s.exercise, s.sha256, s.path, s.graded_at, "
             "s.status, s.score, s.max_score, s.message, s.wall_s, s.result_json, "
-            "s.submitted_at, s.late, st.on_roster "
+            "s.submitted_at, s.late, st.on_roster, s.lms_submission_id "
             "FROM submissions s JOIN students st ON st.id = s.student "
             f"WHERE {where} ORDER BY s.student, s.exercise", args).fetchall()
-        return [Entry(*r[:14], bool(r[14]), None if r[15] is None else bool(r[15]))
+        return [Entry(*r[:14], bool(r[14]), None if r[15] is None else bool(r[15]), r[16])
                 for r in rows]
+
+    def has_grade(self, student: str, exercise: str) -> bool:
+        """Does the student hold a current grade for the exercise other than "no
+        submission"? (A run that did not include them must not take it away.)"""
+        return self._db.execute(
+            "SELECT 1 FROM submissions WHERE student=? AND exercise=? AND current=1 AND "
+            "status != ?", (student, exercise, NO_SUBMISSION)).fetchone() is not None
+
+    def update_times(self, rows: list[tuple[str, str, str, str, bool]]) -> None:
+        """(student, exercise, sha256, submitted_at, late): what this run's input says of a
+        file already graded. An empty time never erases a time given before (a rerun without
+        --submission-times keeps them); LATE is the LMS's word each time."""
+        with self._transaction():
+            self._db.executemany(
+                "UPDATE submissions SET submitted_at = CASE WHEN ? = '' THEN submitted_at "
+                "ELSE ? END, late = ? WHERE student=? AND exercise=? AND sha256=?",
+                [(at, at, int(late), st, ex, sha) for st, ex, sha, at, late in rows])
+
+    def grader_error_checks(self) -> dict[str, list[str]]:
+        """exercise -> the checks the grader could not run (their own fault: a probe that
+        does not exist) on some current submission. Such a check is left out of max_score,
+        so a grade that goes out while one exists is out of the wrong maximum."""
+        rows = self._db.execute(
+            "SELECT DISTINCT s.exercise, r.name FROM results r JOIN submissions s ON "
+            "s.id = r.submission WHERE s.current = 1 AND r.status = ? "
+            "ORDER BY s.exercise, r.name", (CheckStatus.GRADER_ERROR,)).fetchall()
+        out: dict[str, list[str]] = {}
+        for ex, name in rows:
+            out.setdefault(ex, []).append(name)
+        return out
 
     def intake(self) -> list[dict]:
         """Every file the last run of each input did not grade, with its reason."""

@@ -123,8 +123,8 @@ def test_every_submission_lands_in_the_gradebook(run2):
 def test_grades_csv_one_row_per_student_id_first(run2):
     out, _ = run2
     rows = list(csv.reader((out / "grades.csv").open()))
-    assert rows[0] == ["student_id", "ex01", "total"]
-    table = {r[0]: r[1:] for r in rows[1:]}
+    assert rows[0] == ["student_id", "name", "ex01", "total"]
+    table = {r[0]: r[2:] for r in rows[1:]}
     assert table["alice"] == ["17", "17"] and table["carol"] == ["0", "0"]
     assert list(table) == sorted(table)
 

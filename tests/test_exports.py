@@ -86,7 +86,7 @@ def test_canvas_export_has_canvas_columns_every_rostered_student_and_no_total(kl
     assert table[1][0].strip() == "Points Possible" and table[1][5] == "10"
     people = {r[1]: r for r in table[2:]}
     assert set(people) == {"1001", "1002", "1003"}            # 4242 is not on the roster
-    assert people["1003"][5] == "0"                            # no submission: 0
+    assert people["1003"][5] == ""       # no submission: blank, Canvas keeps a TA's grade
     assert people["1001"][:5] == ["Lovelace, Ada", "1001", "S-001", "ada", "Section A"]
     assert people["1003"][0].startswith("'=")                  # a formula, neutralised
     assert "not on the roster left out: 4242" in err
@@ -139,6 +139,13 @@ def test_moodle_worksheet_is_what_moodle_imports(tmp_path: Path, capsys):
     assert table[2][col["Grade"]] == "2"
     assert "(a check): right idea" in table[2][col["Feedback comments"]]
     assert HIDDEN_CHECK not in "".join(",".join(r) for r in table)
+    # A Moodle class's feedback is Moodle's feedback zip, filed by participant number.
+    assert grade("feedback", str(out), "--out", str(tmp_path / "fb")) == 0
+    assert not list((tmp_path / "fb").glob("canvas-*"))
+    with zipfile.ZipFile(tmp_path / "fb" / "moodle-feedback-ex02.zip") as zf:
+        assert sorted(zf.namelist()) == [
+            "Ada Lovelace_1001_assignsubmission_file_/ex02-report.html",
+            "Alan Turing_1002_assignsubmission_file_/ex02-report.html"]
 
 
 def test_checks_export_has_a_row_per_check(klass, capsys):
@@ -153,7 +160,7 @@ def test_checks_export_has_a_row_per_check(klass, capsys):
 
 
 def test_exports_come_from_the_gradebook_not_grades_csv(klass, capsys):
-    (klass / "grades.csv").write_text("student_id,ex02,total\n1001,10,10\n")
+    (klass / "grades.csv").write_text("student_id,name,ex02,total\n1001,Ada,10,10\n")
     assert grade("export", "canvas", str(klass), "-o", "-") == 0
     assert {r[1]: r[5] for r in rows(capsys.readouterr().out)[2:]}["1001"] == "0"
 
@@ -192,7 +199,7 @@ def test_override_is_audited_and_shown_everywhere(tmp_path: Path, capsys):
     assert "1002 ex02 (exercise) -> 7 [applied]" in listed and "oral exam" in listed
     with Gradebook.in_folder(out) as gb:
         assert [(o["student"], o["by"]) for o in gb.overrides()][0] == ("1001", "prof")
-    grades = {r[0]: r[1] for r in csv.reader((out / "grades.csv").open())}
+    grades = {r[0]: r[2] for r in csv.reader((out / "grades.csv").open())}
     assert (grades["1001"], grades["1002"]) == ("1", "7")
     assert grade("export", "canvas", str(out), "-o", "-") == 0
     assert {r[1]: r[5] for r in rows(capsys.readouterr().out)[2:]}["1002"] == "7"
@@ -208,9 +215,9 @@ def test_override_kept_while_the_file_is_unchanged_and_flagged_when_it_changes(t
     out = canvas_class(tmp_path)
     assert grade("override", str(out), "1001", "ex02", "--points", "5", "--comment", "ok") == 0
     canvas_class(tmp_path)                                   # rerun, same files
-    assert {r[0]: r[1] for r in csv.reader((out / "grades.csv").open())}["1001"] == "5"
+    assert {r[0]: r[2] for r in csv.reader((out / "grades.csv").open())}["1001"] == "5"
     canvas_class(tmp_path, ada=SYNTAX + "# a new attempt\n")     # Ada sends another file
-    assert {r[0]: r[1] for r in csv.reader((out / "grades.csv").open())}["1001"] == "0"
+    assert {r[0]: r[2] for r in csv.reader((out / "grades.csv").open())}["1001"] == "0"
     capsys.readouterr()
     assert grade("override", str(out), "--list") == 0
     assert "[needs review]" in capsys.readouterr().out
@@ -247,8 +254,10 @@ def test_lateness_days_grace_cap_and_extensions():
 def test_late_penalty_applied_at_export_and_shown(tmp_path: Path, capsys):
     ext = tmp_path / "extensions.csv"
     ext.write_text("student,days\n1002,30\n")
+    times = tmp_path / "times.csv"        # from Canvas's Submissions API: the zip has none
+    times.write_text("student,submitted_at\n1001,2026-11-20T10:00\n1002,2026-11-20T10:00\n")
     out = canvas_class(tmp_path, deadline="2026-11-18T10:00+00:00", late_per_day=25,
-                       late_cap=50, extensions=ext)                    # WHEN is 2 days after
+                       late_cap=50, extensions=ext, submission_times=times)   # 2 days after
     for who in ("1001", "1002"):
         assert grade("override", str(out), who, "ex02", "--check", "test_reaches_minimum_of_"
                      "notes_loss", "--points", "3", "--comment", "checked by hand") == 0
@@ -286,11 +295,16 @@ def test_feedback_withholds_hidden_checks_until_release(tmp_path: Path, capsys):
     assert HIDDEN_CHECK in html and "hidden checks, worth" not in html
     instructor = next((klass / "reports" / "1001").glob("ex02-*.html")).read_text()
     assert HIDDEN_CHECK in instructor
-    with zipfile.ZipFile(before / "moodle-feedback-ex02.zip") as zf:
+    # A Canvas class: Canvas's "Re-Upload Submissions" names (user id, attachment id), never
+    # a Moodle zip carrying Canvas ids as participant numbers.
+    assert not list(before.glob("moodle-*"))
+    with zipfile.ZipFile(before / "canvas-feedback-ex02.zip") as zf:
         names = zf.namelist()
-    assert "Lovelace, Ada_1001_assignsubmission_file_/ex02-report.html" in names
-    assert all(HIDDEN_CHECK.encode() not in zipfile.ZipFile(
-        before / "moodle-feedback-ex02.zip").read(n) for n in names)
+        assert all(HIDDEN_CHECK.encode() not in zf.read(n) for n in names)
+    assert sorted(names) == ["lovelaceada_1001_5001_ex02-report.html",
+                             "stranger_4242_5042_ex02-report.html",
+                             "turingalan_1002_5002_ex02-report.html"]
+    assert "1003 ex02: no uploaded file in Canvas" in capsys.readouterr().err
     alan = (after / "1002" / "ex02-report.html").read_text()
     assert "Points changed by hand (a check): right idea" in alan and "prof" not in alan
     capsys.readouterr()
@@ -416,4 +430,13 @@ def test_revert_adds_a_row_and_the_grader_points_come_back(tmp_path: Path, capsy
     assert "[superseded]" in listed[0] and "[back to the grader's]" in listed[1]
     with Gradebook.in_folder(out) as gb:
         assert [o["points"] for o in gb.overrides()] == [6.0, None]    # both kept
-    assert {r[0]: r[1] for r in csv.reader((out / "grades.csv").open())}["1001"] == "0"
+    assert {r[0]: r[2] for r in csv.reader((out / "grades.csv").open())}["1001"] == "0"
+
+
+def test_lms_late_mark_without_a_time_is_one_day_unless_a_time_says_more():
+    rule = Policy("2026-11-20T00:00+00:00", per_day=10)
+    assert lateness(rule, "ada", "", marked_late=True).days == 1
+    assert "marked late by the LMS" in lateness(rule, "ada", "", marked_late=True).describe()
+    assert lateness(rule, "ada", "2026-11-23T01:00", marked_late=True).days == 4
+    assert lateness(rule, "ada", "2026-11-19T01:00", marked_late=True).days == 1
+    assert lateness(rule, "ada", "2026-11-19T01:00") is None

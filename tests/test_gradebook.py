@@ -182,3 +182,19 @@ def test_a_grader_fault_is_kept_with_its_traceback_until_the_file_is_graded(tmp_
         assert "load_datasets" in row["traceback"]
         gb.record_unreadable(key, "alice/ex02.py", "empty", 10, "2026-11-29T12:01:00Z")
         assert gb.grader_errors() == []
+
+
+def test_times_and_grades_a_run_did_not_include_are_kept(tmp_path):
+    from grader.gradebook import NO_SUBMISSION, Gradebook, Key
+    with Gradebook(tmp_path / "gb.sqlite") as gb:
+        key = Key("ada", "ex02", "a" * 64, "k")
+        gb.record_unreadable(key, "ada/ex02.py", "empty", 10, "2026-11-20T10:00:00")
+        assert gb.has_grade("ada", "ex02") and not gb.has_grade("bob", "ex02")
+        gb.record_no_submission(Key("bob", "ex02", "", "k"), 10, "2026-11-20T10:00:00")
+        assert not gb.has_grade("bob", "ex02")          # "no submission" is not a grade
+        gb.update_times([("ada", "ex02", "a" * 64, "2026-11-21T08:00:00", True)])
+        gb.update_times([("ada", "ex02", "a" * 64, "", True)])    # a rerun without times
+        [e] = [e for e in gb.current() if e.student == "ada"]
+        assert (e.submitted_at, e.late) == ("2026-11-21T08:00:00", True)
+        assert [e.status for e in gb.current() if e.student == "bob"] == [NO_SUBMISSION]
+        assert gb.grader_error_checks() == {}

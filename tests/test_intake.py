@@ -42,13 +42,22 @@ def _zip(path: Path, members: dict[str, bytes | tuple], when=(2026, 11, 20, 10, 
 
 def accounted(intake: Intake) -> None:
     """Nothing dropped: each file of the input is graded or listed, exactly once."""
-    assert intake.files == len(intake.found) + len(intake.skipped)
-    origins = [f.raw_origin for f in intake.found] + [k.raw_path for k in intake.skipped]
+    graded = [f for f in intake.found if not f.not_gradable]
+    assert intake.files == len(graded) + len(intake.skipped)
+    origins = [f.raw_origin for f in graded] + [k.raw_path for k in intake.skipped]
     assert len(origins) == len(set(origins))
 
 
+def graded(intake: Intake) -> list:
+    return [f for f in intake.found if not f.not_gradable]
+
+
+def not_gradable(intake: Intake) -> dict[str, str]:
+    return {f.student: f.not_gradable for f in intake.found if f.not_gradable}
+
+
 def by_student(intake: Intake) -> dict[str, str]:
-    return {f.student: f.origin.rsplit("/", 1)[1] for f in intake.found}
+    return {f.student: f.origin.rsplit("/", 1)[1] for f in graded(intake)}
 
 
 def reasons(intake: Intake) -> dict[str, str]:
@@ -90,6 +99,9 @@ def test_canvas_one_assignment_any_file_name(tmp_path: Path):
     late = {f.student for f in intake.found if f.late}
     assert late == {"1002", "1005"}
     assert all(f.layout == "canvas" and f.lms_id == f.student for f in intake.found)
+    # sent README.md and ex01.py to the ex02 assignment: submitted, not gradable
+    assert not_gradable(intake) == {
+        "1007": "README.md, not a .py or .ipynb file; ex01.py is for ex01"}
     assert {f.student: f.name for f in intake.found}["1001"] == "lovelaceada"
     assert reasons(intake) == {
         "dijkstraedsger_1006_5006_gd.py": Reason.NOT_CHOSEN,
@@ -97,7 +109,9 @@ def test_canvas_one_assignment_any_file_name(tmp_path: Path):
         "ritchiedennis_1007_5007_README.md": Reason.NOT_CODE,
         "._lovelaceada_1001_5001_ex02.py": Reason.METADATA}
     newest = next(f for f in intake.found if f.student == "1006")
-    assert newest.submitted_at == "2026-11-19T09:00:00"
+    # The zip's times order one student's files; they are never a submission time (Canvas
+    # stamps every entry with the moment it builds the zip).
+    assert newest.submitted_at == ""
     assert newest.path.read_bytes() == b"{}"
 
 
@@ -245,7 +259,8 @@ def test_links_and_special_files_are_refused_not_followed(tmp_path: Path, repo: 
     os.mkfifo(root / "fifo" / "ex02.py")
     intake = discover(root, ["ex02"], tmp_path / "u", exercise="ex02")
     accounted(intake)
-    assert [f.student for f in intake.found] == ["bob"]
+    assert [f.student for f in graded(intake)] == ["bob"]
+    assert set(not_gradable(intake)) == {"alice", "mallory", "fifo"}
     assert {k.path.split("/subs/")[1]: k.reason for k in intake.skipped} == {
         "alice/ex02.py": Reason.UNSAFE, "mallory/ex02.py": Reason.UNSAFE,
         "trudy": Reason.UNSAFE, "fifo/ex02.py": Reason.UNSAFE}
@@ -279,7 +294,8 @@ def test_zip_links_corrupt_members_and_odd_names(tmp_path: Path):
     z.write_bytes(bytes(data))
     intake = discover(z, ["ex02"], tmp_path / "u", exercise="ex02")
     accounted(intake)
-    assert sorted(f.student for f in intake.found) == ["eve", "frank"]
+    assert sorted(f.student for f in graded(intake)) == ["eve", "frank"]
+    assert "corrupt" in not_gradable(intake)["alice"]
     why = {k.student: (k.reason, k.detail) for k in intake.skipped}
     assert why["alice"][0] == Reason.UNREADABLE and "corrupt" in why["alice"][1]
     assert why["mallory"][0] == Reason.UNSAFE
@@ -391,13 +407,143 @@ def test_an_lms_zip_unpacked_into_a_folder_of_its_own(tmp_path: Path):
         ("1001", "canvas"), ("1002", "canvas"), ("2001", "moodle"), ("2002", "moodle")]
 
 
-def test_a_time_in_the_name_beats_the_mtime_of_a_copied_file(tmp_path: Path):
+def test_a_date_in_the_name_never_counts_as_a_submission_time(tmp_path: Path):
     root = _tree(tmp_path / "subs", {
         "ada/attempt_2026-11-20-10-22-33_gd.py": "old\n",
-        "ada/attempt_2026-11-21-08-00-00_gd.ipynb": "{}",
+        "ada/attempt_2026-11-19-08-00-00_gd.ipynb": "{}",        # "older" by its name
     })
-    os.utime(root / "ada" / "attempt_2026-11-20-10-22-33_gd.py", (2e9, 2e9))   # copied later
+    os.utime(root / "ada" / "attempt_2026-11-20-10-22-33_gd.py", (1e9, 1e9))
+    os.utime(root / "ada" / "attempt_2026-11-19-08-00-00_gd.ipynb", (2e9, 2e9))
     intake = discover(root, ["ex02"], tmp_path / "u", exercise="ex02")
     accounted(intake)
     [f] = intake.found
-    assert (f.origin.endswith("gd.ipynb"), f.submitted_at) == (True, "2026-11-21T08:00:00")
+    # The newer file by its own time is graded; no time is taken from any name or mtime.
+    assert (f.origin.endswith("gd.ipynb"), f.submitted_at) == (True, "")
+
+
+# ---- issue 25: whose file, exactly as the LMS writes it ----------------------------------------
+# Canvas's content_zipper.rb: `[sortable name lowercased, non-word characters removed][_LATE]_
+# <user id>` then `_<attachment id>_<display name>` (upload), `_text.html` (online text entry),
+# `_link.html` (website URL); anonymous grading: `[LATE_]anon_<anonymous id>...`. Every entry
+# is stamped with the time the zip is built.
+ZIP_BUILT = (2026, 12, 6, 23, 59, 0)
+
+
+def test_canvas_text_link_anonymous_and_names_with_underscores(tmp_path: Path):
+    z = _zip(tmp_path / "canvas.zip", {
+        "lovelaceada_1001_5001_ex02.py": b"a\n",
+        "o_brienmary_1016_text.html": b"<p>my answer</p>",            # online text entry
+        "turingalan_LATE_1002_link.html": b"<meta http-equiv=refresh>",  # website URL, late
+        "anon_Xy3Zq_5003_gd.py": b"c\n",                               # anonymous grading
+        "LATE_anon_Pq9Rs_5004_ex02.ipynb": b"{}",
+        "anon_Mn4Kb_text.html": b"<p/>",
+        "anon_1017_5017_ex02.py": b"d\n",         # a student whose sortable name is "anon"
+        "o_brienmary_1016_5016_notes.pdf": b"%PDF",
+    }, when=ZIP_BUILT)
+    intake = discover(z, ["ex02"], tmp_path / "u", exercise="ex02")
+    accounted(intake)
+    assert {f.student: (f.lms_id, f.late) for f in graded(intake)} == {
+        "1001": ("1001", False), "anon_Xy3Zq": ("", False), "anon_Pq9Rs": ("", True),
+        "1017": ("1017", False)}
+    assert not_gradable(intake) == {
+        "1016": "notes.pdf, not a .py or .ipynb file; a Canvas online text entry, not a .py "
+                "or .ipynb file",
+        "1002": "a Canvas website URL entry, not a .py or .ipynb file",
+        "anon_Mn4Kb": "a Canvas online text entry, not a .py or .ipynb file"}
+    assert {f.student: f.name for f in intake.found}["1016"] == "o_brienmary"
+    assert all(f.submitted_at == "" for f in intake.found)     # the zip's time is not theirs
+
+
+def test_a_students_own_upload_name_never_decides_whose_it_is(tmp_path: Path):
+    z = _zip(tmp_path / "canvas.zip", {
+        # the student's display name spells another student's Canvas prefix
+        "malloryeve_1009_5009_lovelaceada_1001_5001_ex02.py": b"x\n",
+        "lovelaceada_1001_5001_ex02.py": b"a\n",
+    })
+    intake = discover(z, ["ex02"], tmp_path / "u", exercise="ex02")
+    assert {f.student: f.filename for f in graded(intake)} == {
+        "1009": "lovelaceada_1001_5001_ex02.py", "1001": "ex02.py"}
+    m = _zip(tmp_path / "moodle-flat.zip", {
+        "Ann Lee_1001_assignsubmission_file_x_1002_assignsubmission_file_ex02.py": b"x\n",
+        "Bob Roe_1002_assignsubmission_file_ex02.py": b"b\n",
+    })
+    intake = discover(m, ["ex02"], tmp_path / "u2", exercise="ex02")
+    assert {f.student: f.filename for f in graded(intake)} == {
+        "1001": "x_1002_assignsubmission_file_ex02.py", "1002": "ex02.py"}
+
+
+def test_lms_names_inside_a_students_own_folder_are_theirs(tmp_path: Path):
+    root = _tree(tmp_path / "subs", {
+        "bob/Ann Lee_1001_assignsubmission_file_/ex02.py": "x\n",
+        "bob/Cy Doe_1003_assignsubmission_file_/ex02.py": "y\n",
+        "bob/submitted/ann/ps1/ex02.ipynb": "{}",
+        "ann/ex02.py": "a\n",
+        "carol/lovelaceada_1001_5001_ex02.py": "c\n",
+    })
+    intake = discover(root, ["ex02"], tmp_path / "u", exercise="ex02")
+    accounted(intake)
+    assert {f.student for f in graded(intake)} == {"bob", "ann", "carol"}
+    assert all(f.layout == "folder" for f in intake.found)
+
+
+def test_moodle_team_submissions_default_group_is_no_student(tmp_path: Path):
+    # mod/assign with team submissions: "<group>-<full name>_<participant>_..." per member;
+    # members of no group are "Default group-".
+    z = _zip(tmp_path / "moodle.zip", {
+        "Default group-Ada Lovelace_1001_assignsubmission_file_/ex02.py": b"a\n",
+        "Default group-Alan Turing_1002_assignsubmission_file_/ex02.py": b"a\n",
+        "Team 7-Grace Hopper_1003_assignsubmission_file_/gd.py": b"g\n",
+        "Default group-Participant_1004_assignsubmission_file_/ex02.py": b"p\n",  # blind
+    })
+    intake = discover(z, ["ex02"], tmp_path / "u", exercise="ex02")
+    accounted(intake)
+    assert {f.student: f.name for f in intake.found} == {
+        "1001": "Ada Lovelace", "1002": "Alan Turing", "1003": "Team 7-Grace Hopper",
+        "1004": "Participant"}
+
+
+def test_a_students_own_zip_is_unpacked_one_level_by_the_same_rules(tmp_path: Path):
+    import io
+    def inner(members: dict) -> bytes:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            for name, data in members.items():
+                if isinstance(data, tuple):             # (bytes, unix mode): a link
+                    info = zipfile.ZipInfo(name)
+                    info.create_system = 3
+                    info.external_attr = data[1] << 16
+                    zf.writestr(info, data[0])
+                else:
+                    zf.writestr(name, data)
+        return buf.getvalue()
+    z = _zip(tmp_path / "canvas.zip", {
+        "lovelaceada_1001_5001_mywork.zip": inner({"mywork/ex02.py": b"a\n",
+                                                   "mywork/README.md": b"#",
+                                                   "__MACOSX/mywork/._ex02.py": b"junk"}),
+        "turingalan_1002_5002_ex02.zip": inner({"main.py": b"b\n", "deeper.zip": b"PK"}),
+        "hopper_1003_5003_evil.zip": inner({"../../escape.py": b"x\n",
+                                            "link.py": (b"/etc/shadow", stat.S_IFLNK | 0o777)}),
+        "knuth_1004_5004_broken.zip": b"PK\x03\x04 not really",
+        "liskov_1005_5005_empty.zip": inner({}),
+    })
+    intake = discover(z, ["ex02"], tmp_path / "u", exercise="ex02")
+    accounted(intake)
+    assert {f.student: f.filename for f in graded(intake)} == {"1001": "ex02.py",
+                                                               "1002": "main.py"}
+    assert intake.found[0].origin.endswith("lovelaceada_1001_5001_mywork.zip/mywork/ex02.py")
+    bad = not_gradable(intake)
+    assert set(bad) == {"1003", "1004", "1005"}
+    assert "leaves the archive" in bad["1003"] and "link" in bad["1003"]
+    assert "not a readable zip" in bad["1004"] and "empty zip" in bad["1005"]
+    staged = b"".join(p.read_bytes() for p in (tmp_path / "u").rglob("*") if p.is_file())
+    assert b"/etc/shadow" not in staged
+
+
+def test_an_export_inside_wrapper_folders_is_still_read(tmp_path: Path):
+    root = _tree(tmp_path / "downloads", {
+        "course/canvas/lovelaceada_1001_5001_gd.py": "a\n",
+        "course/canvas/turingalan_LATE_1002_5002_ex02.py": "b\n"})
+    intake = discover(root, ["ex02"], tmp_path / "u", exercise="ex02")
+    accounted(intake)
+    assert sorted((f.student, f.layout, f.late) for f in intake.found) == [
+        ("1001", "canvas", False), ("1002", "canvas", True)]

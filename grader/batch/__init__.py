@@ -5,7 +5,8 @@ Stages, each in its own module:
   guard      (here) `--out` outside the input, one batch per `--out` at a time (a lock)
   intake     every file of the input graded or listed as not graded with its reason; a folder
              or an LMS zip (Moodle, Canvas, nbgrader, GitHub Classroom, plain folders)
-  roster     who is in the class (Canvas, Moodle, GitHub Classroom exports), matched to files
+  roster     who is in the class (Canvas, Moodle, GitHub Classroom, nbgrader lists), matched to
+             files by each LMS's own field; submission times from the instructor's file
   plan       (here) skip what the gradebook already holds for the same file and checks
   executors  run `grade()` per submission in warm forked workers (or on a dask cluster)
   gradebook  (grader.gradebook) the parent records each result in one transaction
@@ -17,6 +18,9 @@ Words: "graded" is every file whose checks ran or that scored 0 because of the f
 (syntax error, forbidden import, timeout, unreadable): grading it again changes nothing.
 "not graded" is only what a retry could change (a grader or machine fault), plus the input's
 files that are not submissions, each with its reason.
+
+Partial downloads are the normal case: a run never takes a grade from a student it did not
+include (no "no submission" over an earlier grade; overrides and times stay).
 
 Resumable: a run killed at any point (even SIGKILL) has committed each finished submission and
 nothing else; the same command grades the rest and renders whatever the killed run left out.
@@ -35,8 +39,8 @@ from rich.console import Console
 from ..exports import ExportError
 from ..exports.final import final_grades
 from ..exports.late import SETTING as LATE_SETTING
-from ..exports.late import Policy, make_policy
-from ..gradebook import Gradebook, Key, Origin
+from ..exports.late import Policy, make_policy, read_submission_times
+from ..gradebook import NOT_GRADABLE, Gradebook, Key, Origin
 from ..pipeline import GradeOptions
 from ..report import fmt_points
 from ..result import Result
@@ -80,6 +84,7 @@ class BatchOptions:
     late_cap: float = 100.0          # percent at most
     late_grace_min: float = 0.0
     extensions: Path | None = None   # CSV: student, deadline | days [, exercise]
+    submission_times: Path | None = None  # CSV: student, submitted_at [, exercise]
 
 
 @dataclass
@@ -94,6 +99,10 @@ class BatchSummary:
     notes: list[str] = field(default_factory=list)        # said once, lose nothing
     off_roster: list[str] = field(default_factory=list)   # ids with files, not on the roster
     no_submission: list[str] = field(default_factory=list)  # "student exNN", rostered
+    not_gradable: list[str] = field(default_factory=list)   # "student exNN: why" (sent, 0)
+    names: dict[str, str] = field(default_factory=dict)     # id -> name, for the terminal
+    # exercise -> checks the grader could not run (its own fault), in the gradebook now
+    grader_errors: dict[str, list[str]] = field(default_factory=dict)
     outputs: dict[str, Path] = field(default_factory=dict)
 
     @property
@@ -117,16 +126,20 @@ def run_batch(source: Path, root: Path, opts: BatchOptions,
     chosen = [find_exercise(root, opts.exercise)] if opts.exercise else bank
     people = read_roster(opts.roster) if opts.roster else None
     policies = _late_policies(opts, chosen)     # checked before --out is made
+    times = _submission_times(opts)
     out.mkdir(parents=True, exist_ok=True)
     with hold_folder(out, opts.wait_s):
         intake = discover(source, [x.id for x in chosen], out / UNPACKED,
                           exercise=chosen[0].id if opts.exercise else None, prefer=opts.prefer,
                           assignments=dict(opts.assignments))
         summary = BatchSummary(files=intake.files, notes=intake.notes)
-        found = _match_roster(intake, people, summary)
-        if not found:
+        found = _with_times(_match_roster(intake, people, summary), people, times)
+        summary.names = {**{f.student: f.name for f in found if f.name},
+                         **{p.id: p.name for p in people or [] if p.name}}
+        if not any(not f.not_gradable for f in found):
             raise BatchError(_nothing_found(source, intake, chosen))
-        summary.found, summary.skipped = len(found), intake.skipped
+        summary.found = sum(not f.not_gradable for f in found)
+        summary.skipped = intake.skipped
         reporter = Reporter(console, opts.verbose)
         reporter.intake(summary)
         with Gradebook.in_folder(out) as gb:
@@ -161,16 +174,24 @@ def _nothing_found(source: Path, intake: Intake, chosen: list[Exercise]) -> str:
 
 def _match_roster(intake: Intake, people: list[Person] | None,
                   summary: BatchSummary) -> list[Found]:
-    """Files under the roster's ids; students with files who are not on it, flagged."""
+    """Files under the roster's ids, each matched by the field its LMS identifies people by;
+    students with files who are not on it (or who could be two people), flagged."""
     if people is None:
         return intake.found
     matcher, found, seen, off = Matcher(people), [], set(), set()
-    for f in intake.found:
-        person = matcher.match(f.student, f.name)
-        if person is None:
+    # A gradable file first: of two ids that turn out to be one person, it is the one kept.
+    for f in sorted(intake.found, key=lambda f: bool(f.not_gradable)):
+        could_be = matcher.candidates(f.student, f.name, f.layout, f.lms_id)
+        if len(could_be) != 1:
             off.add(f.student)
+            if len(could_be) > 1:
+                summary.notes.append(
+                    f"{shown(f.origin)} could be {' or '.join(shown(p.id) for p in could_be)}: "
+                    f"graded under {shown(f.student)}, given to nobody (settle it with the "
+                    "roster)")
             found.append(f)
             continue
+        person = could_be[0]
         f = dataclasses.replace(f, student=person.id, name=person.name or f.name)
         if (f.student, f.exercise) in seen:   # one person, two ids in the input
             intake.skipped.append(Skipped(f.origin, f.raw_origin, Reason.NOT_CHOSEN,
@@ -180,7 +201,31 @@ def _match_roster(intake: Intake, people: list[Person] | None,
         seen.add((f.student, f.exercise))
         found.append(f)
     summary.off_roster = sorted(off)
-    return found
+    return sorted(found, key=lambda f: (f.student, f.exercise))
+
+
+def _submission_times(opts: BatchOptions) -> dict[tuple[str, str], str]:
+    if not opts.submission_times:
+        return {}
+    try:
+        return read_submission_times(opts.submission_times)
+    except ExportError as e:
+        raise BatchError(str(e)) from None
+
+
+def _with_times(found: list[Found], people: list[Person] | None,
+                times: dict[tuple[str, str], str]) -> list[Found]:
+    """Each file's submission time from the instructor's file (by the gradebook id, else the
+    LMS's id), else a Moodle worksheet's "Last modified (submission)", else the LMS's own
+    (nbgrader's timestamp.txt), else none."""
+    worksheet = {p.id: p.submitted_at for p in people or [] if p.submitted_at}
+    out = []
+    for f in found:
+        when = next((times[k] for k in ((f.student, f.exercise), (f.student, ""),
+                                        (f.lms_id, f.exercise), (f.lms_id, "")) if k in times),
+                    "") or (worksheet.get(f.student, "") if f.layout == "moodle" else "")
+        out.append(dataclasses.replace(f, submitted_at=when or f.submitted_at))
+    return out
 
 
 def _record_intake(gb: Gradebook, source: Path, found: list[Found], intake: Intake,
@@ -232,8 +277,12 @@ def _grade_and_render(gb: Gradebook, source: Path, found: list[Found], chosen: l
     keys = {x.id: grading_key(x, gopts) for x in chosen}
     todo: dict[tuple[str, str], tuple[Found, Key]] = {}
     unchanged: dict[str, int] = {}
+    times = []
     for f in found:
+        if f.not_gradable:
+            continue
         key = Key(f.student, f.exercise, file_sha256(f.path), keys[f.exercise])
+        times.append((f.student, f.exercise, key.sha256, f.submitted_at, f.late))
         if not opts.regrade and gb.has(key):
             unchanged[f.exercise] = unchanged.get(f.exercise, 0) + 1
             continue
@@ -245,6 +294,8 @@ def _grade_and_render(gb: Gradebook, source: Path, found: list[Found], chosen: l
                     for f, _ in todo.values()),
                    key=lambda t: (t.exercise.order, t.exercise.id, t.student))
     graded_now = _grade_all(tasks, todo, gb, gopts, opts, out, summary, reporter)
+    gb.update_times(times)          # this input's word on files graded before, too
+    _not_gradable(gb, [f for f in found if f.not_gradable], by_id, keys, gopts, out, summary)
     if people is not None:
         _no_submissions(gb, people, found, chosen, keys, gopts, summary)
     entries = gb.current()
@@ -254,18 +305,46 @@ def _grade_and_render(gb: Gradebook, source: Path, found: list[Found], chosen: l
     summary.outputs = {"gradebook": gb.path,
                        "grades": write_grades_csv(out, entries, columns, grades),
                        "overview": write_overview(out, gb, bank)}
-    reporter.table(entries, graded_now, unchanged, summary)
+    summary.grader_errors = {ex: checks for ex, checks in gb.grader_error_checks().items()
+                             if ex in by_id}
+    reporter.table(entries, graded_now, unchanged, summary, grades)
+
+
+def _not_gradable(gb: Gradebook, found: list[Found], by_id: dict[str, Exercise],
+                  keys: dict[str, str], gopts: GradeOptions, out: Path,
+                  summary: BatchSummary) -> None:
+    """A student who sent something, none of it gradable: 0, "submitted, not gradable:
+    <why>" (never "no submission"). Recorded once per distinct why."""
+    for f in found:
+        why = f"submitted, not gradable: {f.not_gradable}"
+        key = Key(f.student, f.exercise, NOT_GRADABLE + hashlib.sha256(
+            why.encode()).hexdigest()[:32], keys[f.exercise])
+        summary.not_gradable.append(f"{shown(f.student)} {f.exercise}: {shown(f.not_gradable)}")
+        if gb.has(key):
+            continue
+        origin = Origin(f.raw_origin, f.submitted_at, f.late, f.lms_submission)
+        sid = gb.record_unreadable(key, f.origin, why, _max_score(by_id[f.exercise], gopts),
+                                   _now(), f.name, origin=origin)
+        render_entry(out, gb.entry(sid), None)
 
 
 def _no_submissions(gb: Gradebook, people: list[Person], found: list[Found],
                     chosen: list[Exercise], keys: dict[str, str], gopts: GradeOptions,
                     summary: BatchSummary) -> None:
-    """A rostered student without a file for an exercise of this run: 0, "no submission"."""
+    """A rostered student without a file for an exercise of this run, and without a grade
+    from an earlier run: 0, "no submission". Partial downloads (a section, "download
+    selected", the late ones) are the normal case: a run that did not include a student
+    never takes a grade away."""
     have = {(f.student, f.exercise) for f in found}
     exercises = [x for x in chosen if len(chosen) == 1 or any(f.exercise == x.id for f in found)]
     for x in exercises:
+        if any(f.exercise == x.id and f.layout == "canvas" and not f.lms_id for f in found):
+            summary.notes.append(f"{x.id}: anonymous submissions (Canvas anonymous grading) "
+                                 "cannot be matched to the roster; nobody is marked \"no "
+                                 "submission\"")
+            continue
         for p in people:
-            if (p.id, x.id) in have:
+            if (p.id, x.id) in have or gb.has_grade(p.id, x.id):
                 continue
             summary.no_submission.append(f"{p.id} {x.id}")
             key = Key(p.id, x.id, "", keys[x.id])
@@ -309,7 +388,8 @@ def _grade_all(tasks: list[Task], todo: dict, gb: Gradebook, gopts: GradeOptions
 def _record(gb: Gradebook, out: Path, task: Task, found: Found, key: Key, payload: dict,
             gopts: GradeOptions, summary: BatchSummary) -> str:
     """Write one worker's answer to the gradebook (one transaction) and render its files."""
-    who = f"{shown(task.student)} {task.exercise.id}"
+    name = f" ({shown(found.name)})" if found.name and found.name != task.student else ""
+    who = f"{shown(task.student)}{name} {task.exercise.id}"
     kind = payload.get("kind")
     origin = Origin(found.raw_origin, found.submitted_at, found.late, found.lms_submission)
     if kind == GRADED:

@@ -84,9 +84,9 @@ class Reporter:
             yield Bar(progress, progress.add_task("", total=total))
 
     def table(self, entries: list[Entry], graded_now: dict[str, int],
-              unchanged: dict[str, int], s: BatchSummary) -> None:
+              unchanged: dict[str, int], s: BatchSummary, grades: dict | None = None) -> None:
         if self.console is not None and entries:
-            self.console.print(summary_table(entries, graded_now, unchanged))
+            self.console.print(summary_table(entries, graded_now, unchanged, grades))
 
     def done(self, s: BatchSummary) -> None:
         c = self.console
@@ -101,7 +101,9 @@ class Reporter:
                              ("with files but not on the roster (graded, flagged)",
                               [shown(x) for x in s.off_roster]),
                              ("on the roster, no submission (graded 0)",
-                              [shown(x) for x in s.no_submission]),
+                              [_named(x, s.names) for x in s.no_submission]),
+                             ("submitted, not gradable (graded 0)",
+                              [_named(x, s.names) for x in s.not_gradable]),
                              ("notes", s.notes)):
             if lines:
                 _plain(c, f"{title}: {len(lines)}")
@@ -111,6 +113,7 @@ class Reporter:
         self._skipped(s.skipped)
         for name, path in s.outputs.items():
             _plain(c, f"{name}: {path}")
+        _plain(c, grader_errors_line(s.grader_errors))
 
     def _skipped(self, skipped: list[Skipped]) -> None:
         if not skipped:
@@ -128,10 +131,30 @@ class Reporter:
                     _plain(c, f"          {k.path}{': ' + k.detail if k.detail else ''}")
 
 
+def grader_errors_line(errors: dict[str, list[str]]) -> str:
+    """The batch's last line: `grader errors: N` (checks the grader could not run, its own
+    fault; their points are left out of the maximum, so no grade of that exercise is right
+    until they are fixed), naming each exercise and its checks."""
+    n = sum(len(checks) for checks in errors.values())
+    named = "; ".join(f"{ex}: {', '.join(checks)}" for ex, checks in sorted(errors.items()))
+    return f"grader errors: {n}" + (f" ({named}; fix the checks, then run grade batch "
+                                    "again)" if n else "")
+
+
+def _named(line: str, names: dict[str, str]) -> str:
+    """"1004 ex02" -> "1004 (Knuth, Donald) ex02": the id first, as the LMS matches on it."""
+    sid, _, rest = line.partition(" ")
+    name = names.get(sid, "")
+    return shown(sid) + (f" ({shown(name)})" if name and name != sid else "") + \
+        (f" {shown(rest)}" if rest else "")
+
+
 def summary_table(entries: list[Entry], graded_now: dict[str, int],
-                  unchanged: dict[str, int]) -> Table:
+                  unchanged: dict[str, int], grades: dict | None = None) -> Table:
     """One row per exercise: what the gradebook holds now, and what this run did. "0, did
-    not run": graded 0 because of the file (syntax error, forbidden import, unreadable)."""
+    not run": graded 0 because of the file (syntax error, forbidden import, unreadable).
+    Scores are final grades (overrides and the late policy applied), as the exports have
+    them."""
     t = Table(title="Batch summary (from the gradebook)", title_justify="left",
               box=box.SIMPLE_HEAD)
     rostered = any(e.status == NO_SUBMISSION for e in entries)
@@ -141,10 +164,16 @@ def summary_table(entries: list[Entry], graded_now: dict[str, int],
     for ex in sorted({e.exercise for e in entries}):
         every = [e for e in entries if e.exercise == ex]
         mine = [e for e in every if e.status != NO_SUBMISSION]
-        scores, top = [e.score for e in mine or every], max(e.max_score for e in every)
+        scores = [_final(e, grades) for e in mine or every]
+        top = max(e.max_score for e in every)
         bad = sum(e.status != GRADED for e in mine)
         t.add_row(ex, str(len(mine)), str(graded_now.get(ex, 0)), str(unchanged.get(ex, 0)),
                   f"{fmt_points(round(statistics.fmean(scores), 2))} / {fmt_points(top)}",
-                  str(sum(e.score >= e.max_score > 0 for e in mine)), str(bad),
+                  str(sum(_final(e, grades) >= e.max_score > 0 for e in mine)), str(bad),
                   *((str(len(every) - len(mine)),) if rostered else ()))
     return t
+
+
+def _final(e: Entry, grades: dict | None) -> float:
+    g = (grades or {}).get((e.student, e.exercise))
+    return g.score if g else e.score

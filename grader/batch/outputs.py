@@ -96,23 +96,24 @@ def gradescope(entry: Entry, result: Result | None = None, grade: Grade | None =
 
 def write_grades_csv(out: Path, entries: list[Entry], exercises: list[Exercise],
                      grades: dict[tuple[str, str], Grade] | None = None) -> Path:
-    """One row per student (student id first, as Canvas and Moodle match on it), one column
-    per exercise, then the total. A missing submission is an empty cell (both LMSs leave the
+    """One row per student (student id first, as Canvas and Moodle match on it; the name
+    beside it), one column per exercise, then the total. A missing submission is an empty cell (both LMSs leave the
     grade unchanged), unless a roster said the student should have sent one (0, "no
     submission" in the gradebook); a file that could not be read scores 0. Scores are final
     grades (overrides and late policy applied) where `grades` has them."""
     ids = [e.id for e in exercises]
     rows: dict[str, dict[str, float]] = {}
+    names = {e.student: e.name for e in entries}
     for e in entries:
         g = (grades or {}).get((e.student, e.exercise))
         rows.setdefault(e.student, {})[e.exercise] = g.score if g else e.score
     path = Path(out) / GRADES_CSV
     with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["student_id", *ids, "total"])
+        w.writerow(["student_id", "name", *ids, "total"])
         for student in sorted(rows):
             scores = rows[student]
-            w.writerow([cell(student), *(fmt_points(scores[i]) if i in scores else "" for i in ids),
+            w.writerow([cell(student), cell(names.get(student) or ""), *(fmt_points(scores[i]) if i in scores else "" for i in ids),
                         fmt_points(sum(scores.get(i, 0.0) for i in ids))])
     return path
 

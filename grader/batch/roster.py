@@ -8,10 +8,18 @@ Read (CSV; comma, semicolon or tab; UTF-8 with or without a BOM):
   Moodle grades or participants export: `First name, Last name|Surname, ID number, Email
       address, ...`: matched by the full name in the zip's folder names, or by id or email.
   GitHub Classroom roster: `identifier, github_username, github_id, name`.
+  nbgrader's student list (`nbgrader db student import`): `id, first_name, last_name, email`.
 
-A submission is matched to a person by its id (Canvas user id, Moodle participant number, SIS
-id, login, email, its local part, GitHub username), else by the LMS's name when that name is
-unique on the roster; matched students take the roster's id, so grades.csv matches the LMS.
+A submission is matched by the field its LMS itself identifies students by, never by what a
+student chose (an upload's name, a username that could equal someone else's id):
+  Canvas      the Canvas user id (the roster's ID column); anonymous entries match nobody
+  Moodle      the participant number (a grading worksheet); with a roster that has none (a
+              grades or participants export), the full name Moodle wrote, if unique
+  GitHub      the roster's github_username column, and nothing else
+  nbgrader, plain folders  the folder's id against the roster's ids (id, SIS id, login,
+              email or its local part, GitHub username)
+Where a submission could be two people's, nobody is chosen: it is graded under its own id,
+flagged, with a note. Matched students take the roster's id, so grades.csv matches the LMS.
 """
 from __future__ import annotations
 
@@ -38,6 +46,7 @@ class Person:
     lms: str = ""                # canvas | moodle | github
     lms_id: str = ""             # Canvas user id, Moodle participant number
     github: str = ""
+    submitted_at: str = ""       # a Moodle worksheet's "Last modified (submission)", ISO
 
     def keys(self) -> set[str]:
         email_local = self.email.split("@")[0] if "@" in self.email else ""
@@ -64,7 +73,8 @@ def read_roster(path: Path) -> list[Person]:
             return people
     raise RosterError(f"{path}: not a roster this grader knows (columns {', '.join(rows[0][:6])}"
                       "); expected a Canvas gradebook export, a Moodle grading worksheet, "
-                      "grades or participants export, or a GitHub Classroom roster")
+                      "grades or participants export, a GitHub Classroom roster or nbgrader's "
+                      "student list")
 
 
 def lms_columns(path: Path) -> list[str]:
@@ -102,7 +112,27 @@ def _moodle_worksheet(r: dict) -> Person | None:
     if not m:
         return None
     return Person(m[1], r.get("full name", ""), r.get("email address", ""),
-                  r.get("id number", ""), r.get("username", ""), "", "moodle", m[1])
+                  r.get("id number", ""), r.get("username", ""), "", "moodle", m[1],
+                  submitted_at=_moodle_time(r.get("last modified (submission)", "")))
+
+
+def _moodle_time(text: str) -> str:
+    """Moodle's English `strftimedatetime` ("Friday, 20 November 2026, 10:22 AM"), as the
+    worksheet writes it, to ISO; "-" (never submitted) or another form: ""."""
+    import datetime as dt
+    for form in ("%A, %d %B %Y, %I:%M %p", "%A, %d %B %Y, %H:%M"):
+        try:
+            return dt.datetime.strptime(text.strip(), form).isoformat(timespec="seconds")
+        except ValueError:
+            continue
+    return ""
+
+
+def _nbgrader(r: dict) -> Person | None:
+    if not r.get("id"):
+        return None
+    name = f"{r.get('first_name', '')} {r.get('last_name', '')}".strip()
+    return Person(r["id"], name, r.get("email", ""))
 
 
 def _moodle_export(r: dict) -> Person | None:
@@ -128,6 +158,7 @@ _FORMATS = (
     (lambda h: "identifier" in h and "full name" in h, _moodle_worksheet),
     (lambda h: "first name" in h and ("last name" in h or "surname" in h), _moodle_export),
     (lambda h: "github_username" in h, _github),
+    (lambda h: "id" in h and "first_name" in h and "last_name" in h, _nbgrader),
 )
 
 
@@ -140,25 +171,50 @@ def _no_duplicates(path: Path, people: list[Person]) -> None:
 
 
 class Matcher:
-    """Submission (id, LMS name) -> roster person, or None for someone not on it."""
+    """Submission -> roster person, or None for someone not on it (or who could be two)."""
 
     def __init__(self, people: list[Person]):
         self.people = people
-        self._by_key: dict[str, Person] = {}
+        self._by_key: dict[str, list[Person]] = {}
         for p in people:
             for k in p.keys():
-                self._by_key.setdefault(k, p)
-        names: dict[str, list[Person]] = {}
+                self._by_key.setdefault(k, []).append(p)
+        self._names: dict[str, list[Person]] = {}
         for p in people:
             for n in _name_keys(p.name):
-                names.setdefault(n, []).append(p)
-        self._by_name = {n: ps[0] for n, ps in names.items() if len(ps) == 1}
+                self._names.setdefault(n, []).append(p)
+        self._numbers = any(p.lms == "moodle" and p.lms_id for p in people)
 
     def match(self, student: str, name: str = "") -> Person | None:
-        p = self._by_key.get(_fold(student))
-        if p is None and name:
-            p = next((self._by_name[n] for n in _name_keys(name) if n in self._by_name), None)
-        return p
+        """By any id the roster has, else by a name unique on it (a plain folder's id)."""
+        people = _distinct(self._by_key.get(_fold(student), []))
+        if not people and name:
+            people = self._by_name(name)
+        return people[0] if len(people) == 1 else None
+
+    def candidates(self, student: str, name: str, layout: str, lms_id: str) -> list[Person]:
+        """Everyone the submission could be, by the field its layout identifies people by:
+        one person is a match, none a stranger, several an ambiguity to report."""
+        if layout == "github":
+            return [p for p in self.people if p.github and _fold(p.github) == _fold(student)]
+        if layout == "canvas":
+            if not lms_id:                        # anonymous grading: nobody can be named
+                return []
+            return [p for p in self.people if lms_id in (p.id, p.lms_id if p.lms == "canvas"
+                                                         else None)]
+        if layout == "moodle":
+            if self._numbers:
+                return [p for p in self.people if p.lms == "moodle" and p.lms_id == lms_id]
+            return self._by_name(name)
+        people = _distinct(self._by_key.get(_fold(student), []))
+        return people or (self._by_name(name) if name else [])
+
+    def _by_name(self, name: str) -> list[Person]:
+        return _distinct([p for n in _name_keys(name) for p in self._names.get(n, [])])
+
+
+def _distinct(people: list[Person]) -> list[Person]:
+    return list({p.id: p for p in people}.values())
 
 
 def _name_keys(name: str) -> set[str]:

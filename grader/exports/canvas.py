@@ -22,9 +22,12 @@ from .final import final_grades
 HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 
 
-def canvas_csv(gb: Gradebook, bank: list[Exercise],
-               assignments: dict[str, str] | None = None) -> tuple[str, list[str]]:
-    """The CSV text, and notes for the instructor (students Canvas cannot match)."""
+def canvas_csv(gb: Gradebook, bank: list[Exercise], assignments: dict[str, str] | None = None,
+               missing: str = "blank") -> tuple[str, list[str]]:
+    """The CSV text, and notes for the instructor (students Canvas cannot match). `missing`:
+    what a student with nothing gradable (no submission, only a text entry) gets, "blank"
+    (Canvas's import leaves a blank cell's grade as it is: a TA's hand grade stays) or
+    "zero"."""
     entries = gb.current()
     if not entries:
         raise ExportError(f"{gb.path.parent}: the gradebook holds no grades yet")
@@ -48,11 +51,14 @@ def canvas_csv(gb: Gradebook, bank: list[Exercise],
         cells = []
         for x in exercises:
             g = grades.get((sid, x.id))
-            # On a roster, nothing handed in is 0 (the issue's rule); without one, an empty
-            # cell leaves Canvas's grade as it is.
-            cells.append(fmt_points(g.score) if g else ("0" if rostered else ""))
+            gone = g is None or (g.entry.missing and not g.applied)    # no hand grade given
+            cells.append(("0" if missing == "zero" else "") if gone else fmt_points(g.score))
         rows.append([p.get("name") or sid, canvas_id or sid, p.get("sis_user_id", ""),
                      p.get("sis_login_id", ""), p.get("section", ""), *cells])
+    anonymous = [i for i in ids if i.startswith("anon_") and i not in left_out]
+    if anonymous:
+        notes.append(f"{len(anonymous)} anonymous student(s) (Canvas anonymous grading) have "
+                     "no Canvas user id here: enter their grades in SpeedGrader")
     if left_out:
         notes.append(f"{len(left_out)} student(s) not on the roster left out: "
                      f"{', '.join(left_out[:10])}")

@@ -29,18 +29,24 @@ def run(root: Path, args: argparse.Namespace) -> int:
         what = "everything (released)" if args.release else "public checks; hidden ones withheld"
         print(f"{done.reports} report(s) for {done.students} student(s) in {args.out}: {what}")
         for z in done.zips:
-            print(f"Moodle feedback zip: {z}")
+            lms = "Canvas (Re-Upload Submissions)" if z.name.startswith("canvas") else \
+                "Moodle (Upload multiple feedback files in a zip)"
+            print(f"{lms} feedback zip: {z}")
+        for line in done.left_out:
+            print(f"grade: note: not in an LMS zip: {line}", file=sys.stderr)
         return 0
 
 
 def _export(gb: Gradebook, bank: list[Exercise], args: argparse.Namespace) -> int:
     notes: list[str] = []
+    ex = find_exercise_id(bank, args.exercise) if getattr(args, "exercise", None) else None
+    refuse_grader_errors(gb, ex)
     if args.kind == "canvas":
         from .canvas import canvas_csv
-        text, notes = canvas_csv(gb, bank, _pairs(args.assignment, bank))
+        text, notes = canvas_csv(gb, bank, _pairs(args.assignment, bank),
+                                 missing=args.missing)
     elif args.kind == "moodle":
         from .moodle import moodle_csv
-        ex = find_exercise_id(bank, args.exercise) if args.exercise else None
         text, notes = moodle_csv(gb, bank, ex)
     else:
         from .checks import checks_csv
@@ -82,6 +88,17 @@ def _override(gb: Gradebook, bank: list[Exercise], args: argparse.Namespace) -> 
     print(f"override #{o.id}: {o.student} {o.exercise} {o.check or '(whole exercise)'} -> "
           f"{value}; reports, grades.csv and index.html updated")
     return 0
+
+
+def refuse_grader_errors(gb: Gradebook, exercise: str | None = None) -> None:
+    """No grade goes out of an exercise with a check the grader could not run: that check is
+    left out of the maximum, so "12/12" would reach an LMS that says 15."""
+    broken = {ex: c for ex, c in gb.grader_error_checks().items()
+              if exercise is None or ex == exercise}
+    if broken:
+        what = "; ".join(f"{ex}: {', '.join(c)}" for ex, c in sorted(broken.items()))
+        raise ExportError(f"refused: checks the grader could not run ({what}); fix them and run "
+                          "grade batch again (the changed checks regrade by themselves)")
 
 
 def find_exercise_id(bank: list[Exercise], text: str) -> str:

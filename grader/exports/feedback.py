@@ -1,7 +1,10 @@
-"""`grade feedback CLASS --out DIR [--release]`: what goes back to each student.
+"""`grade feedback CLASS --out DIR [--release]`: what goes back to each student, in the shape
+of the LMS each student's submission came from.
 
   DIR/<student>/<exNN>-report.html     their report (a `.txt` line where no checks ran)
-  DIR/moodle-feedback-<exNN>.zip       the same reports in Moodle's feedback files layout
+  DIR/moodle-feedback-<exNN>.zip       Moodle students' reports in Moodle's feedback files layout
+  DIR/canvas-feedback-<exNN>.zip       Canvas students' reports in Canvas's "Re-Upload
+                                       Submissions" layout
 
 Before --release a report shows the public checks in full and, of the hidden ones, only "N
 hidden checks, worth P points, graded after the deadline": no name, message, hint or points,
@@ -11,19 +14,29 @@ and a score out of the public points. With --release it shows everything, with t
 Moodle's zip: Assignment > View all submissions > "Upload multiple feedback files in a zip"
 matches each file by the folder it is in, `<full name>_<participant number>_<plugin type>_
 <plugin name>_` (mod/assign/feedback/file/importziplib.php splits the path on "_", so an
-underscore inside a name is written as a space). A student without a Moodle participant number
-is filed under their gradebook id, which only a Moodle class has as that number.
+underscore inside a name is written as a space). Only students with a Moodle participant number
+go in it.
+
+Canvas's zip: the assignment's "Re-Upload Submissions" reads each file's name as its own
+download wrote it, `<name>_<user id>_<attachment id>_<file>` (Assignment#
+infer_comment_context_from_filename: the first two all-digit `_` parts are the user and the
+attachment of their submission), and attaches the file to that submission as a comment the
+student sees. So only students graded from a Canvas zip's upload (whose attachment id the
+gradebook kept) go in it; the others (a text entry, anonymous grading, no submission) are
+listed, and their reports are in DIR/<student>/. GitHub Classroom, nbgrader and plain folders
+have no upload format: DIR/<student>/ is theirs.
 """
 from __future__ import annotations
 
 import dataclasses
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..batch.intake.names import safe_part
 from ..files import atomic_path, atomic_write_text
-from ..gradebook import Gradebook
+from ..gradebook import Entry, Gradebook
 from ..report import fmt_points, render_html
 from ..feedback import next_step
 from ..result import Result
@@ -31,6 +44,7 @@ from . import ExportError
 from .final import Grade, adjusted_result, final_grades
 
 MOODLE_PLUGIN = "assignsubmission_file"
+CANVAS_NAME = re.compile(r"[\W_]+")
 WITHHELD = ("(Shown when the hidden checks are released: it includes what your code printed "
             "while the hidden checks ran it.)")     # the folder suffix Moodle's own download writes
 
@@ -40,6 +54,7 @@ class Written:
     students: int = 0
     reports: int = 0
     zips: list[Path] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)   # "student exNN: why not in a zip"
 
 
 def write_feedback(gb: Gradebook, out: Path, release: bool) -> Written:
@@ -52,26 +67,45 @@ def write_feedback(gb: Gradebook, out: Path, release: bool) -> Written:
     grades = final_grades(gb, entries)
     people = gb.students()
     done = Written()
-    members: dict[str, list[tuple[str, bytes]]] = {}
+    zips: dict[str, list[tuple[str, bytes]]] = {}
     for e in entries:
         g = grades[(e.student, e.exercise)]
         name, text = _document(g, release)
-        folder = out / safe_part(e.student)
-        atomic_write_text(folder / name, text)
+        atomic_write_text(out / safe_part(e.student) / name, text)
         done.reports += 1
         p = people.get(e.student, {})
-        number = p.get("lms_id") if p.get("lms") == "moodle" and p.get("lms_id") else e.student
-        full = (p.get("name") or e.student).replace("_", " ").replace("/", " ")
-        members.setdefault(e.exercise, []).append(
-            (f"{full}_{number}_{MOODLE_PLUGIN}_/{name}", text.encode("utf-8")))
+        where = _lms_member(e, p, name)
+        if isinstance(where, tuple):
+            zips.setdefault(where[0], []).append((where[1], text.encode("utf-8")))
+        elif where:
+            done.left_out.append(f"{e.student} {e.exercise}: {where}")
     done.students = len({e.student for e in entries})
-    for ex, files in sorted(members.items()):
-        path = out / f"moodle-feedback-{ex}.zip"
+    for zname, files in sorted(zips.items()):
+        path = out / zname
         with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             for member, data in files:
                 zf.writestr(member, data)
         done.zips.append(path)
     return done
+
+
+def _lms_member(e: Entry, p: dict, name: str) -> tuple[str, str] | str:
+    """(zip, member) of a report in its LMS's upload layout; else why not ("" where the
+    student's LMS has no upload format)."""
+    lms, number = p.get("lms", ""), p.get("lms_id", "")
+    if lms == "moodle" and number:
+        full = (p.get("name") or e.student).replace("_", " ").replace("/", " ")
+        return f"moodle-feedback-{e.exercise}.zip", f"{full}_{number}_{MOODLE_PLUGIN}_/{name}"
+    if lms != "canvas":
+        return ""
+    if not number:
+        return "anonymous in Canvas: hand the report over in SpeedGrader"
+    if not e.lms_submission:
+        return "no uploaded file in Canvas to attach a comment to (no submission, or a " \
+               "text entry): hand the report over in SpeedGrader"
+    who = CANVAS_NAME.sub("", (p.get("name") or "student").casefold()) or "student"
+    return (f"canvas-feedback-{e.exercise}.zip",
+            f"{who}_{number}_{e.lms_submission}_{name}")
 
 
 def _document(g: Grade, release: bool) -> tuple[str, str]:

@@ -134,7 +134,8 @@ def grade_of(entry: Entry, overrides: list[Override], policy: Policy | None) -> 
     whole = next((o for o in applied if not o.check), None)
     if whole is not None:
         score = whole.points
-    late = lateness(policy, entry.student, entry.submitted_at) if policy else None
+    late = lateness(policy, entry.student, entry.submitted_at, entry.late) \
+        if policy and not entry.missing else None
     late_applied = late is not None and whole is None
     if late_applied:
         score = score * (1 - late.percent / 100.0)

@@ -7,6 +7,12 @@ never stored into a score: changing a deadline or granting an extension needs no
 Days late: the time past the student's deadline (an extension, else the exercise's), after the
 grace period, rounded up to whole days (a minute past is one day). The penalty is `per_day`
 percent of the points earned per day late, at most `cap` percent.
+
+The submission time is only ever the LMS's own (nbgrader's timestamp.txt, a Moodle grading
+worksheet's "Last modified (submission)") or the instructor's (`--submission-times`); never a
+zip entry's time (Canvas stamps every entry with the moment it builds the zip), a file's mtime
+or a date in a file's name. Canvas's LATE mark without a time counts as one day late; a
+supplied time that says more counts as what it says.
 """
 from __future__ import annotations
 
@@ -56,8 +62,12 @@ class Lateness:
     percent: float                       # the penalty, in percent of the points earned
 
     def describe(self) -> str:
-        return (f"submitted {self.submitted_at}, {self.days} day{'s' if self.days != 1 else ''}"
-                f" after the deadline {self.deadline}: -{self.percent:g}%")
+        days = f"{self.days} day{'s' if self.days != 1 else ''}"
+        if not self.submitted_at:
+            return (f"marked late by the LMS (no submission time given): counted as {days} "
+                    f"late: -{self.percent:g}%")
+        return f"submitted {self.submitted_at}, {days} after the deadline {self.deadline}: " \
+               f"-{self.percent:g}%"
 
 
 def parse_time(text: str, what: str = "time") -> dt.datetime:
@@ -70,20 +80,47 @@ def parse_time(text: str, what: str = "time") -> dt.datetime:
     return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
 
 
-def lateness(policy: Policy, student: str, submitted_at: str) -> Lateness | None:
-    """None when on time, or when there is no submission time to judge by."""
-    if not submitted_at:
-        return None
+def lateness(policy: Policy, student: str, submitted_at: str,
+             marked_late: bool = False) -> Lateness | None:
+    """None when on time, or when nothing says it was late. `marked_late`: the LMS said so
+    (Canvas's LATE): at least one day, more where the time says more."""
     deadline = policy.extensions.get(student, policy.deadline)
-    try:
-        when = parse_time(submitted_at)
-    except ExportError:
-        return None                      # an unparseable LMS time is not held against anyone
-    past = when - parse_time(deadline) - dt.timedelta(minutes=policy.grace_minutes)
-    if past.total_seconds() <= 0:
+    days = 0
+    if submitted_at:
+        try:
+            past = parse_time(submitted_at) - parse_time(deadline) - \
+                dt.timedelta(minutes=policy.grace_minutes)
+            days = max(0, math.ceil(past.total_seconds() / 86400))
+        except ExportError:
+            pass                         # an unparseable time is not held against anyone
+    if marked_late:
+        days = max(days, 1)
+    if days <= 0:
         return None
-    days = math.ceil(past.total_seconds() / 86400)
     return Lateness(deadline, submitted_at, days, min(policy.cap, policy.per_day * days))
+
+
+def read_submission_times(path: Path) -> dict[tuple[str, str], str]:
+    """CSV with a header: `student`, `submitted_at` (ISO 8601; no zone: UTC), optionally
+    `exercise` ("" applies to every exercise). `student` is the gradebook's id (the roster's,
+    else the LMS's: a Canvas user id, a Moodle participant number)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ExportError(f"cannot read the submission times {path}: {e}") from None
+    rows = list(csv.DictReader(io.StringIO(text)))
+    head = {h.strip().casefold() for h in (rows[0].keys() if rows else []) if h}
+    if not {"student", "submitted_at"} <= head:
+        raise ExportError(f"{path}: expected the columns student and submitted_at "
+                          "(and optionally exercise)")
+    out: dict[tuple[str, str], str] = {}
+    for n, raw in enumerate(rows, start=2):
+        r = {k.strip().casefold(): (v or "").strip() for k, v in raw.items() if k}
+        if not r.get("student") or not r.get("submitted_at"):
+            continue
+        parse_time(r["submitted_at"], f"{path} line {n}: submitted_at")
+        out[(r["student"], r.get("exercise", ""))] = r["submitted_at"]
+    return out
 
 
 def make_policy(deadline: str, per_day: float, cap: float, grace_minutes: float,

@@ -5,7 +5,8 @@ ps1=ex02`, nbgrader and GitHub Classroom), else when the folder or file name hol
 (`ex02`, `Ex2`, `ex02-1` after a Canvas resubmission). With `--exercise exNN`, a code file
 whose name names no exercise is that exercise's submission, whatever its name: the one file a
 student sent to a one-assignment LMS export. Where a student has several files for one
-exercise, `prefer` picks: "newest" (the LMS's time, else the file's mtime), "ipynb" or "py"
+exercise, `prefer` picks: "newest" (the zip entry's or the file's time: only to order
+one student's own files, never a submission time; a date in a file's name is never read), "ipynb" or "py"
 first then newest; the others are listed as not graded, naming the one that was.
 """
 from __future__ import annotations
@@ -16,7 +17,6 @@ from pathlib import PurePosixPath
 
 SUFFIXES = (".py", ".ipynb")
 PREFER = ("newest", "ipynb", "py")
-_NAME_TIME = re.compile(r"(?<!\d)(20\d\d)-?(\d\d)-?(\d\d)[ _T-](\d\d)[:.-]?(\d\d)[:.-]?(\d\d)(?!\d)")
 _EX_TOKEN = re.compile(r"(?<![a-z0-9])ex(?:ercise)?[ _-]?(\d{1,2})(?!\d)")
 
 
@@ -24,16 +24,6 @@ def exercise_token(name: str) -> str | None:
     """"ex02", "Ex2", "exercise_2", "my_ex02_final" -> "ex02"; "ex012", "rex01" -> None."""
     m = _EX_TOKEN.search(name.lower())
     return f"ex{int(m.group(1)):02d}" if m else None
-
-
-def time_in_name(parts: tuple[str, ...]) -> str:
-    """A submission time written into a path (`attempt_2026-11-20-10-22-33_gd.py`, a
-    Blackboard-style name; `2026-11-20 10.22.33/gd.py`), as ISO text; "" when none."""
-    for part in reversed(parts):
-        m = _NAME_TIME.search(part)
-        if m and 1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31 and int(m[4]) < 24:
-            return f"{m[1]}-{m[2]}-{m[3]}T{m[4]}:{m[5]}:{m[6]}"
-    return ""
 
 
 def exercise_of(filename: str, exercise_ids: list[str]) -> str | None:

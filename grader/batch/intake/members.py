@@ -9,8 +9,10 @@ a larger file with its usual reason). Zip members are never extracted by their o
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import errno
+import io
 import os
 import stat
 import zipfile
@@ -22,6 +24,8 @@ from pathlib import Path
 MAX_BYTES = 2_000_000            # grader.loader's own limit
 MAX_DEPTH = 12                   # a deeper tree is hostile or a mistake: reported, not walked
 MAX_MEMBERS = 200_000
+MAX_INNER_ZIP = 50_000_000       # a student's own .zip upload, unpacked one level
+MAX_INNER_MEMBERS = 10_000
 
 
 # Problems that make a file unsafe to read (refused), as against merely unreadable.
@@ -43,6 +47,7 @@ class Member:
     mtime: str                   # ISO time: the file's mtime (UTC), or the zip's stored time
     problem: str = ""            # why it cannot be graded at all ("a symbolic link"), or ""
     ref: object = None           # the zip member's ZipInfo (zip inputs)
+    container: "Member | None" = None   # the student's own .zip this member was unpacked from
 
     @property
     def rel(self) -> str:
@@ -204,4 +209,65 @@ class ZipReader:
         self.zf.close()
 
 
-Reader = FolderReader | ZipReader
+def is_zip_upload(m: Member) -> bool:
+    return bool(m.parts) and m.parts[-1].lower().endswith(".zip") and m.container is None
+
+
+def unpack_inner_zips(members: list[Member], reader) -> tuple[list[Member], "NestedReader"]:
+    """A student's own `.zip` upload (one zip inside the input) becomes its members, one
+    level deep, read by the same rules as the input's (no link, no path out, sizes capped).
+    A zip that cannot be unpacked stays one member, with the problem that says why."""
+    nested = NestedReader(reader)
+    out: list[Member] = []
+    for m in members:
+        if m.problem or not is_zip_upload(m):
+            out.append(m)
+            continue
+        try:
+            inner = nested.open(m)
+        except MemberError as e:
+            out.append(dataclasses.replace(m, problem=str(e)))
+            continue
+        if not inner:
+            out.append(dataclasses.replace(m, problem="an empty zip"))
+        out.extend(inner)
+    return out, nested
+
+
+class NestedReader:
+    """Reads members of the input, and of the students' own zips inside it."""
+
+    def __init__(self, base):
+        self.base = base
+        self.inner: dict[int, ZipReader] = {}
+
+    def open(self, m: Member) -> list[Member]:
+        if m.size > MAX_INNER_ZIP:
+            raise MemberError(f"a zip of {m.size / 1e6:.0f} MB is not unpacked (the limit is "
+                              f"{MAX_INNER_ZIP // 1_000_000} MB)")
+        data = self.base.read(m, MAX_INNER_ZIP)
+        if len(data) > MAX_INNER_ZIP:
+            raise MemberError(f"a zip over {MAX_INNER_ZIP // 1_000_000} MB is not unpacked")
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+            infos = zf.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as e:
+            raise MemberError(f"not a readable zip ({str(e)[:80]})") from None
+        if len(infos) > MAX_INNER_MEMBERS:
+            raise MemberError(f"a zip of more than {MAX_INNER_MEMBERS} files is not unpacked")
+        self.inner[id(m)] = ZipReader(zf)
+        return sorted((dataclasses.replace(i, parts=m.parts + i.parts, container=m)
+                       for i in _zip_members(zf)), key=lambda i: i.parts)
+
+    def read(self, m: Member, max_bytes: int) -> bytes:
+        if m.container is not None:
+            return self.inner[id(m.container)].read(m, max_bytes)
+        return self.base.read(m, max_bytes)
+
+    def close(self) -> None:
+        for r in self.inner.values():
+            r.close()
+        self.base.close()
+
+
+Reader = FolderReader | ZipReader | NestedReader
