@@ -134,7 +134,8 @@ def test_results_json_is_gradescope_shaped(run2):
     doc = json.loads((out / "results" / "bob" / "ex01.json").read_text())
     assert doc["score"] == sum(t["score"] for t in doc["tests"])
     assert {"name", "score", "max_score", "output", "visibility"} <= set(doc["tests"][0])
-    visibility = {t["number"]: t["visibility"] for t in doc["tests"]}
+    assert [t["number"] for t in doc["tests"]] == [str(i) for i in range(1, len(doc["tests"]) + 1)]
+    visibility = {t["extra_data"]["check"]: t["visibility"] for t in doc["tests"]}
     assert visibility["test_forward_of_notes_example"] == "visible"
     assert visibility["test_random_graph_gradients"] == "after_published"   # hidden check
     failed = [t for t in doc["tests"] if t["score"] < t["max_score"]]
