@@ -80,6 +80,7 @@ class BatchOptions:
     late_cap: float = 100.0          # percent at most
     late_grace_min: float = 0.0
     extensions: Path | None = None   # CSV: student, deadline | days [, exercise]
+    allow_weak_sandbox: bool = False  # grade where bubblewrap cannot sandbox (dask workers too)
 
 
 @dataclass
@@ -352,7 +353,7 @@ def _max_score(ex: Exercise, gopts: GradeOptions) -> float:
 def make_executor(opts: BatchOptions):
     if opts.executor == "dask":
         from .dask_executor import DaskExecutor
-        return DaskExecutor(opts.scheduler)
+        return DaskExecutor(opts.scheduler, allow_weak_sandbox=opts.allow_weak_sandbox)
     return LocalExecutor(opts.jobs)
 
 
