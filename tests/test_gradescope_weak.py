@@ -86,7 +86,7 @@ def container(zips):
     /autograder, the grading uid, run_autograder's stderr)."""
     made: list[Path] = []
 
-    def run(exercise: str, text: str, as_user: int | None = None):
+    def run(exercise: str, text: str, as_user: int | None = None, limit_s: float = 600):
         root = Path(tempfile.mkdtemp(prefix="gs-weak-", dir="/tmp"))
         made.append(root)
         root.chmod(0o755)
@@ -102,9 +102,10 @@ def container(zips):
                    "--clear-groups"]
         uid = next(_uids)
         env = {**os.environ, "PATH": f"{REPO / '.venv' / 'bin'}:{os.environ.get('PATH', '')}",
-               "GRADESCOPE_ROOT": str(root), "NN_GRADER_APART_UID": str(uid)}
+               "GRADESCOPE_ROOT": str(root), "NN_GRADER_APART_UID": str(uid),
+               "NN_GRADER_GRADESCOPE_LIMIT_S": str(limit_s)}
         done = subprocess.run([*cmd, "bash", str(root / "source" / "run_autograder")], env=env,
-                              cwd=root, capture_output=True, text=True, timeout=300)
+                              cwd=root, capture_output=True, text=True, timeout=limit_s + 120)
         assert done.returncode == 0, done.stderr
         raw = (root / "results" / "results.json").read_text()
         doc = json.loads(raw)
@@ -160,6 +161,18 @@ def test_without_namespaces_no_attack_on_results_json_raises_the_score(container
         assert doc["tests"] == [] and "stopped" in doc["output"]
     else:   # graded in full: public at once, hidden and the total once published
         assert len(doc["tests"]) == 6 and doc["visibility"] == "after_published"
+
+
+@pytest.mark.slow
+def test_without_namespaces_a_grading_its_submission_stops_ends_at_the_limit_with_0(container):
+    """The grader and its keeper stopped (SIGSTOP, same uid): root's driver waits out its limit
+    (here 60 s: a busy machine's honest grading of it takes 5 to 20), kills the uid's every
+    process, and writes a 0 that says why."""
+    doc, raw, root, uid, _ = container("ex02", (ATTACKS / "gradescope_stops_grader.py")
+                                       .read_text(), limit_s=60)
+    assert doc["score"] == 0 and doc["tests"] == []
+    assert "took more than 60 s" in doc["output"]
+    _held_apart(doc, root, uid)
 
 
 @pytest.mark.slow
