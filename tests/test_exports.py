@@ -410,6 +410,16 @@ def test_gradescope_total_waits_for_publishing_while_hidden_checks_count():
                             RESULTS_SCHEMA)
 
 
+def test_gradescope_takes_no_symlink_for_the_submission(tmp_path: Path):
+    """run_autograder reads the file as root: a link to /etc/shadow is not a submission."""
+    from grader.exports.gradescope import find_submission
+    (tmp_path / "ex02.py").symlink_to("/etc/shadow")
+    assert find_submission(tmp_path, "ex02") is None
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "mine.py").write_text("x = 1\n")
+    assert find_submission(tmp_path, "ex02") == tmp_path / "sub" / "mine.py"
+
+
 def test_every_new_command_and_option_is_documented():
     from grader.cli import build_parser
     readme = (REPO / "README.md").read_text(encoding="utf-8")
@@ -453,3 +463,4 @@ def test_revert_adds_a_row_and_the_grader_points_come_back(tmp_path: Path, capsy
     with Gradebook.in_folder(out) as gb:
         assert [o["points"] for o in gb.overrides()] == [6.0, None]    # both kept
     assert {r[0]: r[1] for r in csv.reader((out / "grades.csv").open())}["1001"] == "0"
+

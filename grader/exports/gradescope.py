@@ -197,13 +197,15 @@ def _add(zf: zipfile.ZipFile, name: str, text: str, executable: bool = False) ->
 # ---- inside Gradescope's container -----------------------------------------------------------
 
 def find_submission(folder: Path, exercise: str) -> Path | None:
-    """exNN.py, else exNN.ipynb, else the only .py or .ipynb anywhere in the submission."""
+    """exNN.py, else exNN.ipynb, else the only .py or .ipynb anywhere in the submission (files
+    only: a symlink would have root read whatever it points to)."""
     folder = Path(folder)
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
     for name in (f"{exercise}.py", f"{exercise}.ipynb"):
-        hits = sorted(folder.rglob(name))
+        hits = [p for p in files if p.name == name]
         if hits:
             return hits[0]
-    code = sorted(p for p in folder.rglob("*") if p.suffix in (".py", ".ipynb") and p.is_file())
+    code = [p for p in files if p.suffix in (".py", ".ipynb")]
     return code[0] if len(code) == 1 else None
 
 
@@ -261,7 +263,7 @@ def grade_in_container(root: Path, exercise: str) -> dict[str, Any]:
         sandbox = {"strong": False, "graded": True, "missing": [_bwrap_problem()],
                    "layers": apart.layers(uid)}
         rc, out, err = _grade_apart(argv, found, uid)
-    print(err, file=sys.stderr, end="")   # Gradescope keeps it for the instructor (stdout file)
+    print(err, end="")   # results/stdout keeps it for the instructor; students never see it
     doc = results_from_grade(out, err, rc)
     doc["extra_data"]["sandbox"] = sandbox
     return doc
