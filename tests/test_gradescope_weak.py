@@ -82,8 +82,8 @@ def zips(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture
 def container(zips):
-    """run(exercise, submission text, as_user=None) -> (results.json, its text, the fake
-    /autograder, the grading uid, run_autograder's stderr)."""
+    """run(exercise, submission text, as_user=None, limit_s=600) -> (results.json, its text,
+    the fake /autograder, the grading uid, run_autograder's output: the instructor's log)."""
     made: list[Path] = []
 
     def run(exercise: str, text: str, as_user: int | None = None, limit_s: float = 600):
@@ -110,7 +110,7 @@ def container(zips):
         raw = (root / "results" / "results.json").read_text()
         doc = json.loads(raw)
         jsonschema.validate(doc, RESULTS_SCHEMA)
-        return doc, raw, root, uid, done.stderr
+        return doc, raw, root, uid, done.stdout + done.stderr   # Gradescope's results/stdout
 
     yield run
     for root in made:
