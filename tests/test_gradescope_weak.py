@@ -144,6 +144,7 @@ def test_without_namespaces_the_reference_is_graded_apart_in_full(container):
 ATTACKED = {"gradescope_lazy_gd.py": 1.0, "gradescope_overwrite_results.py": 1.0,
             "gradescope_atexit_results.py": 1.0, "gradescope_daemon_writes_later.py": 1.0,
             "gradescope_results_folder.py": 1.0, "gradescope_grader_pipe.py": 1.0,
+            "gradescope_interrupts_grader.py": 1.0,
             "gradescope_kill_ancestors.py": 0.0}
 
 
