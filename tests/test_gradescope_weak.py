@@ -167,12 +167,12 @@ def test_without_namespaces_no_attack_on_results_json_raises_the_score(container
 @pytest.mark.slow
 def test_without_namespaces_a_grading_its_submission_stops_ends_at_the_limit_with_0(container):
     """The grader and its keeper stopped (SIGSTOP, same uid): root's driver waits out its limit
-    (here 60 s: a busy machine's honest grading of it takes 5 to 20), kills the uid's every
-    process, and writes a 0 that says why."""
+    (here 20 s; a busy machine that has not even reached the import by then ends the same
+    way), kills the uid's every process, and writes a 0 that says why."""
     doc, raw, root, uid, _ = container("ex02", (ATTACKS / "gradescope_stops_grader.py")
-                                       .read_text(), limit_s=60)
+                                       .read_text(), limit_s=20)
     assert doc["score"] == 0 and doc["tests"] == []
-    assert "took more than 60 s" in doc["output"]
+    assert "took more than 20 s" in doc["output"]
     _held_apart(doc, root, uid)
 
 
