@@ -77,7 +77,8 @@ def weak_sandbox_refusal(allow_weak: bool, machine: str = "this machine") -> str
     from ..sandbox import isolation
     if isolation.detect_layers().strong:
         return None
-    return (f"{machine} cannot sandbox strongly (run `grade doctor` there to see why); a "
+    there = "" if machine == "this machine" else " there"
+    return (f"{machine} cannot sandbox strongly (run `grade doctor`{there} to see why); a "
             f"class needs it: install bubblewrap, or pass --allow-weak-sandbox")
 
 
