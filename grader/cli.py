@@ -347,12 +347,10 @@ def _batch(root: Path, args: argparse.Namespace) -> int:
     if args.executor == "dask" and not args.scheduler:
         raise GraderError("--executor dask needs --scheduler tcp://HOST:PORT")
     assignments = _assignments(root, args.assignment)
-    if args.executor == "local" and not args.allow_weak_sandbox:
-        from .sandbox.isolation import detect_layers
-        if not detect_layers().strong:  # (dask workers check their own machines)
-            raise GraderError("this machine cannot sandbox strongly (run `grade doctor` to see "
-                              "why); a class needs it: install bubblewrap, or pass "
-                              "--allow-weak-sandbox")
+    if args.executor == "local":   # (dask workers check their own machines: the same line)
+        from .batch.executors import weak_sandbox_refusal
+        if refusal := weak_sandbox_refusal(args.allow_weak_sandbox):
+            raise GraderError(refusal)
     data_dir = args.data_dir or (Path(os.environ["GRADER_DATA"]) if os.environ.get("GRADER_DATA")
                                  else None)
     if args.executor == "local" and args.exercise:
@@ -370,7 +368,8 @@ def _batch(root: Path, args: argparse.Namespace) -> int:
                         roster=args.roster, verbose=args.verbose > 0, wait_s=args.wait,
                         deadline=args.deadline, late_per_day=args.late_per_day,
                         late_cap=args.late_cap, late_grace_min=args.late_grace,
-                        extensions=args.extensions, submission_times=args.submission_times)
+                        extensions=args.extensions, submission_times=args.submission_times,
+                        allow_weak_sandbox=args.allow_weak_sandbox)
     try:
         summary = run_batch(args.submissions, root, opts, console=_batch_console())
     except (BatchError, DiscoveryError, GradebookError, RosterError, FolderBusy) as e:

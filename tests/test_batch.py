@@ -27,7 +27,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from conftest import EXERCISES, REPO, SOLUTIONS, SUBMISSIONS
+from conftest import EXERCISES, REPO, SOLUTIONS, SUBMISSIONS, exercise
 from grader.batch import BatchOptions, run_batch
 from grader.batch.intake import DiscoveryError, Reason, discover, exercise_of
 from grader.cli import main
@@ -134,7 +134,8 @@ def test_results_json_is_gradescope_shaped(run2):
     doc = json.loads((out / "results" / "bob" / "ex01.json").read_text())
     assert doc["score"] == sum(t["score"] for t in doc["tests"])
     assert {"name", "score", "max_score", "output", "visibility"} <= set(doc["tests"][0])
-    visibility = {t["number"]: t["visibility"] for t in doc["tests"]}
+    assert [t["number"] for t in doc["tests"]] == [str(i) for i in range(1, len(doc["tests"]) + 1)]
+    visibility = {t["extra_data"]["check"]: t["visibility"] for t in doc["tests"]}
     assert visibility["test_forward_of_notes_example"] == "visible"
     assert visibility["test_random_graph_gradients"] == "after_published"   # hidden check
     failed = [t for t in doc["tests"] if t["score"] < t["max_score"]]
@@ -484,12 +485,12 @@ def _wait_for(predicate, seconds: float, what: str) -> None:
         time.sleep(0.2)
 
 
-@pytest.fixture(scope="module")
-def dask_cluster(tmp_path_factory):
-    """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1."""
+@contextlib.contextmanager
+def _cluster(tmp: Path, workers: int, wrap: tuple[str, ...] = ()):
+    """A real `dask scheduler` and `workers` `dask worker` processes on 127.0.0.1; `wrap`
+    runs the workers under a command (tests/docker_like.py: a machine without namespaces)."""
     pytest.importorskip("distributed")
     dask_cli = [sys.executable, "-m", "dask"]     # the `dask` command of this environment
-    tmp = tmp_path_factory.mktemp("dask")
     info = tmp / "scheduler.json"
     env = dict(os.environ, PYTHONPATH=str(REPO))
     common = dict(cwd=tmp, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -499,14 +500,15 @@ def dask_cluster(tmp_path_factory):
     try:
         _wait_for(info.exists, 60, "the dask scheduler")
         address = json.loads(info.read_text())["address"]
-        for i in range(2):
+        for i in range(workers):
             procs.append(subprocess.Popen(
-                [*dask_cli, "worker", address, "--nthreads", "1", "--no-dashboard",
+                [*wrap, *dask_cli, "worker", address, "--nthreads", "1", "--no-dashboard",
                  "--host", "127.0.0.1", "--name", f"w{i}", "--local-directory",
                  str(tmp / f"w{i}")], **common))
         from distributed import Client
         with Client(address, timeout="30s") as client:
-            _wait_for(lambda: len(client.scheduler_info()["workers"]) == 2, 60, "two workers")
+            _wait_for(lambda: len(client.scheduler_info()["workers"]) == workers, 60,
+                      f"{workers} workers")
         yield address
     finally:
         for p in procs[::-1]:
@@ -518,6 +520,24 @@ def dask_cluster(tmp_path_factory):
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
                 p.wait()
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory):
+    """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1."""
+    with _cluster(tmp_path_factory.mktemp("dask"), workers=2) as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+def weak_dask_cluster(tmp_path_factory):
+    """A scheduler and one worker whose machine cannot sandbox strongly: the real bwrap fails
+    there as in a Docker container that forbids namespaces (tests/docker_like.py)."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("tests/docker_like.py is Linux's seccomp")
+    docker_like = (sys.executable, str(Path(__file__).resolve().parent / "docker_like.py"))
+    with _cluster(tmp_path_factory.mktemp("dask-weak"), workers=1, wrap=docker_like) as address:
+        yield address
 
 
 @pytest.mark.slow
@@ -542,6 +562,37 @@ def test_dask_scheduler_that_is_not_there_is_a_grader_error():
     from grader.pipeline import GraderError
     with pytest.raises(GraderError, match="cannot reach the dask scheduler at tcp://127.0.0.1:1"):
         DaskExecutor("tcp://127.0.0.1:1", timeout_s=1)
+
+
+@pytest.mark.slow
+def test_a_dask_worker_refuses_a_weak_sandbox_unless_allowed(weak_dask_cluster, tmp_path: Path,
+                                                             capsys):
+    """As `grade batch` refuses locally: one line naming the worker, exit 2, nothing graded; a
+    worker that joins after the start refuses each task (a grader error, retried next run);
+    with --allow-weak-sandbox the class is graded there."""
+    from distributed import Client
+    from grader.batch.dask_executor import Shipped, grade_shipped
+    from grader.batch.executors import ERROR, Task
+    from grader.pipeline import GradeOptions
+    subs = make_class(tmp_path / "subs", {"s1": ("ex01.py", EX01.read_text()),
+                                          "s2": ("ex01.py", "def forward(:\n")})
+    out = tmp_path / "out"
+    args = ["--exercises", str(EXERCISES), "batch", str(subs), "--out", str(out),
+            "--exercise", "ex01", "--executor", "dask", "--scheduler", weak_dask_cluster]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert re.search(r"dask worker tcp://127\.0\.0\.1:\d+ cannot sandbox strongly", err)
+    assert "--allow-weak-sandbox" in err
+    assert not (out / "gradebook.sqlite").exists() or scores(out) == {}
+    job = Shipped(Task("s1", exercise("ex01"), "ex01.py"), "ex01.py", EX01.read_bytes())
+    with Client(weak_dask_cluster, timeout="30s") as client:
+        late = client.submit(grade_shipped, job, GradeOptions(), False, pure=False).result()
+    assert late["kind"] == ERROR and "cannot sandbox strongly" in late["reason"]
+    assert main(args + ["--allow-weak-sandbox"]) == 0
+    graded = scores(out)
+    assert graded["s1", "ex01"][:3] == ("graded", 17.0, 17.0)
+    assert graded["s2", "ex01"][:2] == ("syntax_error", 0.0)
 
 
 def test_dask_slots_are_distinct_between_holders():

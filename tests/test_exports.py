@@ -21,13 +21,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import EXERCISES, REPO, SOLUTIONS
+from conftest import EXERCISES, REPO, SOLUTIONS, STRONG
 from grader.batch import BatchOptions, run_batch
 from grader.cli import main
 from grader.exports import csvsafe
-from grader.exports.gradescope import RESULTS_SCHEMA
+from grader.exports.gradescope import RESULTS_SCHEMA, results_document
 from grader.exports.late import Policy, lateness
 from grader.gradebook import Gradebook
+from grader.result import FAILED, GRADED, PASSED, CheckResult, Result
 
 SYNTAX = "def GD(:\n"
 HIDDEN_CHECK = "test_random_bowl_minimum"        # one of ex02's hidden checks
@@ -380,12 +381,57 @@ def test_gradescope_autograder_runs_and_writes_results_to_the_specification(tmp_
     full = _run_autograder(zip_path, tmp_path / "ag", (SOLUTIONS / "ex02.py").read_text())
     jsonschema.validate(full, RESULTS_SCHEMA)
     assert full["score"] == 10 and len(full["tests"]) == 6
-    visibility = {t["number"]: t["visibility"] for t in full["tests"]}
+    assert [t["number"] for t in full["tests"]] == ["1", "2", "3", "4", "5", "6"]
+    visibility = {t["extra_data"]["check"]: t["visibility"] for t in full["tests"]}
     assert visibility[HIDDEN_CHECK] == "after_published"
     assert visibility[PUBLIC_CHECK] == "visible"
+    assert full["visibility"] == "after_published"      # the total counts hidden checks
+    assert "Public checks: 4/4 points" in full["output"]
+    sandbox = full["extra_data"]["sandbox"]
+    assert sandbox["graded"] and sandbox["strong"] == STRONG.strong
     broken = _run_autograder(zip_path, tmp_path / "ag", SYNTAX)
     jsonschema.validate(broken, RESULTS_SCHEMA)
     assert broken["score"] == 0 and "SyntaxError" in broken["output"]
+
+
+def _check(name: str, points: float, hidden: bool) -> CheckResult:
+    return CheckResult(name=f"test_{name}", description=f"{name} works", status=PASSED if points
+                       else FAILED, points=points, max_points=2.0, hidden=hidden)
+
+
+def test_gradescope_total_waits_for_publishing_while_hidden_checks_count():
+    """One policy with the feedback reports: public checks at once, hidden checks and the total
+    (which counts them) once the instructor publishes; numbers for display, names aside."""
+    result = Result(exercise="ex02", title="t", submission="ex02.py", status=GRADED, score=6.0,
+                    max_score=8.0, checks=(_check("a", 2, False), _check("b", 0, False),
+                                           _check("c", 2, True), _check("d", 2, True)))
+    doc = results_document(result, 6.0, "", {})
+    jsonschema.validate(doc, RESULTS_SCHEMA)
+    assert doc["score"] == 6.0 and doc["visibility"] == "after_published"
+    assert [(t["number"], t["name"], t["extra_data"]["check"], t["visibility"])
+            for t in doc["tests"]] == [
+        ("1", "a works", "test_a", "visible"), ("2", "b works", "test_b", "visible"),
+        ("3", "c works", "test_c", "after_published"),
+        ("4", "d works", "test_d", "after_published")]
+    assert doc["output"] == ("Public checks: 2/4 points. 2 hidden checks (4 points) are graded "
+                             "too; they and your total show when your instructor publishes "
+                             "the grades.")
+    public = results_document(dataclasses.replace(result, checks=result.checks[:2]), 2.0,
+                              "note", {})
+    assert (public["visibility"], public["output"]) == ("visible", "note")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**doc, "tests": [{**doc["tests"][0], "number": "test_a"}]},
+                            RESULTS_SCHEMA)
+
+
+def test_gradescope_takes_no_symlink_for_the_submission(tmp_path: Path):
+    """run_autograder reads the file as root: a link to /etc/shadow is not a submission."""
+    from grader.exports.gradescope import find_submission
+    (tmp_path / "ex02.py").symlink_to("/etc/shadow")
+    assert find_submission(tmp_path, "ex02") is None
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "mine.py").write_text("x = 1\n")
+    assert find_submission(tmp_path, "ex02") == tmp_path / "sub" / "mine.py"
 
 
 def test_every_new_command_and_option_is_documented():

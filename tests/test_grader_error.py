@@ -148,5 +148,5 @@ def test_a_batch_lists_grader_errors_in_the_overview_and_scores_them_0_of_0(tmp_
     assert "probe &#39;doubel&#39; is not defined" in html or "probe 'doubel'" in html
     doc = json.loads((tmp_path / "out" / "results" / "s1" / "ex99.json").read_text())
     assert doc["score"] == 1 and doc["extra_data"]["max_score"] == 3  # Gradescope format
-    broken = [t for t in doc["tests"] if t["number"] == "test_check_code_raises"][0]
+    broken = [t for t in doc["tests"] if t["extra_data"]["check"] == "test_check_code_raises"][0]
     assert broken["max_score"] == 0 and "shapez" not in json.dumps(doc)

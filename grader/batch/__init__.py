@@ -85,6 +85,7 @@ class BatchOptions:
     late_grace_min: float = 0.0
     extensions: Path | None = None   # CSV: student, deadline | days [, exercise]
     submission_times: Path | None = None  # CSV: student, submitted_at [, exercise]
+    allow_weak_sandbox: bool = False  # grade where bubblewrap cannot sandbox (dask workers too)
 
 
 @dataclass
@@ -432,7 +433,7 @@ def _max_score(ex: Exercise, gopts: GradeOptions) -> float:
 def make_executor(opts: BatchOptions):
     if opts.executor == "dask":
         from .dask_executor import DaskExecutor
-        return DaskExecutor(opts.scheduler)
+        return DaskExecutor(opts.scheduler, allow_weak_sandbox=opts.allow_weak_sandbox)
     return LocalExecutor(opts.jobs)
 
 

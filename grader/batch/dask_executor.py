@@ -22,6 +22,11 @@ takes the first free slot by locking `<tmp>/nn-grader-slots/slot-N.lock` (flock,
 the kernel even if the worker is killed): two sandboxes on one machine never share a uid.
 Start workers with `--nthreads 1`; a worker with more threads still grades one submission at a
 time (pytest runs once at a time per process).
+
+Weak sandbox: a worker whose machine cannot sandbox strongly (no bubblewrap namespaces) refuses
+to grade, as `grade batch` refuses locally, unless the batch was given --allow-weak-sandbox:
+the batch ends before grading with one line naming the worker, and a worker that joins later
+returns each of its tasks as a grader error with that line (not a grade: the next run retries).
 """
 from __future__ import annotations
 
@@ -38,7 +43,7 @@ from pathlib import Path
 
 from ..pipeline import GradeOptions, GraderError
 from .intake import MAX_BYTES
-from .executors import ERROR, Task, grade_task
+from .executors import ERROR, Task, grade_task, weak_sandbox_refusal
 from .locks import AllHeld, first_free
 
 log = logging.getLogger(__name__)
@@ -55,8 +60,11 @@ class Shipped:
     content: bytes
 
 
-def grade_shipped(job: Shipped, opts: GradeOptions) -> dict:
-    """Runs on a dask worker: write the file into a private folder, grade it in a free slot."""
+def grade_shipped(job: Shipped, opts: GradeOptions, allow_weak_sandbox: bool = False) -> dict:
+    """Runs on a dask worker: write the file into a private folder, grade it in a free slot
+    (or refuse, where this machine's sandbox is weak and the batch did not allow it)."""
+    if refusal := worker_refusal(allow_weak_sandbox):
+        return {"kind": ERROR, "reason": refusal, "traceback": ""}
     folder = Path(tempfile.mkdtemp(prefix="grade-batch-"))
     try:
         path = folder / job.filename
@@ -67,6 +75,17 @@ def grade_shipped(job: Shipped, opts: GradeOptions) -> dict:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return payload
+
+
+def worker_refusal(allow_weak_sandbox: bool, dask_worker=None) -> str | None:
+    """On a dask worker: weak_sandbox_refusal's line, naming this worker (`dask_worker`: set
+    by Client.run; a task finds its worker itself)."""
+    if dask_worker is None:
+        with contextlib.suppress(ImportError, ValueError):
+            from distributed import get_worker
+            dask_worker = get_worker()
+    name = f"dask worker {dask_worker.address}" if dask_worker is not None else "a dask worker"
+    return weak_sandbox_refusal(allow_weak_sandbox, machine=name)
 
 
 @contextlib.contextmanager
@@ -83,7 +102,8 @@ def hold_slot(slots: int = SLOTS, wait_s: float = 3600) -> Iterator[int]:
 
 
 class DaskExecutor:
-    def __init__(self, scheduler: str | None, timeout_s: float = 20):
+    def __init__(self, scheduler: str | None, timeout_s: float = 20,
+                 allow_weak_sandbox: bool = False):
         try:
             from distributed import Client
         except ImportError:
@@ -96,13 +116,22 @@ class DaskExecutor:
         except (OSError, TimeoutError) as e:
             raise GraderError(f"cannot reach the dask scheduler at {scheduler}: {e}") from None
         self._futures: dict = {}
+        self.allow_weak_sandbox = allow_weak_sandbox
 
     def start(self, tasks: list[Task], opts: GradeOptions) -> None:
+        """Refuse before grading where a worker's sandbox is weak (unless allowed); then
+        queue every task."""
+        refusals = sorted(r for r in self._client.run(worker_refusal,
+                                                      self.allow_weak_sandbox).values() if r)
+        if refusals:
+            more = f" (and {len(refusals) - 1} more workers)" if len(refusals) > 1 else ""
+            raise GraderError(refusals[0] + more)
         for t in tasks:
             with open(t.path, "rb") as f:   # a file past the loader's limit stays refused
                 job = Shipped(t, Path(t.path).name, f.read(MAX_BYTES + 1))
-            f = self._client.submit(grade_shipped, job, opts, pure=False,
-                                    key=f"grade-{t.exercise.id}-{t.student}-{os.urandom(4).hex()}")
+            key = f"grade-{t.exercise.id}-{t.student}-{os.urandom(4).hex()}"
+            f = self._client.submit(grade_shipped, job, opts, self.allow_weak_sandbox,
+                                    pure=False, key=key)
             self._futures[f] = t
 
     def results(self) -> Iterator[tuple[Task, dict]]:

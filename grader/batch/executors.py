@@ -68,6 +68,20 @@ def grade_task(task: Task, opts: GradeOptions, shown_as: str | None = None) -> d
     return {"kind": GRADED, "result_json": result.to_json(indent=None)}
 
 
+def weak_sandbox_refusal(allow_weak: bool, machine: str = "this machine") -> str | None:
+    """The one line that refuses to grade a class on `machine` (this process's) where the
+    sandbox is weak, unless --allow-weak-sandbox; None: grade. `grade batch` asks it for this
+    machine, every dask worker for its own (grader.batch.dask_executor)."""
+    if allow_weak:
+        return None
+    from ..sandbox import isolation
+    if isolation.detect_layers().strong:
+        return None
+    there = "" if machine == "this machine" else " there"
+    return (f"{machine} cannot sandbox strongly (run `grade doctor`{there} to see why); a "
+            f"class needs it: install bubblewrap, or pass --allow-weak-sandbox")
+
+
 # ---- local: a pool of forked, warm workers --------------------------------------------------
 
 _worker_slot = 0                 # per worker process: set once by _start_worker, read by tasks

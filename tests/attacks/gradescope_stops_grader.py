@@ -1,0 +1,38 @@
+# ATTACK (Gradescope, no namespaces): SIGSTOPs every ancestor of the grading it may signal (the
+# keeper and the grader: the same uid; root's driver: a command line naming grader.exports or
+# child.py; never the test runner above them), hoping the grading hangs until Gradescope gives
+# up with whatever results.json is there; then keeps running. Its GD only calls loss_fn.
+# VERDICT: root's driver cannot be stopped; at its time limit it kills every process of the
+# grading uid and writes a 0 that says the grading took too long; never more.
+import os
+import signal
+
+
+def parent_of(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rpartition(")")[2].split()[1])
+
+
+def of_the_grading(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            line = f.read()
+    except OSError:
+        return False
+    return b"grader.exports" in line or b"child.py" in line
+
+
+pid = os.getpid()
+while pid > 1:
+    pid = parent_of(pid)
+    if of_the_grading(pid):
+        try:
+            os.kill(pid, signal.SIGSTOP)
+            print(f"stopped {pid}")
+        except OSError as e:
+            print(f"could not stop {pid}: {e}")
+
+
+def GD(params, loss_fn, loop_max=10000, learning_rate=1e-3):
+    for _ in range(loop_max):
+        loss_fn(params)
