@@ -30,21 +30,26 @@ def test_progress_prints_each_check_as_it_finishes():
 
 
 def test_saves_sees_each_save(tmp_path):
+    """One save, seen once: the baseline is taken before the watcher starts and the test waits
+    for what it saw, not for a time (a loaded machine may run the watcher late)."""
+    from grader.watch import _stamp
     f = tmp_path / "ex07.py"
     f.write_text("a = 1\n")
     stop, seen = threading.Event(), []
+    first = _stamp(f)
 
     def collect():
-        for t in saves(f, stop, poll_s=0.02):
+        for t in saves(f, stop, poll_s=0.02, since=first):
             seen.append(t)
 
     t = threading.Thread(target=collect)
     t.start()
-    time.sleep(0.1)
     f.write_text("a = 22\n")
-    time.sleep(0.3)
+    deadline = time.monotonic() + 60
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.02)
     stop.set()
-    t.join(2)
+    t.join(60)
     assert len(seen) == 1
 
 
