@@ -50,6 +50,7 @@ VERDICTS = {
 
 
 @strong_only
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(VERDICTS))
 def test_attack_gets_its_verdict(name):
     v = VERDICTS[name]

@@ -53,6 +53,7 @@ def ex02():
     return load_exercise(EXERCISES / "ex02_gd")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", REACH)
 def test_a_run_reaches_no_other_process(ex02, name):
     r = grade(ex02, ATTACKS / name, GradeOptions(hidden=True, layers=STRONG))
