@@ -145,6 +145,7 @@ def _as_owner_of(pid: int, fn) -> None:
     assert os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 0, "could not change it"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0, reason="changing the zygote from outside needs root")
 def test_a_zygote_changed_anyway_is_replaced_and_the_run_retried(ex02):
     """Defence in depth: if something did change the zygote (here the test itself, as root),
