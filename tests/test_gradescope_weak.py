@@ -140,12 +140,13 @@ def test_without_namespaces_the_reference_is_graded_apart_in_full(container):
     _held_apart(doc, root, uid)
 
 
-# attack -> the score it must get: its GD's own (1), or 0 where it kills its own grading
+# attack -> the score it must get: its GD's own (1). Killing or stopping its own grading is
+# refused (the run's per-run seccomp filter), so those too are graded in full.
 ATTACKED = {"gradescope_lazy_gd.py": 1.0, "gradescope_overwrite_results.py": 1.0,
             "gradescope_atexit_results.py": 1.0, "gradescope_daemon_writes_later.py": 1.0,
             "gradescope_results_folder.py": 1.0, "gradescope_grader_pipe.py": 1.0,
             "gradescope_interrupts_grader.py": 1.0,
-            "gradescope_kill_ancestors.py": 0.0}
+            "gradescope_kill_ancestors.py": 1.0, "gradescope_stops_grader.py": 1.0}
 
 
 @pytest.mark.slow
@@ -165,14 +166,13 @@ def test_without_namespaces_no_attack_on_results_json_raises_the_score(container
 
 
 @pytest.mark.slow
-def test_without_namespaces_a_grading_its_submission_stops_ends_at_the_limit_with_0(container):
-    """The grader and its keeper stopped (SIGSTOP, same uid): root's driver waits out its limit
-    (here 20 s; a busy machine that has not even reached the import by then ends the same
-    way), kills the uid's every process, and writes a 0 that says why."""
-    doc, raw, root, uid, _ = container("ex02", (ATTACKS / "gradescope_stops_grader.py")
-                                       .read_text(), limit_s=20)
+def test_a_grading_that_never_ends_ends_at_the_drivers_limit_with_0(container):
+    """Root's driver has its own wall limit, for a grading that never ends (a submission can no
+    longer stop its grader: here the limit is simply shorter than any grading): at it, every
+    process of the uid is killed and the driver writes a 0 that says why."""
+    doc, raw, root, uid, _ = container("ex02", (SOLUTIONS / "ex02.py").read_text(), limit_s=1)
     assert doc["score"] == 0 and doc["tests"] == []
-    assert "took more than 20 s" in doc["output"]
+    assert "took more than 1 s" in doc["output"]
     _held_apart(doc, root, uid)
 
 

@@ -2,8 +2,9 @@
 # grading (the keeper, the grader, root's driver: a command line naming grader.exports or
 # child.py; never the test runner above them), then writes a full-marks results.json, hoping
 # nobody is left to write the real one; its GD only calls loss_fn.
-# VERDICT: the grader (same uid) dies, so the submission is not graded: score 0 with a reason,
-# never the forged 10; root's driver cannot be signalled and writes results.json.
+# VERDICT: every kill is refused (the run's own seccomp filter: it may signal only its own
+# descendants), so it is graded in full: its GD's own score, never the forged 10; root's
+# driver writes results.json.
 import glob
 import json
 import os

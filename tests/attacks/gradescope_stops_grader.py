@@ -2,8 +2,9 @@
 # keeper and the grader: the same uid; root's driver: a command line naming grader.exports or
 # child.py; never the test runner above them), hoping the grading hangs until Gradescope gives
 # up with whatever results.json is there; then keeps running. Its GD only calls loss_fn.
-# VERDICT: root's driver cannot be stopped; at its time limit it kills every process of the
-# grading uid and writes a 0 that says the grading took too long; never more.
+# VERDICT: every stop is refused (the run's own seccomp filter: it may signal only its own
+# descendants), so it is graded in full: its GD's own score, never more. Were a grading ever
+# stopped, root's driver (which it cannot signal) would end it at its time limit with a 0.
 import os
 import signal
 
