@@ -31,6 +31,7 @@ turns a failure into a grader error).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -46,10 +47,20 @@ class Cause:
     test: Callable[[Any], Any]
 
     def __call__(self, observed: Any) -> bool:
+        return self.recognise(observed) is not None
+
+    def recognise(self, observed: Any) -> "Cause | None":
+        """This cause where it recognises `observed`, else None. A test that returns a string
+        recognises the data and says it with this run's numbers: the string is the hint
+        ("The loss grew from 3.1 to inf in 40 steps: ...")."""
         try:
-            return bool(self.test(observed))
+            said = self.test(observed)
         except Exception:  # noqa: BLE001  a diagnosis that cannot decide says nothing
-            return False
+            return None
+        if isinstance(said, str):
+            return dataclasses.replace(self, hint=" ".join(said.split())) if said.strip() \
+                else None
+        return self if said else None
 
 
 def cause(hint: str) -> Callable[[Callable[[Any], Any]], Cause]:
@@ -61,8 +72,8 @@ def cause(hint: str) -> Callable[[Callable[[Any], Any]], Cause]:
 
 
 def diagnose(observed: Any, *causes: Cause) -> Cause | None:
-    """The first of `causes` that recognises `observed`, or None."""
-    return next((c for c in causes if c(observed)), None)
+    """The first of `causes` that recognises `observed` (with the hint it said), or None."""
+    return next((found for c in causes if (found := c.recognise(observed)) is not None), None)
 
 
 @contextlib.contextmanager

@@ -46,6 +46,9 @@ def render_html(result: Result, adjustments: tuple[str, ...] | list[str] = (),
         counts=_counts(result), submission_name=Path(result.submission).name or result.submission,
         faults=feedback.faults(result.checks) if result.status == GRADED else [],
         grouped=feedback.grouped(result.checks) if result.status == GRADED else set(),
+        # A panel whose failure the lead diagnosis explains shows it, not a generic hint.
+        hints={c.name: feedback.panel_hint(c, result.checks) for c in result.checks}
+        if result.status == GRADED else {},
         time_limit=_time_limit(result))
 
 
