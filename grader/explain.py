@@ -157,6 +157,12 @@ def _shapes(r: Raised) -> str:
     if not m:
         return ""
     given = f" The check passed in {r.passed}." if r.passed else ""
+    if "mat1" in r.error:
+        cols, rows = m[1].split("x")[1], m[2].split("x")[0]
+        return (f"The shapes {m[1]} and {m[2]} do not fit together in `{r.code or r.where}`: "
+                f"a product needs the first's {cols} columns to match the second's {rows} "
+                f"rows (a Linear layer made for {rows} inputs got rows of {cols}).{given} "
+                f"Print .shape of each: one sample per row, one feature per column.")
     return (f"The shapes {m[1]} and {m[2]} do not fit together in `{r.code or r.where}`."
             f"{given} Print .shape of each operand: a row vector where a column is needed "
             f"(reshape(-1, 1)), a transpose missing (.T), or the data's samples on the wrong "
@@ -216,3 +222,13 @@ def explain(r: Raised) -> str:
         if said:
             return said
     return ""
+
+
+def as_cause(error: str, code: str = "", passed: str = "") -> Any:
+    """A checks.Cause whose hint explains `error` (an exception a probe caught and sent back as
+    words, with the student's line `code` where it had it), or None: for `fail(message,
+    explain.as_cause(...))` in a check whose probe catches the student's exceptions itself."""
+    from .checks import Cause
+    from .feedback import EXPLAINED
+    said = explain(Raised(error=str(error or ""), code=str(code or ""), passed=passed))
+    return Cause(EXPLAINED, said, lambda _: True) if said else None

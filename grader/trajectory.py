@@ -93,10 +93,14 @@ def advice(t: Trajectory, points: int | None = None, summed: bool | None = None)
     `points`: how many data points the loss is over (a summed loss then says so);
     `summed`: the loss is known to be a sum (True) or a mean (False)."""
     if t.kind == DIVERGED:
-        if points and points > 1 and summed is not False:
-            return (f"the steps are too large: a loss summed over {points} points has a "
-                    f"gradient {points} times its mean's, so use the mean (MSE, or divide by "
-                    f"{points}) or a smaller learning rate")
+        if points and points > 1 and summed:
+            return (f"the steps are too large: your loss sums over {points} points, so its "
+                    f"gradient is {points} times the mean's; use the mean (MSELoss(), or divide "
+                    f"by {points}) or a learning rate {points} times smaller")
+        if points and points > 1 and summed is None:
+            return (f"the steps are too large: a loss summed over the {points} points (not "
+                    f"their mean) has a gradient {points} times the mean's, so use the mean "
+                    f"(MSELoss(), or divide by {points}); else take a smaller learning rate")
         return "the steps are too large: use a smaller learning rate (or the mean loss)"
     if t.kind == TOO_SLOW:
         return ("it needs more steps or a larger learning rate (the task's); a step of "
