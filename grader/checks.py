@@ -218,9 +218,17 @@ def expect_type(value: Any, types: type | tuple[type, ...], what: str) -> None:
         fail(f"{what} should be {names}, got {_kind(value)}")
 
 
+def returned_none(call: str) -> Cause:
+    """The cause to name when the student's function `call` ("grad_norm(v)") returned None:
+    `fail(f"{call} returned None; expected ...", returned_none(call))`."""
+    return Cause("returned_none", f"{call} returned None: a function without a `return` "
+                 f"(or with a path through it that ends without one, or that prints its "
+                 f"value instead) returns None. Return the value itself.", lambda _: True)
+
+
 def _kind(value: Any) -> str:
     if value is None:
-        return "None"
+        return "None (a function without a `return` gives None)"
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}"
     if isinstance(value, (list, tuple)):

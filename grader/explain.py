@@ -68,6 +68,8 @@ def passed_in(args: tuple, kwargs: dict) -> str:
     parts = [p for p in parts if not p.startswith("the string")] or parts
     if not parts:
         return ""
+    if len(parts) > 1 and len(set(parts)) == 1:
+        return f"{len(parts)} times {parts[0]}"
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
@@ -98,7 +100,7 @@ def _assert(r: Raised) -> str:
     if not r.code.startswith("assert"):
         return ""
     what = f" ({r.passed})" if r.passed else ""
-    return (f"Your own assert ({r.where}: `{r.code}`) rejected what the check passed in{what}, "
+    return (f"Your own assert (`{r.code}`) rejected what the check passed in{what}, "
             f"which the task allows: accept it and convert it (np.asarray(...), "
             f"torch.as_tensor(...)) instead of asserting its type or shape.")
 
@@ -117,7 +119,7 @@ def _none_grad(r: Raised) -> str:
     if "'NoneType' object has no attribute" not in r.error or ".grad" not in r.code:
         return ""
     name = _names_none(r) or "a .grad"
-    return (f"{name} is None at `{r.code}` ({r.where}): a tensor has no gradient until the "
+    return (f"{name} is None at `{r.code}`: a tensor has no gradient until the "
             f"first backward() that reaches it, so clearing or reading it before the first "
             f"backward() meets None. Reset after each step (or skip a .grad that is None: "
             f"`if p.grad is not None: p.grad.zero_()`), and call backward() before you read it.")
@@ -129,6 +131,11 @@ def _none_tensor(r: Raised) -> str:
                   r"(?:data has to be a tensor, but got NoneType)", r.error)
     if not m:
         return ""
+    call = re.search(r"=\s*([A-Za-z_][\w.]*)\(", r.code)
+    if call and not call[1].startswith(("torch.", "np.", "numpy.")):
+        return (f"{call[1]}() returned None, and `{r.code}` uses that as a tensor: your "
+                f"{call[1]}() has no `return` (it changes its tensors and returns nothing). "
+                f"Return the new tensor from it, or call it without assigning its result.")
     return (f"A value that should be a tensor is None at `{r.code or r.where}`: usually a "
             f"function of yours that computes the new value but has no `return` (an update() "
             f"or step() that changes its tensors and returns nothing, then used as the new "

@@ -150,6 +150,23 @@ def causes(checks: Sequence[CheckResult], notes: Sequence[str] = ()) -> list[Cau
                          index[group[0].name], tuple(c.name for c in group)))
     failing = [c for c in checks if c.status in (FAILED, ERROR) and not _is_fault(c)]
     by_cause: dict[str, list[CheckResult]] = {}
+    # A probe that caught the student's exception itself fails its check with the same words
+    # explained (checks.fail(..., explain.as_cause(...))): one cause with the fault's.
+    for i, f in enumerate(out):
+        same = [c for c in failing if c.cause == EXPLAINED and c.hint and c.hint in f.sentence]
+        if same:
+            out[i] = Cause(f.sentence, f.short, f.points + sum(c.max_points for c in same),
+                           min(f.first, index[same[0].name]),
+                           f.checks + tuple(c.name for c in same))
+            failing = [c for c in failing if c not in same]
+    # A check whose probe caught the same exception (its message quotes it) is the fault's too.
+    for i, f in enumerate(out):
+        said = _raised_words(next(c for c in checks if c.name == f.checks[0]).message)
+        same = [c for c in failing if said and not c.cause and said in clean(c.message)]
+        if same:
+            out[i] = Cause(f.sentence, f.short, f.points + sum(c.max_points for c in same),
+                           f.first, f.checks + tuple(c.name for c in same))
+            failing = [c for c in failing if c not in same]
     for c in failing:
         if c.cause:
             by_cause.setdefault(c.cause, []).append(c)
@@ -186,6 +203,14 @@ def panel_hint(check: CheckResult, checks: Sequence[CheckResult]) -> str:
             if lead is not None and lead.cause:
                 return lead.hint
     return check.hint
+
+
+def _raised_words(message: str) -> str:
+    """"ZeroDivisionError: division by zero" out of "f(...) raised ZeroDivisionError: division
+    by zero (line 4)"; "" for a message that says no exception."""
+    m = re.search(r"\braised (\w+(?:Error|Exception)\b.*?)(?: \((?:line|cell) [^)]*\))?$",
+                  _first_line(message))
+    return m.group(1) if m and len(m.group(1)) >= 12 else ""
 
 
 def _is_fault(c: CheckResult) -> bool:

@@ -281,7 +281,7 @@ def test_a_diverged_sum_over_many_points_is_told_to_use_the_mean():
     ("AttributeError: 'NoneType' object has no attribute 'data'", "p.grad.data.zero_()", "",
      ["p.grad is None", "before the first backward()"]),
     ("TypeError: Variable data has to be a tensor, but got NoneType",
-     "p.data = update(p, learning_rate)", "", ["is None", "has no `return`"]),
+     "p.data = update(p, learning_rate)", "", ["update() returned None", "has no `return`"]),
     ("TypeError: unsupported operand type(s) for -: 'NoneType' and 'float'", "y = f(x) - 1.0",
      "", ["is None", "without a `return`"]),
     ("RuntimeError: mat1 and mat2 shapes cannot be multiplied (2000x1 and 3x1)", "model(x)",

@@ -15,7 +15,7 @@ import torch
 
 from grader import explain, trajectory
 from grader.checks import (as_array, cause, diagnosed, expect_close, expect_converged, fail, fmt,
-                           series)
+                           returned_none, series)
 
 KEYS = ("linear.bias", "linear.weight")
 MAX_UNPACKED_BYTES = 1 << 20   # a LinearRegression's state_dict takes about 1.5 KB
@@ -244,7 +244,8 @@ def test_train_returns_falling_losses(student, report):
     run = student.probe("train_losses", NOTES_X, NOTES_Y, epochs=50, learning_rate=NOTES_LR)
     if run["losses"] is None:
         fail(f"train returned a {run['returned']}; expected a list of 50 numbers, loss.item() "
-             f"of each epoch")
+             f"of each epoch", returned_none("train(model, x, y)")
+             if run["returned"] == "NoneType" else None)
     plot_losses(report, "train on x = 1, 2, 3: the losses it returned", run["losses"])
     if len(run["losses"]) != 50:
         fail(f"train returned {len(run['losses'])} losses for epochs=50; expected one per epoch")

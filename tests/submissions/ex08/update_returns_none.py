@@ -2,6 +2,7 @@
 # new value (p.data = update(p, lr)): TypeError: Variable data has to be a tensor, but got
 # NoneType. The student must read that their update() returned None.
 # expect-fail: test_notes_line_predicts_8_at_x_4, test_train_returns_falling_losses
+# expect-next-step: update() returned None
 # expect-next-step: has no `return`
 import torch
 
