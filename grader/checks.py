@@ -13,8 +13,9 @@ A failed expectation raises CheckFailed; its message is exactly what the student
 
 A check can also name the causes it knows how to recognise (diagnoses): small functions over the
 data it observed, each with the hint for that one mistake. When the check fails, the first cause
-that recognises the data replaces the check's fixed hint, and the result's `next_step` names the
-cause most checks agree on:
+that recognises the data replaces the check's fixed hint (a cause that returns a string says it
+with the run's numbers), and the result's `next_step` leads with the cause that cost the most
+points, then names the others:
 
     @cause("You never reset the gradients: torch adds each backward() to .grad ...")
     def gradients_pile_up(run):

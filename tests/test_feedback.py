@@ -95,6 +95,9 @@ def test_a_timeout_of_your_code_is_not_named_twice():
                                  "3 s of CPU time", fault="timeout"))
     assert r.next_step.startswith("Your code was stopped: it did not finish within the time "
                                   "limit of one call, 3 s of CPU time")
+    console = Console(record=True, width=200, color_system=None)
+    render_table(r, console)   # a lone fault: its panel, not the same words twice
+    assert console.export_text().count("did not finish") == 2  # the panel, the table's row
 
 
 def test_without_causes_the_first_failing_check_leads():
@@ -167,7 +170,9 @@ def test_the_same_crash_in_several_checks_is_one_fault():
     console = Console(record=True, width=120, color_system=None)
     render_table(r, console)
     out = console.export_text()
-    assert out.count("NameError") == 2  # the one panel, and its traceback's last line
+    # the lead sentence (it names the other failing check after it: "Then: ..."), the one
+    # panel, and its traceback's last line
+    assert out.count("NameError") == 3 and "Then: \u201cother\u201d" in out
     assert "ex02.py, line 14, in GD" in out and out.count("the error above") == 6
     page = render_html(r)
     assert page.count("ex02.py, line 14, in GD") == 1 and "One error, 6 checks" in page

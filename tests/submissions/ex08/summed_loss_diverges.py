@@ -3,7 +3,7 @@
 # The student must read that it diverged, by how much, and that the sum is why.
 # expect-fail: test_notes_cubic_predicts_34, test_each_epoch_is_one_sgd_step
 # expect-next-step: grew from
-# expect-next-step: summed over the 2000 points
+# expect-next-step: summed over the
 import torch
 
 
