@@ -24,7 +24,7 @@ import numpy as np
 DIVERGED, TOO_SLOW, WRONG_PLACE, NOT_MOVING = "diverged", "too_slow", "wrong_place", "not_moving"
 # A loss that ends this many times above where it started grew, whatever it did on the way.
 GREW = 10.0
-# "Still falling": the last tenth of the run took at least this share of the whole fall.
+# "Still falling": the last tenth of the run fell by at least this share of the last loss.
 STILL_FALLING = 0.02
 
 
@@ -78,7 +78,9 @@ def classify(losses: Any, target: float | None = None) -> Trajectory | None:
                           f"the loss stayed at {_num(first)} for all {n} steps")
     fall = first - last
     tail = arr[-max(2, n // 10):]
-    if fall > 0 and float(tail[0] - tail[-1]) >= STILL_FALLING * fall:
+    # Still falling: the last tenth of the run took a real share of what is left to fall (a
+    # plateau takes next to none, however slowly an ill-conditioned fit crawls).
+    if fall > 0 and float(tail[0] - tail[-1]) >= STILL_FALLING * max(abs(last), 1e-12):
         return Trajectory(TOO_SLOW, first, last, n, n,
                           f"the loss was still falling when the run ended: from {_num(first)} "
                           f"to {_num(last)} in {n} steps, {_num(float(tail[0] - tail[-1]))} "
@@ -103,8 +105,8 @@ def advice(t: Trajectory, points: int | None = None, summed: bool | None = None)
                     f"(MSELoss(), or divide by {points}); else take a smaller learning rate")
         return "the steps are too large: use a smaller learning rate (or the mean loss)"
     if t.kind == TOO_SLOW:
-        return ("it needs more steps or a larger learning rate (the task's); a step of "
-                "1e-6 on a mean loss barely moves")
+        return ("it needs more steps, or a larger learning rate (the one it is given: a "
+                "smaller step of its own converges too slowly)")
     if t.kind == NOT_MOVING:
         return ("nothing reaches the parameters: call backward() on the loss, then update "
                 "the parameters themselves (in place, under torch.no_grad()) or step the "
