@@ -125,3 +125,28 @@ def sentence(losses: Any, target: float | None = None, points: int | None = None
         return ""
     text = f"{t.summary}: {advice(t, points, summed)}."
     return text[0].upper() + text[1:]
+
+
+# What a failed training's losses can say for sure, whatever the data: it diverged, or it never
+# moved. Where a right fit has surely converged before the end (a well-conditioned problem, a
+# generous number of steps), "still falling" is sure too: pass `kinds=SURE + (TOO_SLOW,)`.
+SURE = (DIVERGED, NOT_MOVING)
+
+
+def _went_wrong(seen: dict) -> str:
+    """The cause's test: `seen` holds "losses" (one per step), and optionally "points" (how
+    many data points the loss is over) and "kinds" (the classes to name, SURE by default)."""
+    t = classify(seen["losses"])
+    if t is None or t.kind not in seen.get("kinds", SURE):
+        return ""
+    return sentence(seen["losses"], points=seen.get("points"))
+
+
+def _fit_cause() -> Any:
+    from .checks import Cause
+    return Cause("fit_went_wrong", "The training went wrong: see its loss curve.", _went_wrong)
+
+
+# For `diagnosed({"losses": ..., "points": n}, ..., trajectory.FIT_WENT_WRONG)`: says how a
+# failed training went (diverged, never moved, ...) with its numbers, and what usually causes it.
+FIT_WENT_WRONG = _fit_cause()

@@ -396,3 +396,14 @@ def test_an_explained_exception_leads_with_its_explanation():
 ])
 def test_common_progress_lines_are_read(printed, words):
     assert words in progress.note(printed), progress.note(printed)
+
+
+def test_the_shared_fit_cause_names_only_what_is_sure():
+    sure = trajectory.FIT_WENT_WRONG
+    found = diagnose({"losses": [2.0, 8.0, float("nan")], "points": 2000}, sure)
+    assert found.name == "fit_went_wrong" and "2000 times the mean's" in found.hint
+    assert diagnose({"losses": [0.5] * 50}, sure).hint.startswith("The loss stayed at 0.5")
+    falling = {"losses": [10 * 0.9 ** i for i in range(40)]}
+    assert diagnose(falling, sure) is None   # still falling: only where the caller is sure
+    assert "still falling" in diagnose(dict(falling, kinds=trajectory.SURE + (
+        trajectory.TOO_SLOW,)), sure).hint

@@ -150,23 +150,11 @@ def plot_losses(report, title, losses):
         report.plot(title, {"loss": series(losses)}, xlabel="epoch", ylabel="loss", log_y=True)
 
 
-# What a failed training's losses can say for sure: it diverged, or it never moved; on the
-# notes' line (well conditioned: a right fit has converged long before the end) also that it
-# was still falling when it stopped (too few steps, or a learning rate of its own too small).
-SURE = (trajectory.DIVERGED, trajectory.NOT_MOVING)
+# On the notes' line (well conditioned: a right fit has converged long before the end) a
+# training that was still falling when it stopped is sure to be too slow.
+SURE = trajectory.SURE
 ON_THE_LINE = SURE + (trajectory.TOO_SLOW,)
-
-
-@cause("The training went wrong: see its loss curve.")
-def fit_went_wrong(seen):
-    """The loss at each backward() grew to inf or nan, stayed put, or was still falling: say
-    which, with the numbers, and what usually causes it (steps too large for a sum over the
-    points; nothing reaching the parameters; too few or too small steps)."""
-    losses, n, kinds = seen
-    t = trajectory.classify(losses)
-    if t is None or t.kind not in kinds:
-        return ""
-    return trajectory.sentence(losses, points=n)
+fit_went_wrong = trajectory.FIT_WENT_WRONG
 
 
 def notes_run(student, x_new):
@@ -202,7 +190,8 @@ def test_notes_line_predicts_8_at_x_4(student, exercise, report):
     run = notes_run(student, [[4.0]] + [[v] for v in grid])
     plot_losses(report, "train_and_save on x = 1, 2, 3: the loss at each backward()",
                 run["losses"])
-    with diagnosed((run["losses"], len(NOTES_X), ON_THE_LINE), fit_went_wrong):
+    with diagnosed(dict(losses=run["losses"], points=len(NOTES_X), kinds=ON_THE_LINE),
+                   fit_went_wrong):
         got = predicted(run, 1 + grid.size)
         plot_fit(report, "the loaded model's line over the notes' data", NOTES_X, NOTES_Y, grid,
                  got[1:])
@@ -240,7 +229,7 @@ def test_notes_cubic_predicts_34(student, exercise, report):
                         epochs=CUBIC_EPOCHS, learning_rate=CUBIC_LR)
     plot_losses(report, "train_and_save on (x, x^2, x^3): the loss at each backward()",
                 run["losses"])
-    with diagnosed((run["losses"], len(x), SURE), fit_went_wrong):
+    with diagnosed(dict(losses=run["losses"], points=len(x)), fit_went_wrong):
         got = predicted(run, 1)
         expect_close("the prediction at [2, 4, 8]", got[0, 0], 34.0,
                      tol=exercise.thresholds["cubic_tol"],
@@ -257,5 +246,6 @@ def test_train_returns_falling_losses(student, report):
     plot_losses(report, "train on x = 1, 2, 3: the losses it returned", run["losses"])
     if len(run["losses"]) != 50:
         fail(f"train returned {len(run['losses'])} losses for epochs=50; expected one per epoch")
-    with diagnosed((run["losses"], len(NOTES_X), ON_THE_LINE), fit_went_wrong):
+    with diagnosed(dict(losses=run["losses"], points=len(NOTES_X), kinds=ON_THE_LINE),
+                   fit_went_wrong):
         expect_converged(run["losses"], below=0.5)
