@@ -103,7 +103,7 @@ def next_step(status: str, message: str, checks: Sequence[CheckResult],
               notes: Sequence[str] = ()) -> str:
     """The one sentence to lead with (see the module's docstring). `notes`: the result's, where
     a notebook cell that did not run is named, and how far a stopped run had got."""
-    stopped = _stopped_note(notes)
+    stopped = stopped_note(notes)
     if status == SYNTAX_ERROR:
         return f"Fix the syntax error first: {_first_line(message)}"
     if status == FORBIDDEN:
@@ -237,7 +237,7 @@ def _fault_sentence(f: Fault, notes: Sequence[str]) -> str:
         text = "it " + text[len("your code "):]
     said = f"{lead.get(f.kind, 'Fix this first')}: {text}{cost}."
     if f.kind == "timeout":
-        return _join(said, _stopped_note(notes))
+        return _join(said, stopped_note(notes))
     return _join(said, f.explanation)
 
 
@@ -246,7 +246,8 @@ def _fault_short(f: Fault) -> str:
     return shorten(("fix " if f.kind == "raised" else "") + text, 160)
 
 
-def _stopped_note(notes: Sequence[str]) -> str:
+def stopped_note(notes: Sequence[str]) -> str:
+    """The note that says how far a stopped run had got (grader.progress), or ""."""
     from .progress import LEAD
     return next((n for n in notes if n.startswith(LEAD)), "")
 

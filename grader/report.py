@@ -81,7 +81,10 @@ def banner(result: Result) -> Banner:
     """The status line at the top of the report and the one thing to do next."""
     if result.status != GRADED:
         headline = _NOT_GRADED.get(result.status, "Your submission could not be graded")
-        return Banner("bad", headline, feedback.clean(result.message) or result.next_step
+        said = feedback.clean(result.message)
+        if result.status == LOAD_ERROR and result.next_step:
+            said = result.next_step   # the message, and how far a stopped import had got
+        return Banner("bad", headline, said or result.next_step
                       or "Fix the problem above and submit again.")
     # A check the grader could not run is not the student's to fix.
     failing = [c for c in result.checks if c.status not in (PASSED, GRADER_ERROR)]

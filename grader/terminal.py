@@ -32,6 +32,8 @@ def render_table(result: Result, console: Console | None = None) -> None:
     if result.status != GRADED:   # one panel: the reason no check ran
         console.print(Text(feedback.clean(result.message)
                            or _NOT_GRADED.get(result.status, result.status), style="bold red"))
+        if feedback.stopped_note(result.notes):   # how far a stopped import had got
+            console.print(Text(feedback.stopped_note(result.notes), style="bold"))
     _print_failed_cells(console, result)
     faults = feedback.faults(result.checks) if result.status == GRADED else []
     if result.status == GRADED and result.next_step and not result.full_marks and \
@@ -63,7 +65,7 @@ def _says_more(result: Result, faults: list[feedback.Fault]) -> bool:
     ranked = feedback.causes(result.checks, result.notes)
     lead = faults[0]
     return len(ranked) > 1 or bool(lead.explanation) or \
-        "When it was stopped" in result.next_step or \
+        bool(feedback.stopped_note(result.notes)) or \
         not result.next_step.startswith(("Fix this first", "Your code was stopped",
                                            "Your code ran out of memory"))
 

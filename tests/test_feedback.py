@@ -339,6 +339,9 @@ def test_a_stopped_run_says_how_far_it_got_and_what_to_cut():
                "within the time limit of the whole run, 30 s of CPU time", notes=(note,))
     assert r.next_step.startswith("Your file stops before any check can run") and \
         "run fewer epochs" in r.next_step
+    console = Console(record=True, width=300, color_system=None)
+    render_table(r, console)
+    assert "epoch 7 of 20" in console.export_text() and "epoch 7 of 20" in banner(r).next_step
 
 
 def test_a_stopped_loop_whose_printed_loss_diverged_was_computing_not_waiting():
