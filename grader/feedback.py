@@ -144,29 +144,19 @@ def causes(checks: Sequence[CheckResult], notes: Sequence[str] = ()) -> list[Cau
     cost. A failing check without a diagnosis of its own is counted with the costliest
     diagnosis, where there is one: that is what its panel shows (`panel_hint`)."""
     index = {c.name: i for i, c in enumerate(checks)}
-    out: list[Cause] = []
-    for f, group in _fault_groups(checks):
-        out.append(Cause(_fault_sentence(f, notes), _fault_short(f), f.points,
-                         index[group[0].name], tuple(c.name for c in group)))
+    out = [Cause(_fault_sentence(f, notes), _fault_short(f), f.points, index[g[0].name],
+                 tuple(c.name for c in g)) for f, g in _fault_groups(checks)]
     failing = [c for c in checks if c.status in (FAILED, ERROR) and not _is_fault(c)]
+    for i, f in enumerate(out):
+        said = _raised_words(checks[index[f.checks[0]]].message)
+        # A probe that caught the student's exception itself fails its check with the same
+        # words explained (checks.fail(..., explain.as_cause(...))), or quotes the exception
+        # without a diagnosis: either way, the fault's.
+        same = [c for c in failing if (c.cause == EXPLAINED and c.hint and c.hint in f.sentence)
+                or (said and not c.cause and said in clean(c.message))]
+        out[i] = _with(f, same, index)
+        failing = [c for c in failing if c not in same]
     by_cause: dict[str, list[CheckResult]] = {}
-    # A probe that caught the student's exception itself fails its check with the same words
-    # explained (checks.fail(..., explain.as_cause(...))): one cause with the fault's.
-    for i, f in enumerate(out):
-        same = [c for c in failing if c.cause == EXPLAINED and c.hint and c.hint in f.sentence]
-        if same:
-            out[i] = Cause(f.sentence, f.short, f.points + sum(c.max_points for c in same),
-                           min(f.first, index[same[0].name]),
-                           f.checks + tuple(c.name for c in same))
-            failing = [c for c in failing if c not in same]
-    # A check whose probe caught the same exception (its message quotes it) is the fault's too.
-    for i, f in enumerate(out):
-        said = _raised_words(next(c for c in checks if c.name == f.checks[0]).message)
-        same = [c for c in failing if said and not c.cause and said in clean(c.message)]
-        if same:
-            out[i] = Cause(f.sentence, f.short, f.points + sum(c.max_points for c in same),
-                           f.first, f.checks + tuple(c.name for c in same))
-            failing = [c for c in failing if c not in same]
     for c in failing:
         if c.cause:
             by_cause.setdefault(c.cause, []).append(c)
@@ -175,20 +165,25 @@ def causes(checks: Sequence[CheckResult], notes: Sequence[str] = ()) -> list[Cau
     plain = [c for c in failing if not c.cause]
     if diagnosed and plain:
         top = min(diagnosed, key=lambda d: (-d.points, d.first))
-        grown = Cause(top.sentence, top.short,
-                      top.points + sum(c.max_points for c in plain),
-                      min(top.first, index[plain[0].name]),
-                      top.checks + tuple(c.name for c in plain))
-        diagnosed = [grown if d is top else d for d in diagnosed]
+        diagnosed = [_with(top, plain, index) if d is top else d for d in diagnosed]
         plain = []
-    out += diagnosed
     for c in plain:
         detail = c.hint or _first_line(c.message) or "see its message below"
         what = c.description or c.name
-        out.append(Cause(f"Start with \u201c{what}\u201d: {detail}",
-                         f"\u201c{what}\u201d: {_first_sentence(detail)}", c.max_points,
-                         index[c.name], (c.name,)))
-    return sorted(out, key=lambda c: (-c.points, c.first))
+        diagnosed.append(Cause(f"Start with \u201c{what}\u201d: {detail}",
+                               f"\u201c{what}\u201d: {_first_sentence(detail)}", c.max_points,
+                               index[c.name], (c.name,)))
+    return sorted(out + diagnosed, key=lambda c: (-c.points, c.first))
+
+
+def _with(cause: Cause, more: list[CheckResult], index: dict[str, int]) -> Cause:
+    """`cause`, counting the checks `more` too: their points, and their place for ties (its
+    own check stays first in `checks`: its hint is what `panel_hint` shows)."""
+    if not more:
+        return cause
+    return Cause(cause.sentence, cause.short, cause.points + sum(c.max_points for c in more),
+                 min(cause.first, *(index[c.name] for c in more)),
+                 cause.checks + tuple(c.name for c in more))
 
 
 def panel_hint(check: CheckResult, checks: Sequence[CheckResult]) -> str:
