@@ -126,15 +126,21 @@ class WaitMeter:
     for the longest wait of any one task (at most the time between the reads): the run could
     not go on while its most-waiting task waited, and a run of many threads is not credited
     once per thread. `pid()`: the run's first process now (None: no run), read at each call,
-    so one meter follows a session across restarts. One read costs a few /proc reads per task."""
+    so one meter follows a session across restarts."""
 
     def __init__(self, pid: Callable[[], int | None]):
         self._pid = pid
         self._seen: dict[int, int] = {}
         self._total, self._last = 0.0, time.monotonic()
 
+    # Reads closer together than this give the last total: a read walks /proc (about 0.3 ms
+    # for a run of a few tasks on a busy machine), and the wire may ask many times a second.
+    MIN_READ_S = 0.05
+
     def __call__(self) -> float:
         now = time.monotonic()
+        if now - self._last < self.MIN_READ_S:
+            return self._total
         try:
             pid = self._pid()
         except Exception:  # noqa: BLE001  no run to read: it waited for nothing
