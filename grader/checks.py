@@ -13,8 +13,9 @@ A failed expectation raises CheckFailed; its message is exactly what the student
 
 A check can also name the causes it knows how to recognise (diagnoses): small functions over the
 data it observed, each with the hint for that one mistake. When the check fails, the first cause
-that recognises the data replaces the check's fixed hint, and the result's `next_step` names the
-cause most checks agree on:
+that recognises the data replaces the check's fixed hint (a cause that returns a string says it
+with the run's numbers), and the result's `next_step` leads with the cause that cost the most
+points, then names the others:
 
     @cause("You never reset the gradients: torch adds each backward() to .grad ...")
     def gradients_pile_up(run):
@@ -31,6 +32,7 @@ turns a failure into a grader error).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -46,10 +48,20 @@ class Cause:
     test: Callable[[Any], Any]
 
     def __call__(self, observed: Any) -> bool:
+        return self.recognise(observed) is not None
+
+    def recognise(self, observed: Any) -> "Cause | None":
+        """This cause where it recognises `observed`, else None. A test that returns a string
+        recognises the data and says it with this run's numbers: the string is the hint
+        ("The loss grew from 3.1 to inf in 40 steps: ...")."""
         try:
-            return bool(self.test(observed))
+            said = self.test(observed)
         except Exception:  # noqa: BLE001  a diagnosis that cannot decide says nothing
-            return False
+            return None
+        if isinstance(said, str):
+            return dataclasses.replace(self, hint=" ".join(said.split())) if said.strip() \
+                else None
+        return self if said else None
 
 
 def cause(hint: str) -> Callable[[Callable[[Any], Any]], Cause]:
@@ -61,8 +73,8 @@ def cause(hint: str) -> Callable[[Callable[[Any], Any]], Cause]:
 
 
 def diagnose(observed: Any, *causes: Cause) -> Cause | None:
-    """The first of `causes` that recognises `observed`, or None."""
-    return next((c for c in causes if c(observed)), None)
+    """The first of `causes` that recognises `observed` (with the hint it said), or None."""
+    return next((found for c in causes if (found := c.recognise(observed)) is not None), None)
 
 
 @contextlib.contextmanager
@@ -207,9 +219,17 @@ def expect_type(value: Any, types: type | tuple[type, ...], what: str) -> None:
         fail(f"{what} should be {names}, got {_kind(value)}")
 
 
+def returned_none(call: str) -> Cause:
+    """The cause to name when the student's function `call` ("grad_norm(v)") returned None:
+    `fail(f"{call} returned None; expected ...", returned_none(call))`."""
+    return Cause("returned_none", f"{call} returned None: a function without a `return` "
+                 f"(or with a path through it that ends without one, or that prints its "
+                 f"value instead) returns None. Return the value itself.", lambda _: True)
+
+
 def _kind(value: Any) -> str:
     if value is None:
-        return "None"
+        return "None (a function without a `return` gives None)"
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}"
     if isinstance(value, (list, tuple)):

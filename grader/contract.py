@@ -51,14 +51,29 @@ class Student:
 
     def probe(self, name: str, *args: Any, **kwargs: Any) -> Any:
         self._known(name)
-        return self._session.probe(name, *args, **kwargs)
+        return _noting(args, kwargs, self._session.probe, name, *args, **kwargs)
 
     def probe_once(self, name: str, *args: Any, **kwargs: Any) -> Any:
         self._known(name)
-        return self._session.probe_once(name, *args, **kwargs)
+        return _noting(args, kwargs, self._session.probe_once, name, *args, **kwargs)
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        return self._session.call(name, *args, **kwargs)
+        return _noting(args, kwargs, self._session.call, name, *args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._session, name)
+
+
+def _noting(args: tuple, kwargs: dict, fn: Any, *a: Any, **kw: Any) -> Any:
+    """`fn(*a, **kw)`; an exception of the student's code leaves with what the check passed in,
+    in words (`passed`), for the explanation the student reads (grader.explain)."""
+    try:
+        return fn(*a, **kw)
+    except Exception as e:
+        if getattr(e, "kind", None) == "raised" and not hasattr(e, "passed"):
+            from .explain import passed_in
+            try:
+                e.passed = passed_in(args, kwargs)
+            except Exception:  # noqa: BLE001  words only: never a reason to fail differently
+                e.passed = ""
+        raise

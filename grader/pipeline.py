@@ -90,7 +90,18 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
              run.wall_s, device, run.sandbox, run.starts, "" if run.starts == 1 else "s",
              run.ended or "ended normally")
     return _result(exercise, sub, results, status, message, hidden, output=output,
-                   truncated=truncated, run=run, notes=sub.notes + _cell_notes(sub, output))
+                   truncated=truncated, run=run,
+                   notes=sub.notes + _cell_notes(sub, output) + _stopped_notes(u, output))
+
+
+def _stopped_notes(usage: Any, output: str) -> tuple[str, ...]:
+    """After a timeout, how far the run had got by what it printed (its epochs, its loss),
+    for next_step (grader.progress): only words, the output being the student's to write."""
+    if not usage.limit_hit:
+        return ()
+    from .progress import note
+    said = note(output)
+    return (said,) if said else ()
 
 
 def _cell_notes(sub: Submission, output: str) -> tuple[str, ...]:

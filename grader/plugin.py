@@ -21,6 +21,8 @@ import pytest
 
 from .checks import CheckFailed
 from .contract import GraderBug, Student, probe_names
+from .explain import Raised, explain, last_student_frame
+from .feedback import EXPLAINED
 from .plots import thinned
 from .result import FAILED, GRADER_ERROR, PASSED, Plot
 from .sandbox.session import Session, StudentFault
@@ -157,6 +159,21 @@ class GraderPlugin:
                     rep.grader_cause = (found.name, found.hint)
                 if isinstance(exc, StudentFault):
                     rep.grader_fault = (exc.kind, getattr(exc, "traceback", "") or "")
+                    said = self._explained(exc)
+                    if said and found is None:
+                        rep.grader_cause = (EXPLAINED, said)
+
+    def _explained(self, exc: StudentFault) -> str:
+        """An exception of the student's code, explained in the exercise's terms
+        (grader.explain), or ""."""
+        if exc.kind != "raised" or self.job is None:
+            return ""
+        tb = getattr(exc, "traceback", "") or ""
+        where, code = last_student_frame(tb, self.job.exercise.id)
+        last = next((ln.strip() for ln in reversed(tb.splitlines()) if ln.strip()), "")
+        error = last or str(exc).split(" raised ", 1)[-1]
+        return explain(Raised(error=error, code=code, where=where,
+                              passed=getattr(exc, "passed", "") or ""))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         name = report.nodeid.rsplit("::", 1)[-1]

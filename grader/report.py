@@ -46,6 +46,9 @@ def render_html(result: Result, adjustments: tuple[str, ...] | list[str] = (),
         counts=_counts(result), submission_name=Path(result.submission).name or result.submission,
         faults=feedback.faults(result.checks) if result.status == GRADED else [],
         grouped=feedback.grouped(result.checks) if result.status == GRADED else set(),
+        # A panel whose failure the lead diagnosis explains shows it, not a generic hint.
+        hints={c.name: feedback.panel_hint(c, result.checks) for c in result.checks}
+        if result.status == GRADED else {},
         time_limit=_time_limit(result))
 
 
@@ -78,7 +81,10 @@ def banner(result: Result) -> Banner:
     """The status line at the top of the report and the one thing to do next."""
     if result.status != GRADED:
         headline = _NOT_GRADED.get(result.status, "Your submission could not be graded")
-        return Banner("bad", headline, feedback.clean(result.message) or result.next_step
+        said = feedback.clean(result.message)
+        if result.status == LOAD_ERROR and result.next_step:
+            said = result.next_step   # the message, and how far a stopped import had got
+        return Banner("bad", headline, said or result.next_step
                       or "Fix the problem above and submit again.")
     # A check the grader could not run is not the student's to fix.
     failing = [c for c in result.checks if c.status not in (PASSED, GRADER_ERROR)]

@@ -109,7 +109,8 @@ class Result:
     grader_version: str = ""
     schema_version: int = SCHEMA_VERSION
     # The one sentence the report and the terminal lead with: the likeliest cause across all
-    # checks (a crash or timeout first, then the diagnosis most checks agree on).
+    # checks: every cause (a crash or timeout, a diagnosis) ranked by the points it cost, the
+    # costliest first, then "Then: ..." for the others (grader.feedback).
     next_step: str = ""
 
     @property

@@ -32,11 +32,14 @@ def render_table(result: Result, console: Console | None = None) -> None:
     if result.status != GRADED:   # one panel: the reason no check ran
         console.print(Text(feedback.clean(result.message)
                            or _NOT_GRADED.get(result.status, result.status), style="bold red"))
+        if feedback.stopped_note(result.notes):   # how far a stopped import had got
+            console.print(Text(feedback.stopped_note(result.notes), style="bold"))
     _print_failed_cells(console, result)
     faults = feedback.faults(result.checks) if result.status == GRADED else []
-    if result.status == GRADED and not faults and result.next_step and not result.full_marks:
+    if result.status == GRADED and result.next_step and not result.full_marks and \
+            _says_more(result, faults):
         console.print(Text(feedback.clean(result.next_step), style="bold"))
-    for f in faults:  # next_step names the first of them: its panel is the lead
+    for f in faults:  # one panel each, however many checks each cost
         _print_fault(console, f)
     if result.checks:
         console.print(_table(result))
@@ -50,6 +53,21 @@ def render_table(result: Result, console: Console | None = None) -> None:
         for c in broken:
             if c.traceback:  # the instructor's detail; a student's pack has only public checks
                 console.print(Text(f"--- {c.name}\n{c.traceback.rstrip()}", style="magenta"))
+
+
+def _says_more(result: Result, faults: list[feedback.Fault]) -> bool:
+    """next_step says something the fault panels below do not: it leads with a diagnosis,
+    names other causes after the first ("Then: ..."), or explains the fault (an exception in
+    the exercise's terms, how far a stopped run got). A lone fault's own words are not
+    printed twice."""
+    if not faults:
+        return True
+    ranked = feedback.causes(result.checks, result.notes)
+    lead = faults[0]
+    return len(ranked) > 1 or bool(lead.explanation) or \
+        bool(feedback.stopped_note(result.notes)) or \
+        not result.next_step.startswith(("Fix this first", "Your code was stopped",
+                                           "Your code ran out of memory"))
 
 
 def _print_failed_cells(console: Console, result: Result, most: int = 5) -> None:

@@ -10,7 +10,8 @@ import time
 import pytest
 
 from grader.sandbox import wire
-from grader.sandbox.clock import CPU, IDLE, POLL_S, WALL, Budget, Deadline, tree_cpu
+from grader.sandbox.clock import (CPU, IDLE, POLL_S, WALL, Budget, Deadline, WaitMeter,
+                                  run_queue_waits, tree_cpu)
 
 
 class Meter:
@@ -126,3 +127,81 @@ def test_tree_cpu_of_a_process_that_is_gone_is_zero():
     p = subprocess.Popen([sys.executable, "-c", "pass"])
     p.wait()
     assert tree_cpu(p.pid) == 0.0
+
+
+# ---- a run starved by other load is not stopped for it (issue 27) ------------------------------
+class Waited:
+    """A run-queue wait the test sets (clock.WaitMeter reads the kernel's): while `starved`,
+    every second that passes is a second waited, however slowly the test itself runs."""
+
+    def __init__(self) -> None:
+        self.s, self._since = 0.0, None
+
+    def starve(self, on: bool) -> None:
+        now = time.monotonic()
+        if not on and self._since is not None:
+            self.s += now - self._since
+        self._since = now if on else None
+
+    def __call__(self) -> float:
+        return self.s + (time.monotonic() - self._since if self._since is not None else 0.0)
+
+
+def test_time_starved_of_a_cpu_does_not_count_against_the_ceiling():
+    meter, waited = Meter(), Waited()
+    waited.starve(True)
+    b = Budget(cpu_s=10.0, wall_s=0.2, started=time.monotonic(), meter=meter, waited=waited)
+    d = Deadline(b)
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:   # working a little, and starved of a CPU the while
+        time.sleep(0.05)
+        meter.cpu += 0.06
+        assert d() > 0
+    waited.starve(False)
+    while d() > 0:   # no longer starved: the ceiling comes
+        meter.cpu += 0.06
+        time.sleep(0.02)
+    assert d.spent() == (b, WALL)
+
+
+def test_a_starved_run_is_not_idle():
+    """A run that waited 1 s for a CPU without using any is not stopped as idle after 0.3 s."""
+    meter, waited = Meter(), Waited()
+    waited.starve(True)
+    d = Deadline(Budget.start(100.0, meter, waited=waited), idle_s=0.3)
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        assert d() > 0
+    waited.starve(False)
+    started = time.monotonic()
+    while d() > 0:   # now it waits with a CPU to run on: idle
+        time.sleep(0.02)
+    assert d.spent()[1] == IDLE and time.monotonic() - started < 5
+
+
+def _spinner(cpu: int) -> subprocess.Popen:
+    return subprocess.Popen(["taskset", "-c", str(cpu), sys.executable, "-c",
+                             "while True: pass"], start_new_session=True)
+
+
+def test_the_wait_meter_reads_the_kernels_run_queue_wait():
+    """Two busy processes on one core: each waits for it about half the time, and the meter
+    (the longest wait of any task of the run) says so; a sleeping run never waits."""
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; print(1, flush=True); "
+                                "time.sleep(30)"], stdout=subprocess.PIPE)
+    sleeper.stdout.readline()   # past its start: from now on it only sleeps
+    run, rival = _spinner(0), _spinner(0)
+    try:
+        busy, idle = WaitMeter(lambda: run.pid), WaitMeter(lambda: sleeper.pid)
+        started = time.monotonic()
+        busy(), idle()
+        time.sleep(1.0)
+        assert 0.1 < busy() <= time.monotonic() - started   # never more than the time passed
+        assert idle() < 0.1
+        assert run_queue_waits(run.pid)[run.pid] > 0
+    finally:
+        for p in (run, rival, sleeper):
+            p.kill()
+            p.wait()
+    assert WaitMeter(lambda: None)() == 0.0

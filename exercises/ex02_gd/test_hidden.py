@@ -32,7 +32,7 @@ def test_trajectory_is_gradient_descent(student, rng, report):
     seen = public.bowl(run, start, centres, scales, lr, steps)
     if xs.shape != (steps, 2):
         fail(f"expected {steps} steps on 2 parameters, saw {xs.shape[0]} calls of loss_fn",
-             diagnose(seen, *public.CAUSES))
+             diagnose(seen, *public.COUNT_CAUSES))
     report.plot("x[0] per step", {"yours": series(xs[:, 0]),
                                   "gradient descent": series(np.asarray(expected)[:, 0])},
                 xlabel="step", ylabel="x[0]")
@@ -52,7 +52,7 @@ def test_runs_loop_max_steps(student, rng):
     run = student.probe("descend", [1.0], [0.0], [1.0], loop_max=steps, learning_rate=1e-3)
     if len(run["losses"]) != steps:
         fail(f"loss_fn was called {len(run['losses'])} times for loop_max={steps}",
-             diagnose(public.bowl(run, [1.0], [0.0], [1.0], 1e-3, steps), *public.CAUSES))
+             diagnose(public.bowl(run, [1.0], [0.0], [1.0], 1e-3, steps), *public.COUNT_CAUSES))
 
 
 def test_updates_params_in_place(student, rng):

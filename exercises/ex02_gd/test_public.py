@@ -7,6 +7,7 @@ plus the bowl it descended: start, centres, scales, lr, loop_max.
 """
 import numpy as np
 
+from grader import trajectory
 from grader.checks import cause, diagnosed, expect_close, expect_converged, series
 
 
@@ -17,12 +18,15 @@ def bowl(run, start, centres, scales, lr, loop_max):
                 scales=np.atleast_1d(np.asarray(scales, dtype=float)), lr=lr, loop_max=loop_max)
 
 
-def simulate(run, steps, sign=1.0, accumulate=False, lr=None):
-    """The positions of gradient descent on the run's bowl, right or with one given mistake."""
+def simulate(run, steps, sign=1.0, accumulate=False, lr=None, by_loss=False):
+    """The positions of gradient descent on the run's bowl, right or with one given mistake
+    (`by_loss`: each step moves by the loss instead of the gradient)."""
     x, total, lr = run["start"].copy(), 0.0, run["lr"] if lr is None else lr
     out = [x]
     for _ in range(steps - 1):
         g = 2 * run["scales"] * (x - run["centres"])
+        if by_loss:
+            g = np.full_like(x, np.sum(run["scales"] * (x - run["centres"]) ** 2))
         total = total + g if accumulate else g
         x = x - sign * lr * total
         out.append(x)
@@ -84,8 +88,40 @@ def ignores_learning_rate(run):
     return eta > 0 and not np.isclose(eta, run["lr"], rtol=1e-3) and _follows(run, lr=eta)
 
 
-CAUSES = (wrong_number_of_steps, tensors_replaced, no_descent, sign_flipped, gradients_pile_up,
-          ignores_learning_rate)
+@cause("Each of your steps moves by the loss, not by its gradient: x -= learning_rate * "
+       "x.grad (after loss.backward()), not learning_rate * loss.")
+def steps_by_the_loss(run):
+    return _follows(run, by_loss=True)
+
+
+MECHANISMS = (sign_flipped, gradients_pile_up, ignores_learning_rate, steps_by_the_loss)
+
+
+@cause("The loss diverged: each step overshoots.")
+def diverged(run):
+    """The run diverged (or a loop "until the loss is small" ran away on a diverging loss):
+    say so with its numbers, then the mistake that made it, where one is recognised."""
+    losses = np.asarray(run["losses"], dtype=float)
+    t = trajectory.classify(losses)
+    if t is None or t.kind != trajectory.DIVERGED:
+        return ""
+    said = t.summary[0].upper() + t.summary[1:]
+    if run.get("runaway"):
+        said += (f", and your GD went on calling loss_fn {len(losses)} times for "
+                 f"loop_max={run['loop_max']}: a loop that waits for the loss to get small "
+                 f"never ends once it has diverged (nan is never small); take loop_max steps")
+    why = next((c for c in MECHANISMS if c(run)), None)
+    return f"{said}. " + (why.hint if why else
+                          "Each step overshoots: step against the gradient with the "
+                          "learning_rate you are given, x -= learning_rate * x.grad.")
+
+
+# A run with several mistakes (gradients that pile up, and one step too few) matches several
+# causes: a check of the values names the mistake that moved them, a check of the number of
+# steps the one that miscounted; next_step then ranks them by the points each cost.
+CAUSES = (diverged, tensors_replaced, no_descent, sign_flipped, gradients_pile_up,
+          ignores_learning_rate, steps_by_the_loss, wrong_number_of_steps)
+COUNT_CAUSES = (diverged, wrong_number_of_steps)
 
 
 def notes_run(student):

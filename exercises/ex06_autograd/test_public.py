@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from grader.checks import expect_array_close, expect_close, fail
+from grader.checks import expect_array_close, expect_close, fail, returned_none
 
 NOTES_POINT = (1.0, 3.0)
 NOTES_MATRIX = [[1.0, 2.0], [3.0, 4.0]]
@@ -14,6 +14,9 @@ NOTES_MATRIX = [[1.0, 2.0], [3.0, 4.0]]
 
 def judge_pair(run, call, value, grad, exercise):
     """`call` returned (value, gradient) equal to the expected ones, within the tolerances."""
+    if run["returned"] == "NoneType":
+        fail(f"{call} returned None; expected (value, gradient): a number and a list of "
+             f"{len(grad)} numbers", returned_none(call))
     if run["value"] is None or run["grad"] is None:
         fail(f"{call} returned {run['returned']}; expected (value, gradient): a number and "
              f"a list of {len(grad)} numbers")

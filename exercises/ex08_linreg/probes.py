@@ -25,6 +25,15 @@ def _raised(e):
     return f"{type(e).__name__}: {text[:400]}" if text else type(e).__name__
 
 
+def _student_line(e, sub):
+    """The source of the last line of the traceback in the submission's own file, or None:
+    the check explains the error with it (grader.explain)."""
+    import traceback
+    own = getattr(sub, "__file__", None)
+    frames = [f for f in traceback.extract_tb(e.__traceback__) if own and f.filename == own]
+    return (frames[-1].line or "")[:300] if frames else None
+
+
 def _parameters(model):
     """{name: value} of a module's parameters; None when it is not a module."""
     if not isinstance(model, torch.nn.Module):
@@ -90,7 +99,8 @@ def save_and_reload(sub, x, y, x_new, epochs, learning_rate):
     x_new); with the returned model's parameters and its own predictions for x_new."""
     path = os.path.join(tempfile.mkdtemp(), "model.pt")
     out = {"train_error": None, "model": None, "model_predicts": None, "losses": [],
-           "file": None, "file_bytes": 0, "predict_error": None, "predicted": None}
+           "file": None, "file_bytes": 0, "predict_error": None, "predicted": None,
+           "train_line": None, "predict_line": None}
     try:
         with _Backward() as trace:
             model = sub.train_and_save(_tensor(x), _tensor(y), path, epochs=epochs,
@@ -101,7 +111,7 @@ def save_and_reload(sub, x, y, x_new, epochs, learning_rate):
             with torch.no_grad():
                 out["model_predicts"] = _numbers(model(_tensor(x_new)))
     except Exception as e:
-        out["train_error"] = _raised(e)
+        out["train_error"], out["train_line"] = _raised(e), _student_line(e, sub)
     if os.path.isfile(path):
         out["file_bytes"] = os.path.getsize(path)
         if out["file_bytes"] <= MAX_FILE_BYTES:
@@ -110,5 +120,5 @@ def save_and_reload(sub, x, y, x_new, epochs, learning_rate):
     try:
         out["predicted"] = _numbers(sub.load_and_predict(path, _tensor(x_new)))
     except Exception as e:
-        out["predict_error"] = _raised(e)
+        out["predict_error"], out["predict_line"] = _raised(e), _student_line(e, sub)
     return out

@@ -13,7 +13,9 @@ import zipfile
 import numpy as np
 import torch
 
-from grader.checks import as_array, cause, expect_close, expect_converged, fail, fmt, series
+from grader import explain, trajectory
+from grader.checks import (as_array, cause, diagnosed, expect_close, expect_converged, fail, fmt,
+                           returned_none, series)
 
 KEYS = ("linear.bias", "linear.weight")
 MAX_UNPACKED_BYTES = 1 << 20   # a LinearRegression's state_dict takes about 1.5 KB
@@ -65,7 +67,8 @@ def judge_state_dict(run, in_features):
     """train_and_save wrote a state_dict that loads safely, with exactly linear.weight
     (1 x in_features) and linear.bias (1), holding the returned model's trained values."""
     if run["train_error"]:
-        fail(f"train_and_save raised {run['train_error']}")
+        fail(f"train_and_save raised {run['train_error']}",
+             explain.as_cause(run["train_error"], run.get("train_line")))
     if run["file"] is None:
         fail("train_and_save wrote no file at the path it was given" if not run["file_bytes"]
              else f"train_and_save wrote {run['file_bytes']} bytes; a LinearRegression's "
@@ -117,9 +120,11 @@ def predict_from(state, x):
 def predicted(run, n):
     """load_and_predict's answer: n predictions, shape (n, 1)."""
     if run["train_error"]:
-        fail(f"train_and_save raised {run['train_error']}")
+        fail(f"train_and_save raised {run['train_error']}",
+             explain.as_cause(run["train_error"], run.get("train_line")))
     if run["predict_error"]:
-        fail(f"load_and_predict raised {run['predict_error']}")
+        fail(f"load_and_predict raised {run['predict_error']}",
+             explain.as_cause(run["predict_error"], run.get("predict_line")))
     if run["predicted"] is None:
         fail("load_and_predict returned no tensor; expected model(x), shape (n, 1)")
     return as_array(run["predicted"], "load_and_predict(path, x)", (n, 1))
@@ -143,6 +148,13 @@ def plot_losses(report, title, losses):
     losses = np.asarray(losses, dtype=np.float64)
     if losses.ndim == 1 and losses.size:
         report.plot(title, {"loss": series(losses)}, xlabel="epoch", ylabel="loss", log_y=True)
+
+
+# On the notes' line (well conditioned: a right fit has converged long before the end) a
+# training that was still falling when it stopped is sure to be too slow.
+SURE = trajectory.SURE
+ON_THE_LINE = SURE + (trajectory.TOO_SLOW,)
+fit_went_wrong = trajectory.FIT_WENT_WRONG
 
 
 def notes_run(student, x_new):
@@ -178,11 +190,14 @@ def test_notes_line_predicts_8_at_x_4(student, exercise, report):
     run = notes_run(student, [[4.0]] + [[v] for v in grid])
     plot_losses(report, "train_and_save on x = 1, 2, 3: the loss at each backward()",
                 run["losses"])
-    got = predicted(run, 1 + grid.size)
-    plot_fit(report, "the loaded model's line over the notes' data", NOTES_X, NOTES_Y, grid,
-             got[1:])
-    expect_close("the prediction at x = 4", got[0, 0], 8.0, tol=exercise.thresholds["pred_tol"],
-                 after=f"after {NOTES_EPOCHS} epochs, saved and loaded")
+    with diagnosed(dict(losses=run["losses"], points=len(NOTES_X), kinds=ON_THE_LINE),
+                   fit_went_wrong):
+        got = predicted(run, 1 + grid.size)
+        plot_fit(report, "the loaded model's line over the notes' data", NOTES_X, NOTES_Y, grid,
+                 got[1:])
+        expect_close("the prediction at x = 4", got[0, 0], 8.0,
+                     tol=exercise.thresholds["pred_tol"],
+                     after=f"after {NOTES_EPOCHS} epochs, saved and loaded")
 
 
 def test_saved_file_is_a_state_dict(student):
@@ -214,10 +229,11 @@ def test_notes_cubic_predicts_34(student, exercise, report):
                         epochs=CUBIC_EPOCHS, learning_rate=CUBIC_LR)
     plot_losses(report, "train_and_save on (x, x^2, x^3): the loss at each backward()",
                 run["losses"])
-    got = predicted(run, 1)
-    expect_close("the prediction at [2, 4, 8]", got[0, 0], 34.0,
-                 tol=exercise.thresholds["cubic_tol"],
-                 after=f"after {CUBIC_EPOCHS} epochs at learning rate {CUBIC_LR}")
+    with diagnosed(dict(losses=run["losses"], points=len(x)), fit_went_wrong):
+        got = predicted(run, 1)
+        expect_close("the prediction at [2, 4, 8]", got[0, 0], 34.0,
+                     tol=exercise.thresholds["cubic_tol"],
+                     after=f"after {CUBIC_EPOCHS} epochs at learning rate {CUBIC_LR}")
 
 
 def test_train_returns_falling_losses(student, report):
@@ -225,8 +241,11 @@ def test_train_returns_falling_losses(student, report):
     run = student.probe("train_losses", NOTES_X, NOTES_Y, epochs=50, learning_rate=NOTES_LR)
     if run["losses"] is None:
         fail(f"train returned a {run['returned']}; expected a list of 50 numbers, loss.item() "
-             f"of each epoch")
+             f"of each epoch", returned_none("train(model, x, y)")
+             if run["returned"] == "NoneType" else None)
     plot_losses(report, "train on x = 1, 2, 3: the losses it returned", run["losses"])
     if len(run["losses"]) != 50:
         fail(f"train returned {len(run['losses'])} losses for epochs=50; expected one per epoch")
-    expect_converged(run["losses"], below=0.5)
+    with diagnosed(dict(losses=run["losses"], points=len(NOTES_X), kinds=ON_THE_LINE),
+                   fit_went_wrong):
+        expect_converged(run["losses"], below=0.5)

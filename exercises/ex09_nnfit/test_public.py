@@ -7,6 +7,7 @@ test_hidden.py.
 """
 import numpy as np
 
+from grader import trajectory
 from grader.checks import as_array, cause, diagnosed, fail, fmt
 
 PLOT_POINTS = 200
@@ -60,8 +61,8 @@ def gradients_pile_up(seen):
 
 
 def judge_fit(run, x, y, f, exercise, report, title):
-    with diagnosed({"x": x, "pred": run["pred"], "losses": run["losses"]}, gradients_pile_up,
-                   straight_line):
+    with diagnosed({"x": x, "pred": run["pred"], "losses": run["losses"], "points": len(x)},
+                   gradients_pile_up, straight_line, trajectory.FIT_WENT_WRONG):
         _judge_fit(run, x, y, f, exercise, report, title)
 
 
@@ -90,6 +91,11 @@ def _judge_fit(run, x, y, f, exercise, report, title):
 
 def judge_trains(run, report, title):
     """At least MIN_STEPS steps of a torch.optim optimizer, and a loss that falls."""
+    with diagnosed({"losses": run["losses"]}, gradients_pile_up, trajectory.FIT_WENT_WRONG):
+        _judge_trains(run, report, title)
+
+
+def _judge_trains(run, report, title):
     plot_losses(report, title, run["losses"])
     steps = int(run["optimizer_steps"])
     if steps < MIN_STEPS:

@@ -10,6 +10,11 @@ still, a run that spent (next to) no CPU for IDLE_S (or its limit, if shorter) w
 waited for its answer is stopped as idle. Honest code under load still gets its share of a
 core: 0.5% of one for 10 s would take a machine two hundred times oversubscribed.
 
+Nor is a run starved by other load stopped for it: the time its tasks were ready to run but
+waited for a CPU (the kernel's run-queue wait, /proc/<tid>/schedstat's second field, per task:
+`WaitMeter`) is not time it could have run, so the wall-clock ceiling and the idle bound leave
+it out. A budget without a WaitMeter counts plain wall time.
+
 The wire's reads and writes take a `Deadline`: called, it says how long they may wait before
 asking again, and a number <= 0 once the time is spent (`spent()` then says which limit).
 """
@@ -29,20 +34,29 @@ IDLE_S, IDLE_CPU_S = 10.0, 0.05
 CPU, WALL, IDLE = "cpu", "wall", "idle"
 
 
+def _never_waited() -> float:
+    return 0.0
+
+
 @dataclass(frozen=True)
 class Budget:
     """`cpu_s` CPU seconds counted on `meter` from `cpu_at_start`, and `wall_s` seconds of
-    waiting from the monotonic time `started`."""
+    waiting from the monotonic time `started`, less the seconds `waited` says the run spent
+    ready to run but without a CPU (from `waited_at_start`)."""
     cpu_s: float
     wall_s: float
     started: float
     meter: Callable[[], float]
     cpu_at_start: float = 0.0
+    waited: Callable[[], float] = _never_waited
+    waited_at_start: float = 0.0
 
     @classmethod
-    def start(cls, cpu_s: float, meter: Callable[[], float], wall_factor: float = WALL_FACTOR
-              ) -> "Budget":
-        return cls(cpu_s, cpu_s * wall_factor, time.monotonic(), meter, meter())
+    def start(cls, cpu_s: float, meter: Callable[[], float], wall_factor: float = WALL_FACTOR,
+              waited: Callable[[], float] | None = None) -> "Budget":
+        waited = waited or _never_waited
+        return cls(cpu_s, cpu_s * wall_factor, time.monotonic(), meter, meter(), waited,
+                   waited())
 
     def cpu_used(self) -> float:
         return self.meter() - self.cpu_at_start
@@ -53,8 +67,11 @@ class Budget:
         now = self.meter() if meter_now is None else meter_now
         return self.cpu_s - (now - self.cpu_at_start)
 
-    def wall_left(self, now: float | None = None) -> float:
-        return self.started + self.wall_s - (time.monotonic() if now is None else now)
+    def wall_left(self, now: float | None = None, waited_now: float | None = None) -> float:
+        """Seconds of the ceiling left: wall time since the start, less the time starved."""
+        now = time.monotonic() if now is None else now
+        starved = (self.waited() if waited_now is None else waited_now) - self.waited_at_start
+        return self.started + self.wall_s + starved - now
 
 
 class Deadline:
@@ -67,18 +84,22 @@ class Deadline:
         self.budgets = budgets
         self.idle_s = idle_s if idle_s is not None else \
             max(min(IDLE_S, *(b.cpu_s for b in budgets)), 1.0)
-        self._active = (time.monotonic(), budgets[0].meter())  # when it last used CPU
+        # When it last used CPU, on the clock of the time it could run (wall less starved).
+        self._active = (time.monotonic() - budgets[0].waited(), budgets[0].meter())
 
     def __call__(self) -> float:
-        cpu, now = self.budgets[0].meter(), time.monotonic()  # one read: the budgets share it
+        # One read of each meter: the budgets share them.
+        cpu, now, waited = self.budgets[0].meter(), time.monotonic(), self.budgets[0].waited()
         left = POLL_S
         for b in self.budgets:
             if b.cpu_left(cpu) <= 0:
                 return -1.0
-            left = min(left, b.wall_left(now))  # not the CPU left: a sleeping run spends none
+            # not the CPU left: a sleeping run spends none
+            left = min(left, b.wall_left(now, waited))
+        could_run = now - waited
         if cpu - self._active[1] >= IDLE_CPU_S:
-            self._active = (now, cpu)
-        return min(left, self._active[0] + self.idle_s - now)
+            self._active = (could_run, cpu)
+        return min(left, self._active[0] + self.idle_s - could_run)
 
     def spent(self) -> tuple[Budget, str]:
         """The budget that ran out, and how: CPU (working), WALL (waiting) or IDLE (waiting
@@ -96,6 +117,59 @@ class Deadline:
     def cpu_left(self) -> float:
         """CPU seconds left (the child dumps its stack just before they are spent)."""
         return min(b.cpu_left() for b in self.budgets)
+
+
+class WaitMeter:
+    """Seconds a run spent ready to run but waiting for a CPU, since the meter was made: the
+    kernel's run-queue wait of each of its tasks (/proc/<pid>/task/<tid>/schedstat, second
+    field, nanoseconds). Called, it reads them all; between two reads the run counts as starved
+    for the longest wait of any one task (at most the time between the reads): the run could
+    not go on while its most-waiting task waited, and a run of many threads is not credited
+    once per thread. `pid()`: the run's first process now (None: no run), read at each call,
+    so one meter follows a session across restarts."""
+
+    def __init__(self, pid: Callable[[], int | None]):
+        self._pid = pid
+        self._seen: dict[int, int] = {}
+        self._total, self._last = 0.0, time.monotonic()
+
+    # Reads closer together than this give the last total: a read walks /proc (about 0.3 ms
+    # for a run of a few tasks on a busy machine), and the wire may ask many times a second.
+    MIN_READ_S = 0.05
+
+    def __call__(self) -> float:
+        now = time.monotonic()
+        if now - self._last < self.MIN_READ_S:
+            return self._total
+        try:
+            pid = self._pid()
+        except Exception:  # noqa: BLE001  no run to read: it waited for nothing
+            pid = None
+        delays = run_queue_waits(pid) if pid else {}
+        longest = max((ns - self._seen.get(tid, 0) for tid, ns in delays.items()), default=0)
+        self._seen = delays
+        self._total += min(max(longest, 0) / 1e9, now - self._last)
+        self._last = now
+        return self._total
+
+
+def run_queue_waits(pid: int) -> dict[int, int]:
+    """{tid: nanoseconds it has waited on a run queue} for every task of `pid` and its
+    descendants; tasks that cannot be read (ended, or a kernel without schedstat) are left
+    out."""
+    waits: dict[int, int] = {}
+    for p in descendants(pid):
+        try:
+            tids = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                with open(f"/proc/{p}/task/{tid}/schedstat", "rb") as f:
+                    waits[int(tid)] = int(f.read().split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    return waits
 
 
 def tree_cpu(pid: int) -> float:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import cgroups, probe_source, wire, zygote
-from .clock import CPU, IDLE, Budget, Deadline
+from .clock import CPU, IDLE, Budget, Deadline, WaitMeter
 from .config import ChildConfig, child_config
 from .isolation import (INSIDE_HELPERS, SANDBOX_DIR, Layers, Limits, bwrap_argv, is_root,
                         sandbox_env, slot_uid)
@@ -99,7 +99,9 @@ class Session:
         self.usage = Usage()
         self._run: Run | None = None
         self._cpu_spent = 0.0  # by the runs that ended: a restart does not reset the budget
-        self._budget = Budget.start(cfg.limits.time_s, self._cpu_used)
+        # Time the run was starved of a CPU by other load is not counted (clock.WaitMeter).
+        self._waited = WaitMeter(lambda: self._run.host_pid if self._run is not None else None)
+        self._budget = Budget.start(cfg.limits.time_s, self._cpu_used, waited=self._waited)
         self._load_error: LoadFailed | None = None
         self._output = _Output(OUTPUT_CAP, cfg.on_output)
         self._scratch = Path(tempfile.mkdtemp(prefix="grade-"))
@@ -185,7 +187,8 @@ class Session:
         return self._unwrap(reply, who)
 
     def _call_deadline(self) -> Deadline:
-        return Deadline(Budget.start(self.cfg.call_time_s, self._cpu_used), self._budget)
+        return Deadline(Budget.start(self.cfg.call_time_s, self._cpu_used, waited=self._waited),
+                        self._budget)
 
     def _cpu_used(self) -> float:
         """CPU seconds of every run of this session so far: what its budgets count."""
