@@ -221,6 +221,8 @@ def _xy(plot: Plot) -> str:
     out += _frame(plot, [(t, _fmt(t)) for t in _ticks(x0, x1)], _y_ticks(y0, y1, log_y), sx, sy)
     for i, ((name, xs, ys), dot) in enumerate(zip(series, dots)):
         c = PALETTE[i % len(PALETTE)]
+        if not xs.size:
+            continue  # nothing finite to draw: _undrawn_note says so
         if dot:
             out += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{c}" '
                     'fill-opacity="0.7"/>' for x, y in zip(sx(xs).tolist(), sy(ys).tolist())]
