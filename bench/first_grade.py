@@ -1,6 +1,6 @@
 """A student's install: from an empty venv to the first `grade exNN`, timed phase by phase.
 
-    .venv/bin/python bench/first_grade.py                  # a pack of ex02, torch from the wheel cache
+    .venv/bin/python bench/first_grade.py          # a pack of ex02, torch as pip is set up
     .venv/bin/python bench/first_grade.py --torch-index https://download.pytorch.org/whl/cpu
 
 Builds a release pack of one exercise, then, in a fresh venv each way:

@@ -45,7 +45,7 @@ class GradeOptions:
     gpu_memory_fraction: float | None = None  # with cuda: cap on its share of GPU memory
     # Told of each check as it starts and ends (grader.terminal.Progress); None: silent.
     progress: Any = field(default=None, compare=False, repr=False)
-    audit_causes: bool = False       # check-bank's reference run: every diagnosis asked (plugin.Job)
+    audit_causes: bool = False       # check-bank's reference run: every diagnosis asked
 
 
 def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -> Result:

@@ -181,8 +181,9 @@ build: PyPI's default on Linux is a multi-GB GPU build that no exercise needs), 
     {TORCH_CPU}
     pip install .
 
-(On macOS, plain `pip install torch==2.13.0` is the same CPU build.) Both together take about
-a minute on a broadband line; see "Time to the first grade" in the grader's README.
+(On macOS, plain `pip install torch==2.13.0` is the same CPU build.) From an empty environment
+to the first `grade` took 5 to 7 minutes on a busy 2-core machine, most of it installing torch
+and matplotlib; the first grading itself, about 20 s.
 
 Then write your solution into `{folder}/{ex_id}.py`, or into the notebook
 `{ex_id}.ipynb` beside it, and check it from that folder:

@@ -549,15 +549,18 @@ def test_a_good_spec_loads(tmp_path):
 
 
 @pytest.mark.parametrize("old, new, said", [
-    ("time_limit_s: 10", "time_limt_s: 10", "unknown key 'time_limt_s' (did you mean 'time_limit_s'?)"),
+    ("time_limit_s: 10", "time_limt_s: 10",
+     "unknown key 'time_limt_s' (did you mean 'time_limit_s'?)"),
     ("memory_mb: 512", "memory_mb: 512\nforbiden_imports: [numpy]",
      "unknown key 'forbiden_imports' (did you mean 'forbidden_imports'?)"),
-    ("{points: 1}", "{points: 1, hnt: x}", "unknown key 'checks.test_one.hnt' (did you mean 'hint'?)"),
+    ("{points: 1}", "{points: 1, hnt: x}",
+     "unknown key 'checks.test_one.hnt' (did you mean 'hint'?)"),
     ("[torch]", "[1]", "key 'forbidden_imports[0]' should be text, not a whole number (1)"),
     ("[torch]", "[torch, [numpy]]", "key 'forbidden_imports[1]' should be text, not a list"),
     ("[torch]", "torch", "key 'forbidden_imports' should be a list of text, not text ('torch')"),
     ("{tol: 0.01}", "{tol: small}", "key 'thresholds.tol' should be a number, not text ('small')"),
-    ("{points: 1}", "{points: yes}", "key 'checks.test_one.points' should be a number, not true/false"),
+    ("{points: 1}", "{points: yes}",
+     "key 'checks.test_one.points' should be a number, not true/false"),
     ("memory_mb: 512", "memory_mb: 0.5", "key 'memory_mb' should be a whole number, not a number"),
     ("memory_mb: 512", "memory_mb: 512\ndata: [mnist, 2]", "key 'data[1]' should be text"),
 ])
