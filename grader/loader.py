@@ -111,14 +111,45 @@ def load_submission(path: Path, max_bytes: int = 2_000_000) -> Submission:
                       run_source=run_source, run_starts=run_starts)
 
 
-def find_default_submission(exercise_id: str, cwd: Path) -> Path:
-    """`grade ex02` with no path: ./ex02.py, else ./ex02.ipynb."""
-    for suffix in _KINDS:
-        candidate = Path(cwd) / f"{exercise_id}{suffix}"
-        if candidate.is_file():
-            return candidate
-    raise SubmissionError(f"no {exercise_id}.py or {exercise_id}.ipynb in {cwd}; "
-                          f"pass the file: grade {exercise_id} path/to/file")
+def find_default_submission(exercise_id: str, cwd: Path, home: Path | None = None) -> Path:
+    """`grade ex02` with no path: ./ex02.py or ./ex02.ipynb (of both, the newer)."""
+    return default_submission(exercise_id, cwd, home)[0]
+
+
+def default_submission(exercise_id: str, cwd: Path, home: Path | None = None
+                       ) -> tuple[Path, str]:
+    """`grade ex02` with no path: the file, and a note to show when there was a choice.
+
+    With only one of ./ex02.py and ./ex02.ipynb, that one; with both (a release pack ships
+    both), the one saved last: the student who works in the notebook and runs `grade ex02` in
+    a terminal gets the notebook graded, not the untouched stub beside it; the note says
+    which. `home`: the exercise's own folder, named when neither file is in `cwd`."""
+    found = [Path(cwd) / f"{exercise_id}{suffix}" for suffix in _KINDS]
+    found = [p for p in found if p.is_file()]
+    if len(found) == 1:
+        return found[0], ""
+    if found:
+        py, nb = found
+        newer = nb if nb.stat().st_mtime > py.stat().st_mtime else py
+        other = py if newer is nb else nb
+        return newer, (f"grading {newer.name}, saved after {other.name} (pass the file to "
+                       f"grade the other: grade {exercise_id} {other.name})")
+    raise SubmissionError(f"no {exercise_id}.py or {exercise_id}.ipynb in {cwd}"
+                          + _where_it_is(exercise_id, Path(cwd), home))
+
+
+def _where_it_is(exercise_id: str, cwd: Path, home: Path | None) -> str:
+    """"; ex02 is in exercises/ex02_gd: cd there, or grade ex02 exercises/ex02_gd/ex02.py"."""
+    at = [home / f"{exercise_id}{suffix}" for suffix in _KINDS] if home else []
+    at = [p for p in at if p.is_file()]
+    if not at:
+        return f"; pass the file: grade {exercise_id} path/to/file"
+    try:
+        shown = at[0].resolve().relative_to(cwd.resolve())
+    except ValueError:
+        shown = at[0]
+    return (f"; {exercise_id} is in {shown.parent}: cd there and run grade {exercise_id}, "
+            f"or grade {exercise_id} {shown}")
 
 
 def syntax_error(sub: Submission) -> str | None:

@@ -45,6 +45,7 @@ class GradeOptions:
     gpu_memory_fraction: float | None = None  # with cuda: cap on its share of GPU memory
     # Told of each check as it starts and ends (grader.terminal.Progress); None: silent.
     progress: Any = field(default=None, compare=False, repr=False)
+    audit_causes: bool = False       # check-bank's reference run: every diagnosis asked
 
 
 def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -> Result:
@@ -67,7 +68,8 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
     session = Session(_session_config(exercise, sub, device, layers, opts, files))
     try:
         session.ensure_loaded()
-        outcomes = _run_checks(exercise, session, hidden, opts.seed, datasets, opts.progress)
+        outcomes = _run_checks(exercise, session, hidden, opts.seed, datasets, opts.progress,
+                               audit=opts.audit_causes)
         status, message = GRADED, ""
     except LoadFailed as e:
         outcomes, status, message = {}, LOAD_ERROR, str(e)
@@ -185,11 +187,12 @@ def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
 
 
 def _run_checks(ex: Exercise, session: Session, hidden: bool, seed: int,
-                datasets: dict, progress: Any = None) -> dict:
+                datasets: dict, progress: Any = None, audit: bool = False) -> dict:
     from .plugin import Job
     from .runner import ChecksBroken, run_checks
     try:
-        return run_checks(Job(ex, session, seed, datasets, progress=progress), hidden)
+        return run_checks(Job(ex, session, seed, datasets, progress=progress,
+                              audit_causes=audit), hidden)
     except ChecksBroken as e:
         log.info("the checks of %s are broken: %s", ex.id, e)
         raise GraderError(f"the checks of {ex.id} are broken: {e}") from None

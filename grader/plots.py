@@ -221,14 +221,36 @@ def _xy(plot: Plot) -> str:
     out += _frame(plot, [(t, _fmt(t)) for t in _ticks(x0, x1)], _y_ticks(y0, y1, log_y), sx, sy)
     for i, ((name, xs, ys), dot) in enumerate(zip(series, dots)):
         c = PALETTE[i % len(PALETTE)]
+        if not xs.size:
+            continue  # nothing finite to draw: _undrawn_note says so
         if dot:
             out += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{c}" '
                     'fill-opacity="0.7"/>' for x, y in zip(sx(xs).tolist(), sy(ys).tolist())]
         else:
             out.append(f'<polyline points="{_polyline(sx(xs), sy(ys))}" fill="none" '
                        f'stroke="{c}" stroke-width="2" stroke-linejoin="round"/>')
-    out.append(_legend([name for name, _, _ in series], dots) + "</svg>")
+    out.append(_legend([name for name, _, _ in series], dots))
+    out.append(_undrawn_note(plot, log_y) + "</svg>")
     return "".join(out)
+
+
+def _undrawn_note(plot: Plot, log_y: bool) -> str:
+    """One line in the plot area naming each series whose values were left out (nan, inf, or
+    not positive on a log axis): a legend entry with no line would say nothing of why."""
+    said = []
+    for name, s in plot.series.items():
+        ys = np.asarray(s["y"], dtype=float).ravel()
+        xs = np.asarray(s["x"], dtype=float).ravel() if "x" in s else np.arange(ys.size)
+        n = min(xs.size, ys.size)
+        finite = np.isfinite(xs[:n]) & np.isfinite(ys[:n])
+        bad = int(n - np.count_nonzero(finite & ((ys[:n] > 0) if log_y else True)))
+        if bad:
+            why = "nan or inf" + (", or not above 0 on the log axis" if log_y else "")
+            said.append(f"{name}: not drawn ({why})" if bad == n else
+                        f"{name}: {bad} of {n} values not drawn ({why})")
+    if not said:
+        return ""
+    return _text(LEFT + 8, TOP + 16, _e("; ".join(said), 90), "plot-note", "start")
 
 
 def _bars(plot: Plot) -> str:

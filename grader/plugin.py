@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from .checks import CheckFailed
+from .checks import CheckFailed, auditing_causes
 from .contract import GraderBug, Student, probe_names
 from .explain import Raised, explain, last_student_frame
 from .feedback import EXPLAINED
@@ -76,6 +76,9 @@ class Job:
     # Told of each check as it starts and ends, to show progress live (grader.terminal's
     # Progress): `started(name)`, `finished(name, outcome)`. None: nobody listens.
     progress: Any = None
+    # check-bank's grading of a reference: every diagnosis runs on the data, and a check one of
+    # whose diagnoses raises ends as a grader error naming it (grader.checks.auditing_causes).
+    audit_causes: bool = False
 
 
 class GraderPlugin:
@@ -141,6 +144,18 @@ class GraderPlugin:
         for item in items:
             item.repr_failure = _short_repr
             item._repr_failure_py = _short_repr
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item):
+        if self.job is None or not self.job.audit_causes:
+            return (yield)
+        with auditing_causes() as raised:
+            result = yield  # a check that fails keeps its own verdict
+        if raised:
+            raise GraderBug("; ".join(raised) + " (check-bank runs every diagnosis on the "
+                            "reference's data: a diagnosis that raises never recognises its "
+                            "mistake)")
+        return result
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):

@@ -1,34 +1,85 @@
 """`grade release`: the pack an instructor hands to students, without anything hidden.
 
-Per exercise: the task (README.md), the stub as exNN.py and as a notebook exNN.ipynb, the
-public checks, the probes those checks use, and an exercise.yaml that keeps only the count and
-worth of the hidden checks. Plus the grader itself, installable with one pip command. Never:
+Per exercise released (all, or those named: a course releases week by week): the task
+(README.md), the stub as exNN.py and as a notebook exNN.ipynb, the public checks, the probes
+those checks use, and an exercise.yaml that keeps only the count and worth of the hidden
+checks. Plus the grader itself, installable with one pip command and only what a student needs
+(no dask, no test tools, none of the grader's own pytest or ruff configuration). Never:
 test_hidden.py, hidden check names or hints, solutions/, tests/, data.
 """
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 from pathlib import Path
 
 import yaml
 
-from .spec import PUBLIC_FILE, Exercise, all_exercises
+from . import __version__
+from .spec import PUBLIC_FILE, Exercise, all_exercises, load_exercise
 
 GRADER_DIR = Path(__file__).resolve().parent
+# The torch a student installs first, in one line: the CPU build (PyPI's default on Linux is
+# the multi-GB CUDA one). The pack's grader accepts any torch in pyproject's range.
+TORCH_CPU = "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"
+# What `pip install .` in the pack pulls besides torch, measured from an empty venv to the
+# first `grade exNN` (tests/test_release.py installs it so, and README.md quotes the time).
+STUDENT_EXTRAS_DROPPED = ("dask",)
 
 
-def build_release(root: Path, out: Path) -> Path:
-    """Write the pack into `out` (replacing it) and return it."""
+def build_release(root: Path, out: Path, folders: list[Path] | None = None) -> Path:
+    """Write the pack into `out` (replacing it) and return it: the exercises in `folders`
+    (exercise folders of `root`; None: every one)."""
+    exercises = all_exercises(root) if folders is None else \
+        sorted((load_exercise(f) for f in folders), key=lambda e: (e.order, e.id))
     if out.exists():
         shutil.rmtree(out)
-    for ex in all_exercises(root):
+    for ex in exercises:
         _release_exercise(ex, out / "exercises" / ex.folder.name)
     shutil.copytree(GRADER_DIR, out / "grader",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "release.py"))
-    shutil.copy(GRADER_DIR.parent / "pyproject.toml", out / "pyproject.toml")
-    (out / "README.md").write_text(_pack_readme(all_exercises(root)), encoding="utf-8")
+    (out / "pyproject.toml").write_text(student_pyproject(_grader_project()),
+                                        encoding="utf-8")
+    (out / "README.md").write_text(_pack_readme(exercises), encoding="utf-8")
     return out
+
+
+def _grader_project() -> dict:
+    """The grader's [project] table: from its pyproject.toml in a checkout, else (an installed
+    grader, or Python 3.10 without tomllib) from the installed package's metadata."""
+    try:
+        import tomllib
+        text = (GRADER_DIR.parent / "pyproject.toml").read_text(encoding="utf-8")
+        return tomllib.loads(text)["project"]
+    except (ImportError, OSError):
+        from importlib import metadata
+        meta = metadata.metadata("nn-grader")
+        return {"name": meta["Name"], "description": meta["Summary"],
+                "requires-python": meta["Requires-Python"],
+                "dependencies": [r for r in metadata.requires("nn-grader") or []
+                                 if "extra ==" not in r]}
+
+
+def student_pyproject(project: dict) -> str:
+    """The grader's pyproject.toml as a student installs it: its dependencies (never the
+    optional extras: dask, the test tools) less dask, and no [tool.*] tables (the grader's
+    own pytest and ruff settings: a student's pytest must not pick up the grader's)."""
+    deps = [d for d in project["dependencies"]
+            if re.split(r"[\s\[<>=!~;]", d, maxsplit=1)[0] not in STUDENT_EXTRAS_DROPPED]
+    lines = ["# The course grader, as a student installs it: `pip install .` in this folder",
+             "# (install torch first, the CPU build: see README.md).",
+             "[build-system]", 'requires = ["setuptools>=64"]',
+             'build-backend = "setuptools.build_meta"', "", "[project]",
+             f'name = "{project["name"]}"', f'version = "{__version__}"',
+             f'description = "{project["description"]}"',
+             f'requires-python = "{project["requires-python"]}"', "dependencies = [",
+             *[f'    "{d}",' for d in deps], "]", "", "[project.scripts]",
+             'grade = "grader.cli:main"', "", "[tool.setuptools]",
+             'packages = {find = {include = ["grader*"]}}', "",
+             "[tool.setuptools.package-data]",
+             'grader = ["templates/*.html", "sandbox/*.py", "schemas/*.json"]', ""]
+    return "\n".join(lines)
 
 
 def _release_exercise(ex: Exercise, dest: Path) -> None:
@@ -119,22 +170,44 @@ def _write_notebook(ex: Exercise, path: Path) -> None:
 def _pack_readme(exercises: list[Exercise]) -> str:
     rows = "\n".join(f"| {e.id} | {e.title} | {e.total_points:g} |"
                      for e in exercises)
+    first = exercises[0] if exercises else None
+    ex_id = first.id if first else "exNN"
+    folder = f"exercises/{first.folder.name}" if first else "exercises/exNN_slug"
     return f"""# Course exercises
 
-Install the grader once, from this folder:
+Install the grader once, from this folder, in a virtual environment: torch first (its CPU
+build: PyPI's default on Linux is a multi-GB GPU build that no exercise needs), then the rest:
 
+    {TORCH_CPU}
     pip install .
 
-Then write your solution into `exercises/exNN_slug/exNN.py` (or the notebook `exNN.ipynb`)
-and check it from this folder:
+(On macOS, plain `pip install torch==2.13.0` is the same CPU build.) From an empty environment
+to the first `grade` took 5 to 7 minutes on a busy 2-core machine, most of it installing torch
+and matplotlib; the first grading itself, about 20 s.
 
-    grade ex02 exercises/ex02_gd/ex02.py
+Then write your solution into `{folder}/{ex_id}.py`, or into the notebook
+`{ex_id}.ipynb` beside it, and check it from that folder:
+
+    cd {folder}
+    grade {ex_id}
+
+`grade {ex_id}` grades `{ex_id}.py` or `{ex_id}.ipynb`; when both are there, the one you saved
+last (it says which). From this folder: `grade {ex_id} {folder}/{ex_id}.py`. In Jupyter or
+Colab, `%load_ext grader` once, then `%grade {ex_id}` grades the notebook you are in.
 
 `grade` runs the public checks and tells you how many hidden checks your instructor will run
 and what they are worth. `grade list` shows every exercise.
+
+## On your machine
+
+Your code runs in a separate process with limits on time, memory, file size and processes,
+killed as a whole when it overruns. On Linux with bubblewrap installed (`sudo apt-get install
+bubblewrap`) it also runs in a sandbox of its own (no network, no view of your files). On
+macOS, Windows (through WSL, or natively) and Colab there is no bubblewrap: `grade` says
+"weak sandbox" in one line and grades all the same; the verdict is computed in the same way.
+`grade doctor` shows which protections your machine has.
 
 | exercise | title | points |
 |---|---|---|
 {rows}
 """
-

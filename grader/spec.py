@@ -35,7 +35,13 @@ DEVICES = ("cpu", "cuda", "any")
 
 
 class SpecError(Exception):
-    """An instructor-side fault in an exercise folder (not a student's fault)."""
+    """An instructor-side fault in an exercise folder (not a student's fault): the exercise
+    cannot be loaded. str(e) is one line naming the file (and line, where there is one)."""
+
+
+class CheckNamesDiffer(SpecError):
+    """The checks in exercise.yaml and the test functions in the check files do not match:
+    each side is readable, so `grade check-bank` lists every such name as a bank problem."""
 
 
 class UnknownExercise(Exception):
@@ -113,22 +119,26 @@ class Exercise:
         return "torch" not in self.forbidden_imports
 
 
-_REQUIRED = {"title": str, "time_limit_s": (int, float), "memory_mb": int, "device": str,
+class ListOf(tuple):
+    """A key whose value is a list of this type's elements: `ListOf((str,))`."""
+
+
+class MapOf(tuple):
+    """A key whose value is a mapping of names to this type: `MapOf((int, float))`."""
+
+
+_NUMBER = (int, float)
+_REQUIRED = {"title": str, "time_limit_s": _NUMBER, "memory_mb": int, "device": str,
              "checks": dict}
-_OPTIONAL = {"order": int, "notes": str, "call_time_limit_s": (int, float), "reply_mb": int,
-             "disabled_in_sandbox": list,
-             "forbidden_imports": list, "thresholds": dict, "data": list, "hidden_checks": dict}
-_CHECK_KEYS = {"points": (int, float), "hint": str}
+_OPTIONAL = {"order": int, "notes": str, "call_time_limit_s": _NUMBER, "reply_mb": int,
+             "disabled_in_sandbox": ListOf((str,)), "forbidden_imports": ListOf((str,)),
+             "thresholds": MapOf(_NUMBER), "data": ListOf((str,)), "hidden_checks": dict}
+_CHECK_KEYS = {"points": _NUMBER, "hint": str}
 
 
 def load_exercise(folder: Path) -> Exercise:
     path = folder / "exercise.yaml"
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise SpecError(f"{path}: cannot read: {e}") from None
-    if not isinstance(raw, dict):
-        raise SpecError(f"{path}: expected a mapping at the top level")
+    raw = read_yaml(path)
     _validate_keys(path, raw, _REQUIRED, _OPTIONAL)
     if raw["device"] not in DEVICES:
         raise SpecError(f"{path}: key 'device' must be one of {', '.join(DEVICES)}")
@@ -136,6 +146,8 @@ def load_exercise(folder: Path) -> Exercise:
     if not m:
         raise SpecError(f"{folder}: exercise folders are named exNN_slug")
     checks = _load_checks(path, folder, raw["checks"])
+    if (folder / "probes.py").exists():
+        parse_check_file(folder / "probes.py")  # the sandbox would meet its SyntaxError as a crash
     return Exercise(
         id=m.group(1), slug=m.group(2), folder=folder, title=raw["title"],
         order=raw.get("order", int(m.group(1)[2:])), notes=raw.get("notes", ""),
@@ -149,24 +161,90 @@ def load_exercise(folder: Path) -> Exercise:
         released_hidden=_released_hidden(path, raw.get("hidden_checks")))
 
 
+def read_yaml(path: Path) -> dict:
+    """The yaml's top-level mapping; SpecError with one line (file, line, what) if it is not."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise SpecError(f"{path}: cannot read: {e.strerror or e}") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        what = " ".join(str(getattr(e, "problem", None) or e).split())
+        raise SpecError(f"{path}{where}: not valid YAML: {what}") from None
+    if not isinstance(raw, dict):
+        raise SpecError(f"{path}: expected a mapping at the top level")
+    return raw
+
+
 def _released_hidden(path: Path, raw: dict | None) -> tuple[int, float]:
     if raw is None:
         return (0, 0.0)
-    _validate_keys(path, raw, {"count": int, "points": (int, float)}, {}, where="hidden_checks.")
+    _validate_keys(path, raw, {"count": int, "points": _NUMBER}, {}, where="hidden_checks.")
     return (raw["count"], float(raw["points"]))
 
 
 def _validate_keys(path: Path, raw: dict, required: dict, optional: dict, where: str = "") -> None:
+    known = {**required, **optional}
     for key in raw:
-        if key not in required and key not in optional:
-            raise SpecError(f"{path}: unknown key '{where}{key}'")
-    for key, typ in required.items():
+        if key not in known:
+            raise SpecError(f"{path}: unknown key '{where}{key}'" + did_you_mean(str(key), known))
+    for key in required:
         if key not in raw:
             raise SpecError(f"{path}: missing key '{where}{key}'")
-    for key, typ in {**required, **optional}.items():
-        if key in raw and not isinstance(raw[key], typ):
-            raise SpecError(f"{path}: key '{where}{key}' has the wrong type "
-                            f"({type(raw[key]).__name__})")
+    for key, typ in known.items():
+        if key in raw:
+            _check_type(path, f"{where}{key}", raw[key], typ)
+
+
+def _check_type(path: Path, key: str, value: Any, typ: Any) -> None:
+    """`value` is of `typ`: a type or tuple of types, a ListOf or MapOf (each element checked:
+    `forbidden_imports: [1]` is as wrong as `forbidden_imports: 1`). bool is no number here."""
+    outer = list if isinstance(typ, ListOf) else dict if isinstance(typ, MapOf) else typ
+    if not _is(value, outer):
+        raise SpecError(f"{path}: key '{key}' should be {_name(typ)}, not "
+                        f"{_name(type(value))} ({_short(value)})")
+    items = enumerate(value) if isinstance(typ, ListOf) else \
+        value.items() if isinstance(typ, MapOf) else ()
+    for k, v in items:
+        if not _is(v, tuple(typ)):
+            at = f"[{k}]" if isinstance(typ, ListOf) else f".{k}"
+            raise SpecError(f"{path}: key '{key}{at}' should be {_name(tuple(typ))}, not "
+                            f"{_name(type(v))} ({_short(v)})")
+
+
+def _is(value: Any, typ: Any) -> bool:
+    types = typ if isinstance(typ, tuple) else (typ,)
+    if isinstance(value, bool) and bool not in types:
+        return False  # `points: yes` is YAML's true, not 1
+    return isinstance(value, types)
+
+
+_NAMES = {str: "text", int: "a whole number", float: "a number", dict: "a mapping",
+          list: "a list", bool: "true/false", type(None): "empty"}
+
+
+def _name(typ: Any) -> str:
+    if isinstance(typ, ListOf):
+        return f"a list of {_name(tuple(typ))}"
+    if isinstance(typ, MapOf):
+        return f"a mapping of names to {_name(tuple(typ))}"
+    if isinstance(typ, tuple):
+        return "a number" if set(typ) == {int, float} else \
+            " or ".join(_name(t) for t in typ)
+    return _NAMES.get(typ, typ.__name__)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def did_you_mean(name: str, known) -> str:
+    """" (did you mean 'time_limit_s'?)" for a near miss among `known`, else ""."""
+    import difflib
+    close = difflib.get_close_matches(name, sorted(map(str, known)), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _load_checks(path: Path, folder: Path, raw: dict[str, Any]) -> tuple[CheckSpec, ...]:
@@ -185,26 +263,40 @@ def _load_checks(path: Path, folder: Path, raw: dict[str, Any]) -> tuple[CheckSp
         _validate_keys(path, entry, {"points": _CHECK_KEYS["points"]}, {"hint": str},
                        where=f"checks.{name}.")
         if name not in found:
-            raise SpecError(f"{path}: check '{name}' has no test function in "
-                            f"{PUBLIC_FILE} or {HIDDEN_FILE}")
+            raise CheckNamesDiffer(f"{path}: check '{name}' has no test function in "
+                                   f"{PUBLIC_FILE} or {HIDDEN_FILE}" + did_you_mean(name, found))
         hidden, doc = found[name]
         checks.append(CheckSpec(name=name, points=float(entry["points"]), hidden=hidden,
                                 description=doc, hint=entry.get("hint", "")))
     missing = sorted(set(found) - set(raw))
     if missing:
-        raise SpecError(f"{path}: test function '{missing[0]}' has no entry under 'checks'")
+        raise CheckNamesDiffer(f"{path}: test function '{missing[0]}' has no entry under "
+                               f"'checks'" + did_you_mean(missing[0], raw))
     return tuple(checks)
 
 
 def _test_functions(path: Path) -> list[tuple[str, str]]:
     """(name, first docstring line) of every top-level test_* function, without importing."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    tree = parse_check_file(path)
     out = []
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
             doc = (ast.get_docstring(node) or "").strip().splitlines()
             out.append((node.name, doc[0] if doc else node.name[5:].replace("_", " ")))
     return out
+
+
+def parse_check_file(path: Path) -> ast.Module:
+    """An exercise's Python file parsed; its SyntaxError becomes one line naming file and line
+    (the commonest authoring slip: not a traceback through the grader)."""
+    try:
+        return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except SyntaxError as e:
+        text = f": {e.text.strip()}" if e.text and e.text.strip() else ""
+        raise SpecError(f"{path}, line {e.lineno}: {type(e).__name__}: {e.msg}"
+                        f"{text[:80]}") from None
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise SpecError(f"{path}: cannot read: {e}") from None
 
 
 def exercises_root(explicit: Path | None = None) -> Path:
@@ -223,8 +315,23 @@ def exercises_root(explicit: Path | None = None) -> Path:
 
 
 def all_exercises(root: Path) -> list[Exercise]:
-    folders = sorted(p for p in root.iterdir() if (p / "exercise.yaml").is_file())
-    return sorted((load_exercise(p) for p in folders), key=lambda e: (e.order, e.id))
+    """Every exercise of the bank; SpecError at the first that cannot be loaded."""
+    good, broken = load_all(root)
+    if broken:
+        raise broken[0]
+    return good
+
+
+def load_all(root: Path) -> tuple[list[Exercise], list[SpecError]]:
+    """Every exercise that loads, in course order, and the error of each that does not (so one
+    broken exercise.yaml does not hide the rest of the bank)."""
+    good, broken = [], []
+    for p in sorted(p for p in root.iterdir() if (p / "exercise.yaml").is_file()):
+        try:
+            good.append(load_exercise(p))
+        except SpecError as e:
+            broken.append(e)
+    return sorted(good, key=lambda e: (e.order, e.id)), broken
 
 
 def find_exercise(root: Path, name: str) -> Exercise:

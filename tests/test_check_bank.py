@@ -321,3 +321,102 @@ def test_a_check_that_crashes_on_a_mutant_is_a_problem_of_the_bank(tmp_path):
                "(`range(2)` -> `range(2 - 1)`): grader error: IndexError" in p
                for p in rep.problems), rep.problems
     assert not rep.ok
+
+
+# ---- an exercise that cannot be loaded is unusable input: exit 2, one line -------------------
+def test_a_check_file_with_a_syntax_error_is_one_line_and_exit_2(tmp_path):
+    bank = make_bank(tmp_path)
+    folder = bank.exercises / "ex07_activations"
+    edit(folder / "test_public.py", "def judge(run, names, x, exercise, warnings_too=False):",
+         "def judge(run, names, x, exercise, warnings_too=False:")
+    r = grade_cli("--exercises", str(bank.exercises), "check-bank", "ex07", "--jobs", "1")
+    assert r.returncode == 2, r.stdout + r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+    at = (folder / "test_public.py").read_text().splitlines().index(
+        "def judge(run, names, x, exercise, warnings_too=False:") + 1
+    assert lines[0].startswith(f"grade: {folder / 'test_public.py'}, line {at}: SyntaxError:"), \
+        lines
+    assert "ex07: FAILS" in r.stdout  # the report still says it, among the others
+    # and `grade ex07` meets the same line, with the same exit code
+    r = grade_cli("--exercises", str(bank.exercises), "ex07", str(SOLUTIONS / "ex07.py"))
+    assert r.returncode == 2 and r.stderr.strip() == lines[0], r.stderr
+
+
+@pytest.mark.parametrize("old, new, said", [
+    ("memory_mb:", "memory_mbs:", "unknown key 'memory_mbs' (did you mean 'memory_mb'?)"),
+    ("device: cpu", "device: [cpu", "not valid YAML"),
+])
+def test_a_broken_exercise_yaml_is_exit_2_and_the_others_still_checked(tmp_path, old, new,
+                                                                       said):
+    bank = make_bank(tmp_path)
+    shutil.copytree(EXERCISES / "ex02_gd", bank.exercises / "ex02_gd")
+    edit(bank.exercises / "ex07_activations" / "exercise.yaml", old, new)
+    edit(bank.exercises / "ex02_gd" / "test_public.py", "def test_", "def test_x")
+    r = grade_cli("--exercises", str(bank.exercises), "check-bank", "--json", "--jobs", "1")
+    assert r.returncode == 2, r.stdout + r.stderr
+    doc = json.loads(r.stdout)
+    by_id = {e["exercise"]: e for e in doc["exercises"]}
+    assert said in by_id["ex07"]["unusable"] and said in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    # ex02 was still looked at: its own mismatch is a problem of the bank, not unusable input
+    assert "unusable" not in by_id["ex02"] and any(
+        "has no entry under 'checks'" in p for p in by_id["ex02"]["problems"])
+
+
+# ---- diagnoses ------------------------------------------------------------------------------
+DIAGNOSED_CHECKS = '''\
+from grader.checks import cause, diagnosed, expect_close
+
+@cause("You return the sum, not the mean")
+def returns_the_sum(run):
+    return run["value"] == sum(run["xs"])
+
+@cause("You divide by one too few")
+def off_by_one(run):
+    return run["value"] == sum(run["xs"]) / (len(run["xs"]) - 1)
+
+@cause("This diagnosis reads a key the data never has")
+def reads_a_missing_key(run):
+    return run["values"][0] > 1
+
+def test_mean(student):
+    """mean() of a list"""
+    run = student.probe("mean")
+    with diagnosed(run, returns_the_sum, off_by_one, reads_a_missing_key):
+        expect_close("mean([1, 2, 3, 4])", run["value"], 2.5, tol=1e-9)
+'''
+
+
+def _diagnosed_exercise(tmp_path: Path) -> Path:
+    folder = tmp_path / "exercises" / "ex96_mean"
+    folder.mkdir(parents=True)
+    (folder / "exercise.yaml").write_text(
+        "title: Mean\ntime_limit_s: 30\nmemory_mb: 1024\ndevice: cpu\n"
+        "forbidden_imports: [torch]\nchecks:\n  test_mean: {points: 1}\n")
+    (folder / "probes.py").write_text(
+        "def mean(sub):\n    xs = [1, 2, 3, 4]\n    return {'xs': xs, 'value': sub.mean(xs)}\n")
+    (folder / "test_public.py").write_text(DIAGNOSED_CHECKS)
+    (folder / "ex96.py").write_text("def mean(xs):\n    raise NotImplementedError\n")
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "solutions" / "ex96.py").write_text("def mean(xs):\n    return sum(xs) / len(xs)\n")
+    return folder
+
+
+@pytest.mark.slow
+def test_check_bank_reports_a_diagnosis_that_raises_on_the_references_data(tmp_path):
+    """A diagnosis is only asked when its check fails, and one that raises says nothing: without
+    check-bank asking each on the reference's data, a broken one would never be noticed."""
+    from grader.bank.check import BankOptions, check_bank
+    from grader.bank.jobs import Runner
+    folder = _diagnosed_exercise(tmp_path)
+    [rep] = check_bank(Bank(tmp_path), [folder], BankOptions(runner=Runner()))
+    said = [p for p in rep.problems if "diagnosis" in p]
+    assert len(said) == 1, rep.problems
+    assert said[0].startswith("solutions/ex96.py: test_mean could not run (grader error): "
+                              "GraderBug: diagnosis reads_a_missing_key raised KeyError: "), said
+    assert not rep.ok
+    # Fixed, the bank holds: the two working diagnoses raise nothing on the same data.
+    edit(folder / "test_public.py", 'run["values"][0] > 1', 'run["value"] > 10')
+    [rep] = check_bank(Bank(tmp_path), [folder], BankOptions(runner=Runner()))
+    assert rep.ok, rep.problems

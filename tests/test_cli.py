@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -142,14 +143,88 @@ def test_default_submission_is_exNN_py_in_the_current_folder(capsys, tmp_path, m
     assert code == 1 and doc["submission"].endswith("ex02.ipynb")
     assert doc["status"] == "syntax_error" and "cell 1" in doc["message"]
 
-    # ./ex02.py wins over ./ex02.ipynb; without --json: the table, and the report's path.
+    # Of ./ex02.py and ./ex02.ipynb, the one saved last, named on stderr; without --json:
+    # the table, and the report's path.
     (tmp_path / "ex02.py").write_text(BROKEN_PY, encoding="utf-8")
-    code, out, _ = run_cli(capsys, "ex02", "--out", str(tmp_path / "out"))
-    assert code == 1
+    os.utime(tmp_path / "ex02.ipynb", (1_000_000, 1_000_000))
+    code, out, err = run_cli(capsys, "ex02", "--out", str(tmp_path / "out"))
+    assert code == 1 and "grade: grading ex02.py, saved after ex02.ipynb" in err
     assert "line 3" in out  # the table shows the syntax error
     report = Path(out.strip().splitlines()[-1].removeprefix("report: "))
     assert report.parent == tmp_path / "out" and report.is_file() and "ex02" in report.name
     assert list((tmp_path / "out").iterdir()) == [report]
+
+
+def test_the_notebook_saved_after_the_py_is_the_one_graded(capsys, tmp_path, monkeypatch):
+    """A pack ships both: a student who works in the notebook and runs `grade ex02` in a
+    terminal must not get the untouched stub graded."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ex02.py").write_text(STUB.read_text(encoding="utf-8"), encoding="utf-8")
+    os.utime(tmp_path / "ex02.py", (1_000_000, 1_000_000))
+    nbformat.write(new_notebook(cells=[new_code_cell("def GD(:\n  pass")]),
+                   str(tmp_path / "ex02.ipynb"))
+    code, out, err = run_cli(capsys, "ex02", "--json", "--no-report")
+    doc = json.loads(out)
+    assert doc["submission"].endswith("ex02.ipynb") and doc["status"] == "syntax_error"
+    assert err.strip().splitlines()[0] == ("grade: grading ex02.ipynb, saved after ex02.py "
+                                          "(pass the file to grade the other: grade ex02 ex02.py)")
+
+
+def test_grade_at_a_packs_root_points_to_the_exercises_folder(capsys, tmp_path, monkeypatch):
+    shutil.copytree(EXERCISES / "ex02_gd", tmp_path / "exercises" / "ex02_gd")
+    monkeypatch.chdir(tmp_path)
+    assert_one_line_error(*run_cli(capsys, "ex02", "--no-report"),
+                          f"no ex02.py or ex02.ipynb in {tmp_path}",
+                          "ex02 is in exercises/ex02_gd: cd there and run grade ex02")
+
+
+def _bank_with_a_broken_exercise(tmp_path: Path, yaml_edit: tuple[str, str]) -> Path:
+    for name in ("ex02_gd", "ex07_activations"):
+        shutil.copytree(EXERCISES / name, tmp_path / name)
+    spec = tmp_path / "ex07_activations" / "exercise.yaml"
+    text = spec.read_text(encoding="utf-8")
+    assert yaml_edit[0] in text
+    spec.write_text(text.replace(*yaml_edit, 1), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("edit, said", [
+    (("time_limit_s:", "time_limt_s:"), "unknown key 'time_limt_s' (did you mean 'time_limit_s'?)"),
+    (("device: cpu", "device: [cpu"), "not valid YAML"),
+])
+def test_list_shows_the_others_and_names_the_broken_one(capsys, tmp_path, edit, said):
+    root = _bank_with_a_broken_exercise(tmp_path, edit)
+    code, out, err = run_cli(capsys, "--exercises", str(root), "list")
+    assert code == 2 and out.startswith("ex02  gd") and "ex07" not in out
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        f"grade: cannot load {root / 'ex07_activations' / 'exercise.yaml'}") and said in lines[0]
+
+
+def test_a_syntax_error_in_a_check_file_is_one_line_naming_file_and_line(capsys, tmp_path):
+    shutil.copytree(EXERCISES / "ex02_gd", tmp_path / "ex02_gd")
+    checks = tmp_path / "ex02_gd" / "test_public.py"
+    lines = checks.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("def test_"))
+    lines[at] = lines[at].replace("):", ":", 1)
+    checks.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert_one_line_error(*run_cli(capsys, "--exercises", str(tmp_path), "ex02", str(STUB)),
+                          f"{checks}, line {at + 1}: SyntaxError: ")
+
+
+def test_a_reader_that_leaves_early_ends_no_command_in_a_traceback(tmp_path):
+    """`grade list | head -1`: head exits, the next write meets a closed pipe. The read end is
+    closed before grade starts, so that every write meets it (no race with the reader)."""
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    for argv in (["list"], ["--help"], ["doctor"]):
+        read, write = os.pipe()
+        os.close(read)
+        try:
+            proc = subprocess.run([sys.executable, "-m", "grader.cli", *argv], cwd=REPO, env=env,
+                                  stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+        finally:
+            os.close(write)
+        assert proc.stderr == "" and proc.returncode == 0, (argv, proc.stderr)
 
 
 # ---- grading runs (each starts one sandbox) --------------------------------------------------

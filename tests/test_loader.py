@@ -4,14 +4,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.loader import (Submission, SubmissionError, find_default_submission, load_submission,
-                           failed_cell, locate, locate_run, syntax_error)
+from grader.loader import (Submission, SubmissionError, default_submission,
+                           find_default_submission, load_submission, failed_cell, locate,
+                           locate_run, syntax_error)
+from grader.spec import SpecError, all_exercises, load_all, load_exercise
 
 
 def write_nb(path: Path, *cells, **metadata) -> Path:
@@ -444,10 +448,38 @@ def test_locate():
 
 # --- find_default_submission ------------------------------------------------------------------
 
-def test_default_prefers_py(tmp_path):
+def _saved(path: Path, at: float) -> None:
+    os.utime(path, (at, at))
+
+
+def test_of_py_and_ipynb_the_newer_is_graded_and_named(tmp_path):
+    """A release pack ships both: the student who works in the notebook and runs `grade ex02`
+    in a terminal gets the notebook graded, not the untouched stub beside it."""
     (tmp_path / "ex02.py").write_text("x = 1\n")
     write_nb(tmp_path / "ex02.ipynb", code("x = 1"))
+    _saved(tmp_path / "ex02.py", 1_000_000)
+    _saved(tmp_path / "ex02.ipynb", 1_000_100)
+    path, note = default_submission("ex02", tmp_path)
+    assert path == tmp_path / "ex02.ipynb"
+    assert note.startswith("grading ex02.ipynb, saved after ex02.py") and "\n" not in note
+    assert "grade ex02 ex02.py" in note  # how to grade the other one
+    _saved(tmp_path / "ex02.py", 1_000_200)
+    path, note = default_submission("ex02", tmp_path)
+    assert path == tmp_path / "ex02.py" and "grading ex02.py, saved after ex02.ipynb" in note
     assert find_default_submission("ex02", tmp_path) == tmp_path / "ex02.py"
+
+
+def test_of_py_and_ipynb_saved_together_the_py_is_graded(tmp_path):
+    (tmp_path / "ex02.py").write_text("x = 1\n")
+    write_nb(tmp_path / "ex02.ipynb", code("x = 1"))
+    for p in (tmp_path / "ex02.py", tmp_path / "ex02.ipynb"):
+        _saved(p, 1_000_000)
+    assert default_submission("ex02", tmp_path)[0] == tmp_path / "ex02.py"
+
+
+def test_one_file_alone_needs_no_note(tmp_path):
+    (tmp_path / "ex02.py").write_text("x = 1\n")
+    assert default_submission("ex02", tmp_path) == (tmp_path / "ex02.py", "")
 
 
 def test_default_falls_back_to_notebook(tmp_path):
@@ -461,3 +493,114 @@ def test_default_missing_names_both(tmp_path):
         find_default_submission("ex02", tmp_path)
     assert "ex02.py" in str(info.value) and "ex02.ipynb" in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_default_missing_points_to_the_exercise_folder(tmp_path):
+    """`grade ex02` at a pack's root: the message names the folder where ex02 is."""
+    home = tmp_path / "exercises" / "ex02_gd"
+    home.mkdir(parents=True)
+    (home / "ex02.py").write_text("x = 1\n")
+    with pytest.raises(SubmissionError) as info:
+        find_default_submission("ex02", tmp_path, home=home)
+    msg = str(info.value)
+    assert f"no ex02.py or ex02.ipynb in {tmp_path}" in msg and "\n" not in msg
+    assert "ex02 is in exercises/ex02_gd: cd there and run grade ex02" in msg
+    assert "grade ex02 exercises/ex02_gd/ex02.py" in msg
+    # A home without the files (a bank whose stub is missing) says only how to pass one.
+    (home / "ex02.py").unlink()
+    with pytest.raises(SubmissionError, match="pass the file: grade ex02 path/to/file"):
+        find_default_submission("ex02", tmp_path, home=home)
+
+
+# --- exercise.yaml and check files: an author's mistakes, one line each (grader.spec) ---------
+
+GOOD_YAML = """\
+title: Demo
+time_limit_s: 10
+memory_mb: 512
+device: cpu
+forbidden_imports: [torch]
+thresholds: {tol: 0.01}
+checks:
+  test_one: {points: 1}
+"""
+GOOD_CHECKS = 'def test_one(student):\n    """one"""\n'
+
+
+def _exercise(tmp_path: Path, yaml_text: str = GOOD_YAML, checks: str = GOOD_CHECKS) -> Path:
+    folder = tmp_path / "ex12_demo"
+    folder.mkdir(exist_ok=True)
+    (folder / "exercise.yaml").write_text(yaml_text)
+    (folder / "test_public.py").write_text(checks)
+    return folder
+
+
+def _spec_error(folder: Path) -> str:
+    with pytest.raises(SpecError) as info:
+        load_exercise(folder)
+    msg = str(info.value)
+    assert "\n" not in msg and str(folder) in msg, msg
+    return msg
+
+
+def test_a_good_spec_loads(tmp_path):
+    ex = load_exercise(_exercise(tmp_path))
+    assert ex.forbidden_imports == ("torch",) and ex.thresholds == {"tol": 0.01}
+
+
+@pytest.mark.parametrize("old, new, said", [
+    ("time_limit_s: 10", "time_limt_s: 10",
+     "unknown key 'time_limt_s' (did you mean 'time_limit_s'?)"),
+    ("memory_mb: 512", "memory_mb: 512\nforbiden_imports: [numpy]",
+     "unknown key 'forbiden_imports' (did you mean 'forbidden_imports'?)"),
+    ("{points: 1}", "{points: 1, hnt: x}",
+     "unknown key 'checks.test_one.hnt' (did you mean 'hint'?)"),
+    ("[torch]", "[1]", "key 'forbidden_imports[0]' should be text, not a whole number (1)"),
+    ("[torch]", "[torch, [numpy]]", "key 'forbidden_imports[1]' should be text, not a list"),
+    ("[torch]", "torch", "key 'forbidden_imports' should be a list of text, not text ('torch')"),
+    ("{tol: 0.01}", "{tol: small}", "key 'thresholds.tol' should be a number, not text ('small')"),
+    ("{points: 1}", "{points: yes}",
+     "key 'checks.test_one.points' should be a number, not true/false"),
+    ("memory_mb: 512", "memory_mb: 0.5", "key 'memory_mb' should be a whole number, not a number"),
+    ("memory_mb: 512", "memory_mb: 512\ndata: [mnist, 2]", "key 'data[1]' should be text"),
+])
+def test_each_wrong_key_or_value_is_one_line(tmp_path, old, new, said):
+    assert old in GOOD_YAML
+    msg = _spec_error(_exercise(tmp_path, GOOD_YAML.replace(old, new, 1)))
+    assert said in msg, msg
+
+
+def test_yaml_that_does_not_parse_is_one_line_with_its_line(tmp_path):
+    msg = _spec_error(_exercise(tmp_path, GOOD_YAML.replace("device: cpu", "device: [cpu")))
+    assert re.search(r"exercise\.yaml, line \d+: not valid YAML: ", msg), msg
+
+
+def test_a_check_file_with_a_syntax_error_is_one_line_naming_file_and_line(tmp_path):
+    folder = _exercise(tmp_path, checks=GOOD_CHECKS + "\ndef test_two(student:\n    pass\n")
+    msg = _spec_error(folder)
+    assert msg.startswith(f"{folder / 'test_public.py'}, line 4: SyntaxError: "), msg
+
+
+def test_a_probes_file_with_a_syntax_error_is_one_line_too(tmp_path):
+    folder = _exercise(tmp_path)
+    (folder / "probes.py").write_text("def one(sub):\n    return sub.one(\n")
+    msg = _spec_error(folder)
+    assert msg.startswith(f"{folder / 'probes.py'}, line "), msg
+
+
+def test_names_that_differ_between_yaml_and_checks_say_did_you_mean(tmp_path):
+    msg = _spec_error(_exercise(tmp_path, GOOD_YAML.replace("test_one", "test_oen")))
+    assert "check 'test_oen' has no test function" in msg and "did you mean 'test_one'" in msg
+
+
+def test_load_all_keeps_the_good_and_names_the_broken(tmp_path):
+    _exercise(tmp_path)
+    broken = tmp_path / "ex13_other"
+    broken.mkdir()
+    (broken / "exercise.yaml").write_text(GOOD_YAML.replace("title", "titel"))
+    (broken / "test_public.py").write_text(GOOD_CHECKS)
+    good, bad = load_all(tmp_path)
+    assert [e.id for e in good] == ["ex12"]
+    assert len(bad) == 1 and "ex13_other" in str(bad[0]) and "did you mean 'title'" in str(bad[0])
+    with pytest.raises(SpecError):
+        all_exercises(tmp_path)

@@ -180,7 +180,9 @@ def test_log_axis_skips_values_it_cannot_draw() -> None:
     out = plots.svg(Plot("l", "line", {"s": {"x": list(range(5)), "y": ys}}, log_y=True))
     (points,) = re.findall(r'<polyline points="([^"]*)"', out)
     assert len(points.split()) == 2
-    assert "nan" not in out.lower() and "inf" not in out.lower()
+    drawn = re.sub(r'class="plot-note"[^>]*>[^<]*<', "", out)  # the note names what was not
+    assert "nan" not in drawn.lower() and "inf" not in drawn.lower()
+    assert "s: 3 of 5 values not drawn" in out
 
 
 def test_log_axis_with_nothing_positive_falls_back_to_linear() -> None:

@@ -79,12 +79,14 @@ def test_optimizers_descend_a_random_bowl(student, rng, report):
     for name in public.NAMES:
         hyper = random_hyper(rng, name)
         args = (hyper, start.tolist(), centre.tolist(), curvature.tolist(), 50)
-        runs[name] = (hyper, student.probe("descend", name, *args),
+        runs[name] = (hyper, args, student.probe("descend", name, *args),
                       public.reference("descend", name, *args))
     report.plot("a random bowl: your optimizers' loss at each step",
-                {name: {"y": list(got["losses"])} for name, (_, got, _) in runs.items()},
+                {name: {"y": list(got["losses"])} for name, (_, _, got, _) in runs.items()},
                 xlabel="step", ylabel="loss", log_y=True)
-    for name, (hyper, got, want) in runs.items():
+    # Each optimizer's own args for its diagnoses (the loop's last `args` are Adam's: check-bank
+    # found SGD's diagnoses raising on Adam's betas).
+    for name, (hyper, args, got, want) in runs.items():
         public.judge_steps(name, hyper, got["w"], want["w"], "w", steps_of=lambda t: t,
                            seen=public.run_seen("descend", name, args, got["w"], "w"))
 

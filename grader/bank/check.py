@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..result import GRADER_ERROR, Result
-from ..spec import Exercise, SpecError, UnknownExercise, load_exercise
+from ..spec import CheckNamesDiffer, Exercise, SpecError, UnknownExercise, load_exercise
 from . import mutants as mutation
 from . import seeds as seeding
 from . import verify
@@ -52,6 +52,9 @@ class ExerciseReport:
     problems: list[str] = field(default_factory=list)
     mutants: MutationReport | None = None
     seeds: list[seeding.CheckRate] | None = None
+    # Why the exercise cannot be loaded at all (a broken exercise.yaml, a check file with a
+    # SyntaxError): unusable input, `grade check-bank` exits 2. "" when it loads.
+    unusable: str = ""
 
     @property
     def ok(self) -> bool:
@@ -59,6 +62,8 @@ class ExerciseReport:
 
     def to_dict(self) -> dict:
         d: dict = {"exercise": self.exercise, "ok": self.ok, "problems": self.problems}
+        if self.unusable:
+            d["unusable"] = self.unusable
         if self.mutants is not None:
             d["mutants"] = self.mutants.to_dict()
         if self.seeds is not None:
@@ -101,8 +106,11 @@ def check_bank(bank: Bank, folders: list[Path], opts: BankOptions,
         rep.problems += static_problems(bank, folder)
         try:
             ex = load_exercise(folder)
-        except SpecError:
-            continue  # said above; nothing can be graded against a broken spec
+        except CheckNamesDiffer:
+            continue  # said above, name by name; nothing can be graded against it
+        except SpecError as e:
+            rep.unusable = str(e)
+            continue
         exercises[folder.name] = ex
         first += verify.gradings(bank, ex)
         if opts.seeds:

@@ -22,7 +22,9 @@ checks its header names, no check ends as a grader error.
                statement dropped, arguments swapped, a range off by one, an early return),
                each graded: the survivors are bugs no check catches
 
-exit codes: 0 the bank holds, 1 it does not (each problem listed), 2 unusable input
+exit codes: 0 the bank holds, 1 it does not (each problem listed), 2 unusable input: an
+unknown exercise, or one that cannot be loaded (exercise.yaml not valid, a check file with a
+SyntaxError; one line each on stderr, the other exercises still checked)
 """
 
 
@@ -106,7 +108,10 @@ def _check_bank(args: argparse.Namespace) -> int:
                                      scheduler=args.scheduler))
     reports = check_bank(bank, folders, opts, progress=Progress())
     print(to_json(reports) if args.json else to_text(reports))
-    return 0 if all(r.ok for r in reports) else 1
+    unusable = [r.unusable for r in reports if r.unusable]
+    for line in unusable:  # the others were checked; these could not even be loaded
+        print(f"grade: {line}", file=sys.stderr)
+    return 2 if unusable else 0 if all(r.ok for r in reports) else 1
 
 
 class Progress:

@@ -24,6 +24,7 @@ class Grading:
     label: str                   # what the report calls it: "the reference", a file, a mutant
     seed: int = 0
     tag: Any = field(default=None, compare=False)  # the caller's own
+    audit_causes: bool = False   # every diagnosis asked, one that raises reported (reference)
 
 
 @dataclass(frozen=True)
@@ -75,26 +76,27 @@ class Runner:
         # the bank's own files (references, mutants), not students': the local path grades
         # them in a weak sandbox too
         with DaskExecutor(self.scheduler, allow_weak_sandbox=True) as ex:
-            for seed in sorted({g.seed for g in gradings}):  # one GradeOptions per start
-                group = [g for g in gradings if g.seed == seed]
-                tasks = [_task(g, i) for i, g in enumerate(group)]
-                by_task.update({(seed, t.student): g for t, g in zip(tasks, group)})
+            # one GradeOptions per start
+            for key in sorted({(g.seed, g.audit_causes) for g in gradings}):
+                group = [g for g in gradings if (g.seed, g.audit_causes) == key]
+                tasks = [_task(g, f"{int(key[1])}:{i}") for i, g in enumerate(group)]
+                by_task.update({t.student: g for t, g in zip(tasks, group)})
                 ex.start(tasks, _opts(group[0]))
             for task, payload in ex.results():
-                g = by_task[(int(task.student.split(":")[0]), task.student)]
+                g = by_task[task.student]
                 if progress:
                     progress(g)
                 yield g, _decode(payload)
 
 
-def _task(g: Grading, i: int | None = None):
+def _task(g: Grading, i: str | None = None):
     from ..batch.executors import Task
     name = g.label if i is None else f"{g.seed}:{i}"
     return Task(student=name, exercise=g.exercise, path=str(g.path))
 
 
 def _opts(g: Grading) -> GradeOptions:
-    return GradeOptions(hidden=True, seed=g.seed)
+    return GradeOptions(hidden=True, seed=g.seed, audit_causes=g.audit_causes)
 
 
 def _one(g: Grading) -> Result | str:

@@ -17,7 +17,8 @@ REFERENCE, STUB, KNOWN = "reference", "stub", "known"
 def gradings(bank: Bank, ex: Exercise) -> list[Grading]:
     out = []
     if bank.reference(ex).exists():
-        out.append(Grading(ex, bank.reference(ex), f"solutions/{ex.id}.py", tag=REFERENCE))
+        out.append(Grading(ex, bank.reference(ex), f"solutions/{ex.id}.py", tag=REFERENCE,
+                           audit_causes=True))
     if ex.stub.exists():
         out.append(Grading(ex, ex.stub, f"the stub {ex.stub.name}", tag=STUB))
     for p in bank.known(ex):
