@@ -160,7 +160,9 @@ def _run(cfg):
     # Last, just before the submission: what it may not change or reach (guard.py), and this
     # file's helpers bound as locals, where replacing __main__'s names changes nothing.
     guard = _ZYGOTE_GUARD or _load_wire(cfg["guard"], "_grader_guard")
-    guard.disable(cfg.get("disabled", ()), cfg["exercise"])
+    if cfg.get("disabled"):  # every route to what the exercise refuses (skills.py)
+        _load_wire(_beside(cfg, "skills.py"), "_grader_skills").close(cfg["disabled"],
+                                                                      cfg["exercise"])
     surface, trusted = guard.Surface(), guard.trusted_builtins()
     helpers = (_error, _usage, _tampered)
     _procs(cfg).prctl(4, 0)  # not dumpable: no /proc/self/mem, no reopening pipes via /proc

@@ -30,7 +30,8 @@ INSIDE_WORK = "/work"            # the scratch folder, as the submission sees it
 INSIDE_DATA = "/data"            # read-only data files (MNIST training images, ...)
 SETPRIV = "/usr/bin/setpriv"
 # The files that run inside the sandbox (standard library only; the grader is not visible there).
-INSIDE_FILES = ("child.py", "wire.py", "guard.py", "forkserver.py", "keeper.py", "procs.py")
+INSIDE_FILES = ("child.py", "wire.py", "guard.py", "forkserver.py", "keeper.py", "procs.py",
+                "skills.py")
 
 
 @dataclass(frozen=True)
