@@ -121,11 +121,14 @@ def _sweep(refused, message):
     for obj, label in refused.values():
         if isinstance(obj, type) and "step" in vars(obj):
             type.__setattr__(obj, "step", refuser(f"{label}.step"))
+    ids = refused.keys()
     for name, module in list(sys.modules.items()):
         if not (name == "torch" or name.startswith(("torch.", "functorch"))):
             continue
         namespace = getattr(module, "__dict__", None)
         if type(namespace) is not dict:
+            continue
+        if ids.isdisjoint(map(id, namespace.values())):  # most modules: at C speed
             continue
         for key in [k for k, v in namespace.items() if id(v) in refused]:
             obj, label = refused[id(namespace[key])]
