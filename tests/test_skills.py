@@ -146,6 +146,9 @@ routes = {
     "code that says it came from adam.py": lambda: exec(compile("x = 1", ADAM, "exec")),
     "another program": lambda: subprocess.run(["cat", ADAM], capture_output=True),
     "os.system": lambda: os.system("true"),
+    "subprocess's C function": lambda: sys.modules["_posixsubprocess"].fork_exec(),
+    "a fresh copy of it": lambda: (sys.modules.pop("_posixsubprocess"),
+                                   __import__("_posixsubprocess").fork_exec),
     # honest code: none of these is the algorithm
     "honest: an Optimizer subclass": lambda: type("Mine", (torch.optim.Optimizer,), {
         "step": lambda self: None})([p], {}).step(),
@@ -202,6 +205,8 @@ CLOSED_BECAUSE = {  # route: what its refusal says (any one of)
     "code that says it came from adam.py": ("may not be compiled in ex10",),
     "another program": ("may not be started in ex10",),
     "os.system": ("may not be started in ex10",),
+    "subprocess's C function": ("may not be started in ex10",),
+    "a fresh copy of it": ("may not be imported in ex10",),
 }
 
 

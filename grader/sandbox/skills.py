@@ -51,6 +51,8 @@ def close(paths, exercise):
         warnings.simplefilter("ignore")
         _override_kernels(kernels, message)
     _forget_source(files)
+    _close_fork_exec(f"another program (_posixsubprocess.fork_exec) may not be started in "
+                     f"{exercise}: this exercise is about writing it yourself")
     _install_hook(files, exercise)
 
 
@@ -169,6 +171,25 @@ def _override_kernels(names, message):
                 handle.impl(qualified, key, refused, False)
 
 
+# where the standard library keeps a reference to _posixsubprocess.fork_exec
+_FORK_EXEC_HOLDERS = ("_posixsubprocess", "subprocess", "multiprocessing.util",
+                      "multiprocessing.popen_spawn_posix", "multiprocessing.popen_forkserver")
+
+
+def _close_fork_exec(message):
+    """The C function behind subprocess, which raises no audit event of its own: refused where
+    the standard library holds it (a fresh import of its module is refused by the hook)."""
+    try:
+        import _posixsubprocess
+    except ImportError:
+        return
+    original, refused = _posixsubprocess.fork_exec, _refuser(message)
+    for name in _FORK_EXEC_HOLDERS:
+        namespace = getattr(sys.modules.get(name), "__dict__", None)
+        for key in [k for k, v in (namespace or {}).items() if v is original]:
+            namespace[key] = refused
+
+
 def _forget_source(files):
     """linecache's copies of the refused files, if anything read them before."""
     linecache = sys.modules.get("linecache")
@@ -232,6 +253,8 @@ def _install_hook(files, exercise):
             elif event == "compile" and len(args) > 1 and isinstance(args[1], (str, bytes)) \
                     and args[1] and protected(args[1]):
                 refuse(f"{args[1]!r}, the library's own code,", "may not be compiled")
+            elif event == "import" and args and args[0] == "_posixsubprocess":
+                refuse("another copy of _posixsubprocess", "may not be imported")
             elif event in _PROGRAM_EVENTS:
                 refuse(f"another program ({event})", "may not be started")
             elif event == "ctypes.dlsym" and len(args) > 1 and \
