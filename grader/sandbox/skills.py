@@ -111,8 +111,9 @@ def _module_files(module):
 
 
 def _sweep(refused, message):
-    """Every loaded torch module's reference to a refused object becomes a refuser; a refused
-    class keeps its name (isinstance and subclassing work) but its `step` refuses."""
+    """Every loaded torch module's reference to a refused object becomes a refuser (the class
+    name torch.optim.Adam too, as a refusing function); the class itself, still reachable as
+    a subclass of torch.optim.Optimizer, keeps only a refusing `step`."""
     made = {}
 
     def refuser(label):
