@@ -39,23 +39,79 @@ def _returned(value):
     return out
 
 
+# torch.optim's own optimizers, as the probes found them (the grader replays their steps)
+_LIBRARY = tuple(c for c in vars(torch.optim).values() if isinstance(c, type)
+                 and issubclass(c, torch.optim.Optimizer) and c is not torch.optim.Optimizer)
+
+
+def _number(v):
+    if isinstance(v, torch.Tensor) and v.numel() == 1:
+        return float(v.detach())
+    return float(v) if isinstance(v, (bool, int, float)) else None
+
+
 class _Trace:
-    """What fit_torch's training did, step by step: the scalar loss of each backward(), and the
-    parameters just before and just after each torch.optim step (a pre and a post hook). The
-    checks then ask for the work itself: steps that move the parameters, nothing else moving
-    them, a loss that falls, and an answer that is where the steps ended."""
+    """What fit_torch's training did, step by step, read in torch.optim's own step hooks: the
+    parameters just before and just after each step, the gradients the step was given, the
+    index of the last backward() before it (whose scalar loss is recorded), and each
+    optimizer's class and settings (lr, betas, ...) at that step. The checks then recompute the
+    data's loss and gradient at the recorded parameters, and replay every step with torch.optim
+    itself, in the grader: the training is judged, not its look."""
 
     MAX_NUMEL = 64               # parameters recorded whole up to this size (the cubic has 4)
+    MAX_STEPS = 50000            # steps recorded (the notes' recipe takes 10000)
 
     def __init__(self):
         self.losses, self.steps, self.steps_with_grad = [], 0, 0
-        self.before, self.after = [], []
+        self.before, self.after, self.grads, self.loss_index, self.which = [], [], [], [], []
+        self.hyper, self.optimizers = [], []   # per step; each optimizer's class and layout
+        self._ids = {}
 
-    def _params(self, optimizer):
-        flat = [p.detach().reshape(-1).double().cpu() for group in optimizer.param_groups
-                for p in group["params"]]
+    def _tensors(self, optimizer):
+        return [p for group in optimizer.param_groups for p in group["params"]]
+
+    def _flat(self, tensors):
+        flat = [t.detach().reshape(-1).double().cpu() for t in tensors]
         v = torch.cat(flat) if flat else torch.zeros(0, dtype=torch.float64)
         return v.numpy().copy() if v.numel() <= self.MAX_NUMEL else np.zeros(0)
+
+    def _grads(self, tensors):
+        """Each tensor's gradient, NaN where it has none (torch.optim skips those)."""
+        return self._flat([p.grad if p.grad is not None else torch.full_like(p, float("nan"))
+                           for p in tensors])
+
+    def _settings(self, optimizer):
+        """(layout, numbers): every group's settings but its tensors; numbers per step."""
+        layout, numbers = [], []
+        for group in optimizer.param_groups:
+            static = {}
+            for key in sorted(k for k in group if k != "params"):
+                v = group[key]
+                if isinstance(v, (tuple, list)) and all(_number(u) is not None for u in v):
+                    static[key] = ["tuple", len(v)]
+                    numbers += [_number(u) for u in v]
+                elif _number(v) is not None:
+                    static[key] = [type(v).__name__ if isinstance(v, (bool, int)) else "float", 1]
+                    numbers.append(_number(v))
+                else:
+                    static[key] = ["fixed", v if v is None or isinstance(v, str) else repr(v)]
+            layout.append(static)
+        return layout, numbers
+
+    def _optimizer(self, optimizer):
+        """The index of this optimizer in self.optimizers, recorded at its first step."""
+        key = id(optimizer)
+        if key not in self._ids:
+            library = next((c for c in type(optimizer).__mro__ if c in _LIBRARY), None)
+            tensors = self._tensors(optimizer)
+            self._ids[key] = len(self.optimizers)
+            self.optimizers.append({
+                "class": None if library is None else library.__name__,
+                "own_class": type(optimizer).__qualname__,
+                "shapes": [[list(p.shape) for p in g["params"]] for g in optimizer.param_groups],
+                "dtype": str(tensors[0].dtype).replace("torch.", "") if tensors else "",
+                "settings": self._settings(optimizer)[0]})
+        return self._ids[key]
 
     def __enter__(self):
         self._backward = torch.autograd.backward  # what Tensor.backward() calls
@@ -68,13 +124,20 @@ class _Trace:
 
         def pre_step(optimizer, args, kwargs):
             trace.steps += 1
-            if any(p.grad is not None for group in optimizer.param_groups
-                   for p in group["params"]):
+            tensors = trace._tensors(optimizer)
+            if any(p.grad is not None for p in tensors):
                 trace.steps_with_grad += 1
-            trace.before.append(trace._params(optimizer))
+            if trace.steps > trace.MAX_STEPS:
+                return
+            trace.before.append(trace._flat(tensors))
+            trace.grads.append(trace._grads(tensors))
+            trace.loss_index.append(len(trace.losses))
+            trace.which.append(trace._optimizer(optimizer))
+            trace.hyper.append(trace._settings(optimizer)[1])
 
         def post_step(optimizer, args, kwargs):
-            trace.after.append(trace._params(optimizer))
+            if len(trace.after) < len(trace.before):
+                trace.after.append(trace._flat(trace._tensors(optimizer)))
 
         torch.autograd.backward = backward
         self._hooks = (register_optimizer_step_pre_hook(pre_step),
@@ -88,12 +151,24 @@ class _Trace:
         return False
 
     def trajectory(self):
-        """before[k] and after[k]: the parameters around step k (same length, same size)."""
+        """before[k], after[k], grads[k]: the parameters around step k and its gradients (same
+        length, same size)."""
         n = min(len(self.before), len(self.after))
-        sizes = {a.size for a in self.before[:n] + self.after[:n]}
+        sizes = {a.size for a in self.before[:n] + self.after[:n] + self.grads[:n]}
         if n == 0 or len(sizes) != 1 or 0 in sizes:
-            return np.zeros((0, 0)), np.zeros((0, 0))
-        return np.stack(self.before[:n]), np.stack(self.after[:n])
+            return np.zeros((0, 0)), np.zeros((0, 0)), np.zeros((0, 0))
+        return np.stack(self.before[:n]), np.stack(self.after[:n]), np.stack(self.grads[:n])
+
+    def replay(self):
+        """What the grader needs to replay the steps: per step the optimizer and its numbers."""
+        n = min(len(self.before), len(self.after))
+        width = max((len(h) for h in self.hyper[:n]), default=0)  # optimizers differ: padded
+        hyper = np.full((n, width), np.nan)
+        for k, h in enumerate(self.hyper[:n]):
+            hyper[k, :len(h)] = h
+        return {"optimizers": self.optimizers, "which": np.asarray(self.which[:n], np.int64),
+                "loss_index": np.asarray(self.loss_index[:n], np.int64), "hyper": hyper,
+                "truncated": self.steps > self.MAX_STEPS}
 
 
 def fit(sub, function, x, y):
@@ -105,10 +180,10 @@ def fit(sub, function, x, y):
     with _Trace() as trace:
         value = getattr(sub, function)(xs, ys)
     out = _returned(value)
-    before, after = trace.trajectory()
+    before, after, grads = trace.trajectory()
     out.update(optimizer_steps=trace.steps, steps_with_grad=trace.steps_with_grad,
                losses=np.asarray(trace.losses, dtype=np.float64),
-               params_before=before, params_after=after)
+               params_before=before, params_after=after, grads=grads, replay=trace.replay())
     return out
 
 

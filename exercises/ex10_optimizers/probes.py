@@ -7,7 +7,6 @@ batches, so the expected trajectory is torch's own, computed by trusted code.
 """
 import numpy as np
 import torch
-from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 DTYPE = torch.float64
 
@@ -21,38 +20,20 @@ def _snapshot(params):
     return [p.detach().clone() for p in params]
 
 
-class _TorchSteps:
-    """Counts the steps torch.optim's own optimizers take: a hand-written one takes none."""
-
-    def __init__(self):
-        self.steps = 0
-
-    def __enter__(self):
-        def hook(optimizer, args, kwargs):
-            self.steps += 1
-        self._hook = register_optimizer_step_pre_hook(hook)
-        return self
-
-    def __exit__(self, *exc):
-        self._hook.remove()
-        return False
-
-
 def feed(sub, name, hyper, starts, grads):
     """Optimizer `name` on tensors made from `starts`; before each step every tensor's .grad is
     set to the given gradient (grads[t][k] for tensor k at step t). Records the tensors after
     each step: trajectory[t][k]."""
     params = [_tensor(s, requires_grad=True) for s in starts]
     given = list(params)  # the originals: updates must land on these, in place
-    with _TorchSteps() as torch_steps:
-        optimizer = getattr(sub, name)(params, **hyper)
-        trajectory = []
-        for step_grads in grads:
-            for p, g in zip(given, step_grads):
-                p.grad = _tensor(g)
-            optimizer.step()
-            trajectory.append(_snapshot(given))
-    return {"trajectory": trajectory, "torch_optim_steps": torch_steps.steps}
+    optimizer = getattr(sub, name)(params, **hyper)
+    trajectory = []
+    for step_grads in grads:
+        for p, g in zip(given, step_grads):
+            p.grad = _tensor(g)
+        optimizer.step()
+        trajectory.append(_snapshot(given))
+    return {"trajectory": trajectory}
 
 
 def descend(sub, name, hyper, start, centre, curvature, steps):

@@ -1,5 +1,6 @@
 """Hidden checks for ex10: random hyperparameters, several tensors of random shapes, random
-gradients handed to step() directly, a random bowl, zero_grad, and no torch.optim inside."""
+gradients handed to step() directly, a random bowl, zero_grad, and no torch.optim algorithm
+inside (the sandbox refuses them: grader/sandbox/skills.py)."""
 import numpy as np
 
 from grader.checks import fail, sibling
@@ -104,10 +105,13 @@ def test_zero_grad_clears_every_gradient(student, rng):
 
 
 def test_updates_are_written_by_hand(student, rng):
-    """step() does the update itself, with tensor arithmetic: torch.optim takes no step"""
+    """step() does the update itself: no torch.optim algorithm runs in 3 steps of each one
+
+    torch.optim's algorithms refuse in this sandbox under every name and route (their files,
+    their functional and private forms, the fused kernels: grader/sandbox/skills.py), so a
+    route to one raises. Subclassing torch.optim.Optimizer, the base class, is fine."""
     starts, grads = random_feed(rng, steps=3)
     for name in public.NAMES:
-        run = student.probe("feed", name, random_hyper(rng, name), starts, grads)
-        if run["torch_optim_steps"]:
-            fail(f"3 steps of your {name} made torch.optim's own optimizers take "
-                 f"{run['torch_optim_steps']} steps; expected the update rule written by hand")
+        # A route to torch.optim's algorithm raises in step() ("may not be used in ex10"): the
+        # probe's error is this check's failure. Whether the steps are right is the others' job.
+        student.probe("feed", name, random_hyper(rng, name), starts, grads)

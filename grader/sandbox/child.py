@@ -107,7 +107,7 @@ def main():
             # guard.py too is compiled once, here, not in every child (1.6 ms a run)
             _ZYGOTE_GUARD = _load_wire(_beside(cfg, "guard.py"), "_grader_guard")
             _ZYGOTE_SECCOMP = _load_wire(_beside(cfg, "seccomp.py"), "_grader_seccomp")
-            for name in ("hooks", "readers"):
+            for name in ("hooks", "readers", "skills"):
                 _helper(cfg, name)
             forkserver = _load_wire(_beside(cfg, "forkserver.py"), "_grader_forkserver")
             child_cfg, _ZYGOTE_WIRE = forkserver.serve(cfg, _load_wire, _procs(cfg))
@@ -121,7 +121,7 @@ def main():
 _ZYGOTE_WIRE = None              # in a forked child: the zygote's wire module, loaded once
 _ZYGOTE_GUARD = None             # ... and its guard module
 _ZYGOTE_SECCOMP = None           # ... and seccomp.py
-_ZYGOTE_HELPERS = {}             # ... and hooks.py, readers.py (compiled once, in the zygote)
+_ZYGOTE_HELPERS = {}             # ... and hooks.py, readers.py, skills.py (compiled once there)
 _PROCS = None                    # procs.py, loaded once
 
 
@@ -203,7 +203,8 @@ def _run(cfg):
     # readers.py), and this file's helpers bound as locals, where nothing the submission
     # reaches can replace them.
     guard = _ZYGOTE_GUARD or _load_wire(cfg["guard"], "_grader_guard")
-    guard.disable(cfg.get("disabled", ()), cfg["exercise"])
+    if cfg.get("disabled"):  # every route to what the exercise refuses (skills.py)
+        _helper(cfg, "skills").close(cfg["disabled"], cfg["exercise"])
     guard.close_raw_memory()
     hooks, readers = _helper(cfg, "hooks"), _helper(cfg, "readers")
     foreign_handlers = hooks.install_signal_wrappers()
@@ -256,7 +257,8 @@ _exit = os._exit
 
 
 def _helper(cfg, name):
-    """One of the sandbox's helper modules (hooks, readers): the zygote's copy, else loaded."""
+    """One of the sandbox's helper modules (hooks, readers, skills): the zygote's copy, else
+    loaded."""
     loaded = _ZYGOTE_HELPERS.get(name)
     if loaded is None:
         loaded = _ZYGOTE_HELPERS[name] = _load_wire(_beside(cfg, f"{name}.py"), f"_grader_{name}")

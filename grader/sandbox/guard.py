@@ -127,34 +127,6 @@ def trusted_builtins():
     return dict(builtins.__dict__)
 
 
-def disable(paths, exercise):
-    """Replace each dotted `paths` entry (a class or function the exercise forbids, such as
-    torch.optim.Adam) by one that raises, before the submission runs; a module entry has every
-    function and class defined in it replaced. The grader computes its references outside."""
-    def refuse(name):  # in globals of its own: a refused function leads to nothing of guard's
-        ns = {"message": f"{name} may not be used in {exercise}: this exercise is about "
-                         f"writing it yourself"}
-        exec("def refused(*args, **kwargs):\n    raise ImportError(message)\n", ns)
-        return ns["refused"]
-
-    def neuter(owner, key, value, label):
-        if isinstance(value, type) and callable(getattr(value, "step", None)):
-            value.step = refuse(f"{label}.step")  # every reference to the class sees it
-        setattr(owner, key, refuse(label))
-
-    for path in paths:
-        owner_name, _, attr = path.rpartition(".")
-        target = sys.modules.get(path)
-        if target is not None:  # a whole module
-            for key, value in list(vars(target).items()):
-                if callable(value) and getattr(value, "__module__", None) == path:
-                    neuter(target, key, value, f"{path}.{key}")
-            continue
-        owner = sys.modules.get(owner_name)
-        if owner is not None and hasattr(owner, attr):
-            neuter(owner, attr, getattr(owner, attr), path)
-
-
 # torch's constructors of a storage at a raw address: nothing a course needs, and a way to read
 # or write any memory of the process without ctypes.
 RAW_ADDRESS = (("torch._C", "_construct_storage_from_data_pointer"),

@@ -31,7 +31,7 @@ INSIDE_DATA = "/data"            # read-only data files (MNIST training images, 
 SETPRIV = "/usr/bin/setpriv"
 # The files that run inside the sandbox (standard library only; the grader is not visible there).
 INSIDE_FILES = ("child.py", "wire.py", "guard.py", "forkserver.py", "keeper.py", "procs.py",
-                "seccomp.py", "hooks.py", "readers.py")
+                "seccomp.py", "hooks.py", "readers.py", "skills.py")
 
 
 @dataclass(frozen=True)
