@@ -87,6 +87,7 @@ def write_overview(out: Path, gb: Gradebook, exercises: list[Exercise]) -> Path:
         by_student.setdefault(r.student, {})[r.exercise] = r
     names = {e.student: e.name for e in entries}
     intake = gb.intake()
+    from ..similarity.overview import section as similarity_section  # (imports grader.batch)
     html = environment().get_template("overview.html").render(
         not_graded=[r for r in intake if r["reason"] not in Reason.COUNTED],
         counted=_counted(intake),
@@ -100,7 +101,8 @@ def write_overview(out: Path, gb: Gradebook, exercises: list[Exercise]) -> Path:
         generated=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         version=__version__, counts=gb.counts(),
         adjusted=[g for g in grades.values() if g.notes()],
-        deadlines=sorted((ex, p.describe()) for ex, p in policies(gb).items()))
+        deadlines=sorted((ex, p.describe()) for ex, p in policies(gb).items()),
+        similarity=similarity_section(out, gb, shown))
     return atomic_write_text(out / INDEX, html)
 
 
