@@ -116,9 +116,9 @@ def _cells(source: str) -> list[str]:
 NOTES = default_notes(REPO)       # ../shared/course-notes beside the checkout (--notes)
 
 
-def ours(paths: list[Path], ex: str) -> dict[tuple[int, int], float]:
+def ours(paths: list[Path], ex: str, notes: bool = True) -> dict[tuple[int, int], float]:
     exercise = find_exercise(REPO / "exercises", ex)
-    given = given_hashes([exercise.stub], NOTES)
+    given = given_hashes([exercise.stub], NOTES if notes else [])
     docs = [document(p.stem, p, p.name) for p in paths]
     report = analyse.compare(docs, given)
     index = {d.student: i for i, d in enumerate(docs)}
@@ -129,6 +129,19 @@ def ours(paths: list[Path], ex: str) -> dict[tuple[int, int], float]:
     return out        # pairs not listed scored below analyse.LISTED: counted as 0
 
 
+def as_plain_py(paths: list[Path], folder: Path) -> list[Path]:
+    """The libraries read .py files: a notebook goes to them as its code cells, joined (what
+    the grader compares too)."""
+    from grader.similarity.normalise import read_code
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for p in paths:
+        q = folder / f"{p.stem}.py"
+        q.write_text(read_code(p), encoding="utf-8")
+        out.append(q)
+    return out
+
+
 def copydetect_scores(paths: list[Path], ex: str, python: str
                       ) -> dict[tuple[int, int], float]:
     stub = find_exercise(REPO / "exercises", ex).stub
@@ -136,7 +149,7 @@ def copydetect_scores(paths: list[Path], ex: str, python: str
 import json, sys
 from copydetect import CopyDetector
 files, stub = json.loads(sys.argv[1]), sys.argv[2]
-d = CopyDetector(extensions=["py", "ipynb"], autoopen=False, silent=True, display_t=0.0)
+d = CopyDetector(extensions=["py"], autoopen=False, silent=True, display_t=0.0)
 for f in files:
     d.add_file(f)
 d.add_file(stub, type="boilerplate")
@@ -165,14 +178,8 @@ const { Dolos } = require("@dodona/dolos-lib");
 
 
 def dolos_scores(paths: list[Path], folder: Path) -> dict[tuple[int, int], float]:
-    """Dolos reads .py files only: a notebook goes to it as its code cells, joined."""
-    from grader.similarity.normalise import read_code
-    plain = []
     with tempfile.TemporaryDirectory() as tmp:
-        for p in paths:
-            q = Path(tmp) / f"{p.stem}.py"
-            q.write_text(read_code(p), encoding="utf-8")
-            plain.append(str(q))
+        plain = [str(p) for p in paths]
         script = Path(tmp) / "run.js"
         script.write_text(DOLOS_JS)
         env = dict(os.environ, NODE_PATH=str(folder / "node_modules"))
@@ -276,13 +283,15 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             folder = args.keep / ex if args.keep else Path(tmp)
             paths = write(subs, folder)
-            row = {"submissions": len(subs), "grader": evaluate(subs, ours(paths, ex))}
+            row = {"submissions": len(subs), "grader": evaluate(subs, ours(paths, ex)),
+                   "grader_stub_only": evaluate(subs, ours(paths, ex, notes=False))}
+            plain = as_plain_py(paths, Path(tmp) / "plain")
             if args.copydetect_python:
-                row["copydetect"] = evaluate(subs, copydetect_scores(paths, ex,
+                row["copydetect"] = evaluate(subs, copydetect_scores(plain, ex,
                                                                      args.copydetect_python))
             if args.dolos:
                 try:
-                    row["dolos"] = evaluate(subs, dolos_scores(paths, args.dolos))
+                    row["dolos"] = evaluate(subs, dolos_scores(plain, args.dolos))
                 except (RuntimeError, OSError) as e:
                     results["skipped"]["dolos"] = str(e)
         results["exercises"][ex] = row

@@ -65,10 +65,10 @@ class Index:
         n = len(self.docs) + 1
         return max(0.0, min(1.0, math.log(n / df) / math.log(n / 2)))
 
-    def shared_mass(self) -> dict[tuple[int, int], float]:
-        """(i, j) with i < j -> the summed weight of the fingerprints both hold, for every pair
-        that shares one worth anything."""
-        out: dict[tuple[int, int], float] = {}
+    def shared(self) -> dict[tuple[int, int], tuple[float, int]]:
+        """(i, j) with i < j -> (the summed weight, the number) of the fingerprints both hold
+        that are worth anything, for every pair that shares one."""
+        out: dict[tuple[int, int], list] = {}
         for h, docs in self.postings.items():
             if len(docs) < 2:
                 continue
@@ -77,6 +77,10 @@ class Index:
                 continue
             for x in range(len(docs)):
                 for y in range(x + 1, len(docs)):
-                    key = (docs[x], docs[y])
-                    out[key] = out.get(key, 0.0) + w
-        return out
+                    acc = out.get((docs[x], docs[y]))
+                    if acc is None:
+                        out[(docs[x], docs[y])] = [w, 1]
+                    else:
+                        acc[0] += w
+                        acc[1] += 1
+        return {k: (v[0], v[1]) for k, v in out.items()}

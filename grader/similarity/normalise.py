@@ -382,12 +382,15 @@ class _Emitter:
         self.expr(e.right)
 
     def _Compare(self, e: ast.Compare) -> None:
-        if len(e.ops) == 1 and type(e.ops[0]) in _FLIP:
-            self.emit(_FLIP[type(e.ops[0])].__name__)
-            self.expr(e.comparators[0])
-            self.expr(e.left)
+        if len(e.ops) != 1:
+            self.generic(e)
             return
-        self.generic(e)
+        op, left, right = type(e.ops[0]), e.left, e.comparators[0]
+        if op in _FLIP:                          # a > b is b < a
+            op, left, right = _FLIP[op], right, left
+        self.emit(op.__name__)
+        self.expr(left)
+        self.expr(right)
 
     def _Tuple(self, e: ast.Tuple | ast.List) -> None:
         self.emit("seq")
