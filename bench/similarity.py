@@ -46,7 +46,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from grader.similarity import analyse  # noqa: E402
+from grader.similarity import analyse, rank  # noqa: E402
+from grader.similarity.index import Index  # noqa: E402
 from grader.similarity.given import default_notes, given_hashes  # noqa: E402
 from grader.similarity.klass import document  # noqa: E402
 from grader.similarity.normalise import units  # noqa: E402
@@ -120,13 +121,11 @@ def ours(paths: list[Path], ex: str, notes: bool = True) -> dict[tuple[int, int]
     exercise = find_exercise(REPO / "exercises", ex)
     given = given_hashes([exercise.stub], NOTES if notes else [])
     docs = [document(p.stem, p, p.name) for p in paths]
-    report = analyse.compare(docs, given)
-    index = {d.student: i for i, d in enumerate(docs)}
+    # every pair's score, not only those `grade similarity` lists (0.2 and above)
     out = {}
-    for p in report["pairs"]:
-        i, j = sorted(index[s] for s in p["students"])
-        out[(i, j)] = p["similarity"]
-    return out        # pairs not listed scored below analyse.LISTED: counted as 0
+    for p in rank.rank(Index.build(docs, given), floor=0.0):
+        out[(p.a, p.b)] = p.similarity
+    return out        # a pair that shares nothing worth anything scores 0
 
 
 def as_plain_py(paths: list[Path], folder: Path) -> list[Path]:
