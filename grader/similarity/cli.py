@@ -51,7 +51,12 @@ def run(root: Path, args: argparse.Namespace) -> int:
         report = class_report(args.klass, gb, chosen, notes)
     text = json.dumps(report, indent=2) + "\n" if args.json else to_text(report, args.klass)
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        from ..exports import ExportError
+        from ..files import atomic_write_text
+        try:
+            atomic_write_text(args.output, text)
+        except OSError as e:
+            raise ExportError(f"cannot write {args.output}: {e.strerror or e}") from None
     else:
         sys.stdout.write(text)
     return 0
@@ -59,7 +64,7 @@ def run(root: Path, args: argparse.Namespace) -> int:
 
 def to_text(report: dict, klass: Path, top: int = 10) -> str:
     from ..batch.intake.names import shown     # ids with control characters, escaped
-    lines = []
+    lines = [] if report["exercises"] else [f"{klass}: no graded submissions to compare"]
     for x in report["exercises"]:
         lines.append(f"{x['exercise']}: {x['compared']} of {x['submissions']} submissions "
                      f"compared; {sum(p['flagged'] for p in x['pairs'])} pairs at or above "
