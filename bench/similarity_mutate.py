@@ -6,6 +6,7 @@ its corpus (light: renamed and re-commented; heavy: everything at once).
                 attributes of its own) gets another
   reorder       functions and methods shuffled (classes keep their order: a base comes first)
   literals      0.001 -> 1e-3, 0.9 -> 9e-1, 10000 -> 10 ** 4 (same values, other spellings)
+  commute       `lr * g` -> `g * lr`, `a + b` -> `b + a` (about half of them)
   for_to_while  `for i in range(n)` -> `i = 0 / while i < n: ... i += 1`, and `for x in xs`
                 -> an index loop
   dead_code     prints, unused variables, `if False:` blocks and an unused helper added
@@ -133,6 +134,17 @@ def literals(source: str) -> str:
             return n
 
     return ast.unparse(L().visit(ast.parse(source)))
+
+
+def commute(source: str, rng: random.Random) -> str:
+    class C(ast.NodeTransformer):
+        def visit_BinOp(self, n):
+            self.generic_visit(n)
+            if isinstance(n.op, (ast.Add, ast.Mult)) and rng.random() < 0.5:
+                n.left, n.right = n.right, n.left
+            return n
+
+    return ast.unparse(C().visit(ast.parse(source)))
 
 
 def _has_continue(body: list[ast.stmt]) -> bool:
@@ -267,6 +279,7 @@ def heavy(source: str, keep: set[str], rng: random.Random) -> str:
     s = rename(source, keep, rng)
     s = reorder(s, rng)
     s = literals(s)
+    s = commute(s, rng)
     s = for_to_while(s, rng)
     s = dead_code(s, rng)
     s = into_class(s, keep)

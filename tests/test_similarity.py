@@ -240,6 +240,8 @@ def test_what_students_change_to_hide_a_copy_does_not_change_the_tokens():
 def test_literals_are_their_values_and_code_in_a_class_is_code():
     assert tokens("def f(x):\n    return x * 0.01\n") == \
         tokens("def f(x):\n    return x * 1e-2\n") == tokens("def f(x):\n    return x * (1 / 100)\n")
+    assert tokens("def f(p, lr):\n    return p - lr * p.grad + 1\n") == \
+        tokens("def f(p, lr):\n    return 1 + (p - p.grad * lr)\n")
     module = "def step(p, lr):\n    p -= lr * p.grad\n    p.grad = None\n"
     method = ("class Opt:\n    def step(self, p, lr):\n        p = p - lr * p.grad\n"
               "        p.grad = None\n")

@@ -16,7 +16,8 @@ What a student does to hide a copy, and what undoes it here:
   literals rewritten      numbers are their float value (0.01 == 1e-2 == 1/100: constants are
                           folded), strings are S
   moved into a class      methods are units like functions, `self` is dropped, self.x is V
-Also: `x -= y` is `x = x - y`, `a > b` is `b < a`, `a, b = c, d` is two assignments.
+Also: `x -= y` is `x = x - y`, `a > b` is `b < a`, `g * lr` is `lr * g` (operands of an
+operator that commutes in a fixed order), `a, b = c, d` is two assignments.
 """
 from __future__ import annotations
 
@@ -149,6 +150,7 @@ _FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
          ast.Div: operator.truediv, ast.Pow: operator.pow, ast.FloorDiv: operator.floordiv,
          ast.Mod: operator.mod}
 _FLIP = {ast.Gt: ast.Lt, ast.GtE: ast.LtE}
+_COMMUTES = (ast.Add, ast.Mult, ast.BitOr, ast.BitAnd, ast.BitXor)
 _ENDS_BLOCK = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _DROPPED = (ast.Import, ast.ImportFrom, ast.Pass, ast.Global, ast.Nonlocal, ast.Delete)
 
@@ -378,8 +380,18 @@ class _Emitter:
 
     def _BinOp(self, e: ast.BinOp) -> None:
         self.emit(type(e.op).__name__)
-        self.expr(e.left)
-        self.expr(e.right)
+        self._operands(e.left, e.right, commutes=isinstance(e.op, _COMMUTES))
+
+    def _operands(self, left: ast.expr, right: ast.expr, commutes: bool) -> None:
+        """Both operands; of `lr * g` and `g * lr` (an operator that commutes), the one whose
+        tokens sort first goes first, so that swapping them changes nothing."""
+        start = len(self.tokens)
+        self.expr(left)
+        middle = len(self.tokens)
+        self.expr(right)
+        if commutes and self.tokens[middle:] < self.tokens[start:middle]:
+            for seq in (self.tokens, self.lines):
+                seq[start:] = seq[middle:] + seq[start:middle]
 
     def _Compare(self, e: ast.Compare) -> None:
         if len(e.ops) != 1:
@@ -389,8 +401,7 @@ class _Emitter:
         if op in _FLIP:                          # a > b is b < a
             op, left, right = _FLIP[op], right, left
         self.emit(op.__name__)
-        self.expr(left)
-        self.expr(right)
+        self._operands(left, right, commutes=op in (ast.Eq, ast.NotEq, ast.Is, ast.IsNot))
 
     def _Tuple(self, e: ast.Tuple | ast.List) -> None:
         self.emit("seq")
