@@ -197,14 +197,9 @@ def dolos_scores(paths: list[Path], ex: str, folder: Path) -> dict[tuple[int, in
 
 
 def documents_of(paths: list[Path]) -> list:
-    """As grader.similarity.klass.documents reads a class: on every core from 64 files on."""
+    """As grader.similarity.klass.documents reads a class."""
     from grader.similarity import klass
-    jobs = [(p.stem, p, p.name, False) for p in paths]
-    if len(jobs) < klass.PARALLEL_FROM:
-        return [klass._document(j) for j in jobs]
-    import multiprocessing
-    with multiprocessing.get_context("fork").Pool(len(os.sched_getaffinity(0))) as pool:
-        return pool.map(klass._document, jobs, chunksize=max(1, len(jobs) // 8))
+    return [klass._document((p.stem, p, p.name, False)) for p in paths]
 
 
 # ---- the measures -----------------------------------------------------------------------------
@@ -262,9 +257,6 @@ def speed(n: int = 500, naive_n: int = 100) -> dict:
         t1 = time.perf_counter()
         report = analyse.compare(docs, given)
         t2 = time.perf_counter()
-        from grader.similarity import klass
-        [klass._document((p.stem, p, p.name, False)) for p in paths]
-        serial = time.perf_counter() - t2 + (t2 - t1)
         streams = [[t for u in units(d.code) for t in u.tokens] for d in docs[:naive_n]]
         t3 = time.perf_counter()
         for i in range(len(streams)):
@@ -275,7 +267,6 @@ def speed(n: int = 500, naive_n: int = 100) -> dict:
     naive = (t4 - t3) * pairs_n / pairs_small + (t1 - t0)
     return {"submissions": n, "read_and_fingerprint_s": round(t1 - t0, 2),
             "index_rank_match_s": round(t2 - t1, 2), "total_s": round(t2 - t0, 2),
-            "total_one_core_s": round(serial, 2),
             "load_average_1min": round(os.getloadavg()[0], 1),
             "pairs_listed": len(report["pairs"]),
             "naive_all_pairs_difflib_s_estimated": round(naive, 1),

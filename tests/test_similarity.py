@@ -487,3 +487,37 @@ def test_side_by_side_page_in_chromium(graded_class, tmp_path):
         page.close()
     finally:
         browser.close()
+
+
+def test_a_kept_report_is_used_until_a_file_changes(tmp_path):
+    """The overview asks for every exercise's report after each batch and override: a kept
+    report whose inputs are unchanged is read back, a changed file makes a new one."""
+    from grader.gradebook import Gradebook, Key
+    from grader.batch.intake.names import safe_part
+    from grader.batch import file_sha256
+    from grader.similarity.analyse import exercise_report
+    out = tmp_path / "class"
+    paths = write_class(tmp_path / "subs")
+    with Gradebook.in_folder(out) as gb:
+        for student in ("alice", "bob", "carol"):
+            copy = out / "unpacked" / safe_part(student) / "ex02" / "ex02.py"
+            copy.parent.mkdir(parents=True)
+            copy.write_bytes(paths[student].read_bytes())
+            # recorded as a file that could not be run: a gradebook row without a sandbox
+            gb.record_unreadable(Key(student, "ex02", file_sha256(copy), "k"),
+                                 f"{student}/ex02.py", "not run in this test", 10,
+                                 "2026-12-01T00:00:00+00:00")
+        first = exercise_report(out, gb, exercise("ex02"), [])
+        assert [p["students"] for p in first["pairs"]] == [["alice", "bob"]]
+        page = out / first["pairs"][0]["page"]
+        page.write_text("kept")                         # unchanged inputs: nothing rewritten
+        assert exercise_report(out, gb, exercise("ex02"), []) == first
+        assert page.read_text() == "kept"
+        copy = out / "unpacked" / "bob" / "ex02" / "ex02.py"
+        copy.write_text(CAROL)
+        gb.record_unreadable(Key("bob", "ex02", file_sha256(copy), "k"), "bob/ex02.py",
+                             "not run in this test", 10, "2026-12-01T00:00:00+00:00")
+        again = exercise_report(out, gb, exercise("ex02"), [])
+        # bob's file is now carol's code: their pair, and alice and bob's page is gone
+        assert [p["students"] for p in again["pairs"]] == [["bob", "carol"]]
+        assert not page.exists() and (out / again["pairs"][0]["page"]).is_file()

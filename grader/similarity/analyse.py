@@ -2,11 +2,12 @@
 clusters -> a report (the JSON's exercise object) and a side-by-side page per listed pair.
 
 A report is kept in OUT/similarity/<exNN>.json with a key over everything it depends on (each
-student's file, the stub and the notes, this module's version): the class overview, which is
-rendered again after every batch and override, recomputes nothing while that holds.
+student's file, the stub, the notes, this package's code and the page's template): the class
+overview, rendered again after every batch and override, recomputes nothing while that holds.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -15,7 +16,7 @@ from ..batch.intake.names import safe_part
 from ..files import atomic_write_text, file_part
 from ..gradebook import Gradebook
 from ..spec import Exercise
-from . import fingerprint, index, rank
+from . import rank
 from .given import given_hashes
 from .index import Document, Index
 from .klass import documents
@@ -23,7 +24,6 @@ from .matches import matches
 from .render import pair_page
 
 FOLDER = "similarity"
-VERSION = 1                 # of the method: a change makes every kept report stale
 LISTED = 0.2                # pairs below this are not listed (nor given a page)
 MOST = 100                  # pairs listed per exercise at most
 
@@ -82,13 +82,23 @@ def exercise_report(out: Path, gb: Gradebook, exercise: Exercise, notes: list[Pa
         if write_pages:
             atomic_write_text(out / p["page"], pair_page(exercise, p, by_student[a],
                                                          by_student[b]))
+    if write_pages:
+        _drop_stale_pages(out / FOLDER / file_part(exercise.id),
+                          {out / p["page"] for p in report["pairs"]})
     atomic_write_text(kept, json.dumps({"key": key, "report": report}))
     return report
 
 
+def _drop_stale_pages(folder: Path, current: set[Path]) -> None:
+    """Pages of pairs no longer listed (a student's file changed) go: a link to one can only
+    be an old one."""
+    for page in folder.glob("*.html") if folder.is_dir() else ():
+        if page not in current:
+            page.unlink(missing_ok=True)
+
+
 def _key(entries: list, exercise: Exercise, notes: list[Path]) -> str:
-    h = hashlib.sha256(f"v{VERSION} k{fingerprint.K} w{fingerprint.W} "
-                       f"m{index.MAX_SHARE} t{rank.THRESHOLD}".encode())
+    h = hashlib.sha256(_method_digest().encode())
     for e in entries:
         h.update(f"{e.student}\0{e.sha256}\0{e.status}\n".encode())
     for path in [exercise.stub] + sorted(p for folder in notes for p in Path(folder).rglob("*")
@@ -97,4 +107,14 @@ def _key(entries: list, exercise: Exercise, notes: list[Path]) -> str:
             h.update(str(path).encode() + b"\0" + Path(path).read_bytes())
         except OSError:
             continue
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=None)
+def _method_digest() -> str:
+    """Of the code that makes a report: any change to it makes every kept report stale."""
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for path in sorted(here.glob("*.py")) + [here.parent / "templates" / "similarity_pair.html"]:
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()

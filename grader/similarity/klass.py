@@ -4,9 +4,6 @@ submission of an exercise, read from the exact copy that was graded (OUT/unpacke
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
-import threading
 from pathlib import Path
 
 from ..batch import UNPACKED
@@ -29,13 +26,10 @@ def graded_copy(out: Path, entry: Entry) -> Path | None:
     return None
 
 
-PARALLEL_FROM = 64         # documents: below this, worker processes cost more than they save
-
-
 def documents(out: Path, entries: list[Entry]) -> list[Document]:
     """A document per entry that has a file (no-submission rows are left out); one that cannot
-    be read or parsed is kept with its problem and no fingerprints. A large class is read on
-    every usable core (reading and normalising is nearly all of the time)."""
+    be read or parsed is kept with its problem and no fingerprints. One process: on this 2-core
+    machine, shared, two worker processes were no faster (bench/similarity.py)."""
     jobs: list[tuple[str, Path | None, str, bool]] = []
     for e in entries:
         if e.status == NO_SUBMISSION:
@@ -43,13 +37,7 @@ def documents(out: Path, entries: list[Entry]) -> list[Document]:
         path = graded_copy(out, e)
         shown = path.relative_to(out).as_posix() if path else e.path
         jobs.append((e.student, path, shown, e.status == UNREADABLE))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    # Forked workers, and only from a process with no other thread (a fork copies another
-    # thread's locks as they are at that moment); spawned ones would import __main__ again.
-    if len(jobs) < PARALLEL_FROM or cores < 2 or threading.active_count() > 1:
-        return [_document(job) for job in jobs]
-    with multiprocessing.get_context("fork").Pool(min(cores, 8)) as pool:
-        return pool.map(_document, jobs, chunksize=max(1, len(jobs) // (4 * cores)))
+    return [_document(job) for job in jobs]
 
 
 def _document(job: tuple[str, Path | None, str, bool]) -> Document:
