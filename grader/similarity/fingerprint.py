@@ -25,6 +25,7 @@ class Fingerprint:
     first_line: int      # the lines its k tokens came from, in the file as compared
     last_line: int
     position: int        # its k-gram's place in the file's token streams (units in order)
+    unit: int = 0        # which unit (function, method, the module's other code) it is in
 
 
 _TOKEN_IDS: dict[str, int] = {}
@@ -43,13 +44,13 @@ def fingerprints(units: list[Unit], k: int = K, w: int = W) -> list[Fingerprint]
     tokens is one k-gram of its own."""
     out: list[Fingerprint] = []
     offset = 0
-    for u in units:
+    for number, u in enumerate(units):
         ids = [_token_id(t) for t in u.tokens]
         n = max(1, len(ids) - k + 1)
         hashes = [hash(tuple(ids[i:i + k])) for i in range(n)]
         for i in winnow(hashes, w):
             lines = u.lines[i:i + k]
-            out.append(Fingerprint(hashes[i], min(lines), max(lines), offset + i))
+            out.append(Fingerprint(hashes[i], min(lines), max(lines), offset + i, number))
         offset += n
     return out
 

@@ -2,9 +2,9 @@
 page highlights, and the JSON's `matches`).
 
 Shared fingerprints worth something (grader.similarity.index) are taken in the order they
-come in the first file; one joins the fragment before it while it also moves forward in the
-second file by at most GAP k-grams, as Dolos builds its fragments. A reordered function so
-starts a fragment of its own.
+come in the first file; one joins the fragment before it while it stays in the same function
+in both files and moves forward in the second by at most GAP k-grams, as Dolos builds its
+fragments. A reordered function so is a fragment of its own.
 """
 from __future__ import annotations
 
@@ -51,7 +51,8 @@ def matches(index: Index, i: int, j: int) -> list[Match]:
 
 def _continues(last: tuple[Fingerprint, Fingerprint], fa: Fingerprint, fb: Fingerprint) -> bool:
     la, lb = last
-    return 0 <= fa.position - la.position <= GAP and 0 < fb.position - lb.position <= GAP
+    return fa.unit == la.unit and fb.unit == lb.unit and \
+        0 <= fa.position - la.position <= GAP and 0 < fb.position - lb.position <= GAP
 
 
 def _merged(ms: list[Match]) -> list[Match]:
