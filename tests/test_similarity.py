@@ -521,3 +521,27 @@ def test_a_kept_report_is_used_until_a_file_changes(tmp_path):
         # bob's file is now carol's code: their pair, and alice and bob's page is gone
         assert [p["students"] for p in again["pairs"]] == [["bob", "carol"]]
         assert not page.exists() and (out / again["pairs"][0]["page"]).is_file()
+
+
+def test_files_that_cannot_be_compared_are_listed_with_why(tmp_path):
+    from grader.batch import file_sha256
+    from grader.gradebook import Gradebook, Key
+    from grader.similarity.analyse import exercise_report
+    out = tmp_path / "class"
+    files = {"alice": ALICE, "bob": BOB, "zed": "def GD(:\n"}
+    with Gradebook.in_folder(out) as gb:
+        for student, text in files.items():
+            copy = out / "unpacked" / student / "ex02" / "ex02.py"
+            copy.parent.mkdir(parents=True)
+            copy.write_text(text)
+            gb.record_unreadable(Key(student, "ex02", file_sha256(copy), "k"),
+                                 f"{student}/ex02.py", "not run in this test", 10,
+                                 "2026-12-01T00:00:00+00:00")
+        # yuri's copy is gone from unpacked/ (a class folder moved without it)
+        gb.record_unreadable(Key("yuri", "ex02", "0" * 64, "k"), "yuri/ex02.py",
+                             "not run in this test", 10, "2026-12-01T00:00:00+00:00")
+        report = exercise_report(out, gb, exercise("ex02"), [])
+    assert report["submissions"] == 4 and report["compared"] == 2
+    why = {n["student"]: n["reason"] for n in report["not_compared"]}
+    assert "syntax error" in why["zed"] and "unpacked" in why["yuri"]
+    assert [p["students"] for p in report["pairs"]] == [["alice", "bob"]]
