@@ -8,8 +8,8 @@ other exercises and system files counted), students not on the roster, the slowe
 submissions, the grades changed after grading (overrides given, overrides needing review
 because the file changed, late penalties, with each exercise's deadline), the most similar
 pairs of submissions and their clusters (grader.similarity.overview, linking to side-by-side
-pages), and a table of every student's final scores linking to every report. One file, inline CSS, no scripts, autoescaped
-(student ids, file names and messages come from outside).
+pages), and a table of every student's final scores linking to every report. One file, inline
+CSS, no scripts, autoescaped (student ids, file names and messages come from outside).
 """
 from __future__ import annotations
 
