@@ -31,6 +31,7 @@ examples:
   grade override class/ 1001 ex02 --points 8 --comment "regraded by hand"
   grade feedback class/ --out feedback/ [--release]   reports, and a Canvas or Moodle zip
   grade gradescope ex02 --out ex02-autograder.zip     a Gradescope autograder
+  grade similarity class/ [--exercise ex02] [--json]  students whose code is alike
   grade check-bank                   the bank proves itself: reference, stub, known-wrong files
   grade check-bank ex03 --seeds 20   ...and ex03's verdicts at 20 grading seeds
   grade check-bank ex07 --mutants    ...and which bugs put into the reference no check catches
@@ -41,7 +42,7 @@ exit codes: 0 full marks, 1 some points lost, 2 could not grade (a one-line reas
 3 a check could not run through the grader's own fault (the score's maximum is then wrong)
 """
 COMMANDS = ("list", "doctor", "check", "data", "release", "batch", "export", "override",
-            "feedback", "gradescope", "check-bank", "new", "init-ci")
+            "feedback", "gradescope", "check-bank", "new", "init-ci", "similarity")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--dest", type=Path, help="where to put it (default: data/mnist in the repo)")
     _add_batch_parser(sub)
     _add_export_parsers(sub)
+    from .similarity.cli import add_parser as add_similarity_parser
+    add_similarity_parser(sub)
     from .bank.cli import add_parsers
     add_parsers(sub)
     c = sub.add_parser("check", help="grade one submission (the default: `grade ex02 FILE`)",
@@ -197,6 +200,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _list(root)
     if args.command == "batch":
         return _batch(root, args)
+    if args.command == "similarity":
+        from .similarity.cli import run as similarity
+        return similarity(root, args)
     if args.command in ("export", "override", "feedback", "gradescope"):
         from .exports.commands import run
         return run(root, args)

@@ -6,9 +6,10 @@ graded 0 without running (syntax error, forbidden import, unreadable) or with ch
 not run, the files of the input that were submitted but not graded (with the reason; files for
 other exercises and system files counted), students not on the roster, the slowest
 submissions, the grades changed after grading (overrides given, overrides needing review
-because the file changed, late penalties, with each exercise's deadline), and a table of every
-student's final scores linking to every report. One file, inline CSS, no scripts, autoescaped
-(student ids, file names and messages come from outside).
+because the file changed, late penalties, with each exercise's deadline), the most similar
+pairs of submissions and their clusters (grader.similarity.overview, linking to side-by-side
+pages), and a table of every student's final scores linking to every report. One file, inline
+CSS, no scripts, autoescaped (student ids, file names and messages come from outside).
 """
 from __future__ import annotations
 
@@ -87,6 +88,7 @@ def write_overview(out: Path, gb: Gradebook, exercises: list[Exercise]) -> Path:
         by_student.setdefault(r.student, {})[r.exercise] = r
     names = {e.student: e.name for e in entries}
     intake = gb.intake()
+    from ..similarity.overview import section as similarity_section  # (imports grader.batch)
     html = environment().get_template("overview.html").render(
         not_graded=[r for r in intake if r["reason"] not in Reason.COUNTED],
         counted=_counted(intake),
@@ -100,7 +102,8 @@ def write_overview(out: Path, gb: Gradebook, exercises: list[Exercise]) -> Path:
         generated=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         version=__version__, counts=gb.counts(),
         adjusted=[g for g in grades.values() if g.notes()],
-        deadlines=sorted((ex, p.describe()) for ex, p in policies(gb).items()))
+        deadlines=sorted((ex, p.describe()) for ex, p in policies(gb).items()),
+        similarity=similarity_section(out, gb, shown))
     return atomic_write_text(out / INDEX, html)
 
 
