@@ -5,8 +5,9 @@
   earliest check), and the costliest leads, followed by the others in order ("Then: ...; then:
   ..."): a crash or timeout of the student's code (shown once, however many checks it cost; an
   exception explained in the exercise's terms by grader.explain; a timeout with how far the run
-  had got, from grader.progress's note), a diagnosis (checks.cause) and the failing checks no
-  diagnosis explained, which count with the costliest diagnosis where there is one. Where the
+  had got, from grader.progress's note) or a diagnosis (checks.cause). The failing checks no
+  diagnosis explained count with the costliest diagnosis where there is one; where there is
+  none, they follow the causes in the exercise's order (the first leads). Where the
   fault is a name the code does not define while a notebook cell did not run (a SyntaxError, or
   it raised), that cell is named: it is the likely cause.
 - `panel_hint`: what a check's panel shows: the diagnosis that explains its failure, never a
@@ -167,13 +168,17 @@ def causes(checks: Sequence[CheckResult], notes: Sequence[str] = ()) -> list[Cau
         top = min(diagnosed, key=lambda d: (-d.points, d.first))
         diagnosed = [_with(top, plain, index) if d is top else d for d in diagnosed]
         plain = []
+    # Failing checks no diagnosis explains are symptoms, not causes: they follow the causes, in
+    # the exercise's order (a check comes after those it builds on, so the first is likeliest
+    # the root: ex11's artist painting out of range fails every GAN check after it).
+    unexplained = []
     for c in plain:
         detail = c.hint or _first_line(c.message) or "see its message below"
         what = c.description or c.name
-        diagnosed.append(Cause(f"Start with \u201c{what}\u201d: {detail}",
-                               f"\u201c{what}\u201d: {_first_sentence(detail)}", c.max_points,
-                               index[c.name], (c.name,)))
-    return sorted(out + diagnosed, key=lambda c: (-c.points, c.first))
+        unexplained.append(Cause(f"Start with \u201c{what}\u201d: {detail}",
+                                 f"\u201c{what}\u201d: {_first_sentence(detail)}",
+                                 c.max_points, index[c.name], (c.name,)))
+    return sorted(out + diagnosed, key=lambda c: (-c.points, c.first)) + unexplained
 
 
 def _with(cause: Cause, more: list[CheckResult], index: dict[str, int]) -> Cause:

@@ -3,7 +3,7 @@
 # the notes' sizes, wrong (and the wrong shape) for any other number of points.
 # expect-fail: test_networks_take_other_sizes, test_gan_paints_between_the_bounds_other_seeds, test_discriminator_is_fooled_other_seeds
 # expect-pass: test_artist_works_paints_the_family, test_generator_and_discriminator_shapes, test_gan_paints_between_the_bounds, test_generated_curves_vary
-# expect-text: nothing hard-coded
+# expect-text: a linear layer made for
 # expect-next-step: mat1 and mat2 shapes
 import torch
 import torch.nn as nn
