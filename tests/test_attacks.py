@@ -536,15 +536,9 @@ def test_killing_or_stopping_the_parent_leaves_the_grader_running(ex02, layers):
     killer, stopper = results["kill_parent.py"], results["stop_parent.py"]
     # A stopped parent (the keeper, or the warm zygote) stops nothing that counts.
     assert stopper["status"] == GRADED and stopper["full"], stopper
-    if layers.strong:
-        # The parent is the warm zygote, of the same uid: killing it ends the killer's own run
-        # (its checks say so, no points) and the next run gets a fresh zygote. Whether the
-        # sandbox's teardown reaches the killer before or after its import has finished is a
-        # race of the kernel's: a load error or graded checks, "killed" and 0 points either way.
-        assert killer["status"] in (GRADED, LOAD_ERROR) and killer["score"] == 0, killer
-        assert all("killed" in m for m in killer["checks"]), killer["checks"]
-    else:
-        assert killer["status"] == GRADED and killer["full"], killer
+    # Strong or weak, the kill is refused (the run's per-run seccomp filter: it may signal only
+    # its own descendants), and its correct GD is graded in full.
+    assert killer["status"] == GRADED and killer["full"], killer
     _assert_nothing_left(_uid_for(layers))
 
 

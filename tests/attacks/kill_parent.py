@@ -1,10 +1,9 @@
 # ATTACK: kills its parent with SIGKILL at import, hoping to take the grader down; inside a
 # fresh pid namespace (pid < 10) also pid 1 and every process it may signal (kill(-1)).
 # Then defines a correct GD.
-# VERDICT: the grader survives and grades it. Weak mode: full marks (the kill hit the keeper).
-# Strong mode: the parent is the warm zygote, of the same uid: the kill ends this run only (no
-# points: its checks say it was killed); bwrap's init cannot be signalled; the next run gets a
-# fresh zygote.
+# VERDICT: the grader survives and grades it, full marks: every kill is refused (the run's own
+# seccomp filter lets it signal only its own descendants: not the warm zygote, bwrap's init or
+# the keeper), in both sandboxes.
 import os
 import signal
 
