@@ -44,9 +44,12 @@ class Forbidden:
 """
 
 
+_FORBIDDEN_CODE = compile(_FORBIDDEN, "<grader forbidden>", "exec")
+
+
 def _forbidden(names, exercise):
     ns = {}
-    exec(_FORBIDDEN, ns)
+    exec(_FORBIDDEN_CODE, ns)
     return ns["Forbidden"](names, NEVER, exercise)
 
 
@@ -107,10 +110,12 @@ def main():
             # guard.py too is compiled once, here, not in every child (1.6 ms a run)
             _ZYGOTE_GUARD = _load_wire(_beside(cfg, "guard.py"), "_grader_guard")
             _ZYGOTE_SECCOMP = _load_wire(_beside(cfg, "seccomp.py"), "_grader_seccomp")
+            _ZYGOTE_SECCOMP._libc()  # ctypes' handle and struct, made once for every child
             for name in ("hooks", "readers", "skills"):
                 _helper(cfg, name)
             forkserver = _load_wire(_beside(cfg, "forkserver.py"), "_grader_forkserver")
-            child_cfg, _ZYGOTE_WIRE = forkserver.serve(cfg, _load_wire, _procs(cfg))
+            child_cfg, _ZYGOTE_WIRE = forkserver.serve(cfg, _load_wire, _procs(cfg),
+                                                       warm=_helper(cfg, "readers").warm)
             _run(child_cfg)
         except BaseException:  # a child never falls back into the zygote's loop
             _exit(70)

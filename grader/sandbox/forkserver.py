@@ -18,15 +18,16 @@ _prctl = _pidfd = _apply_rlimits = None  # procs.py's, set by serve()
 _ZYGOTE_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM")
 
 
-def serve(cfg, load, procs):
+def serve(cfg, load, procs, warm=None):
     """Run the zygote; returns only in a forked child: (that child's config, the wire module).
-    `load(path)` loads a helper file; `procs` is procs.py, loaded by child.py."""
+    `load(path)` loads a helper file; `procs` is procs.py, loaded by child.py; `warm()`, run once
+    torch is imported, prepares what every child would otherwise make for itself."""
     global _prctl, _pidfd, _apply_rlimits
     _prctl, _pidfd, _apply_rlimits = procs.prctl, procs.pidfd, procs.apply_rlimits
-    return _zygote(cfg, load)
+    return _zygote(cfg, load, warm)
 
 
-def _zygote(cfg, load):
+def _zygote(cfg, load, warm=None):
     """Strong mode only (a pid namespace of its own, an unprivileged uid): import numpy and
     torch once, then fork a child per submission on the grader's request. Each child gets a
     fresh folder, its own session, limits and seeds; when it ends, everything this uid runs in
@@ -48,6 +49,8 @@ def _zygote(cfg, load):
         import numpy.random  # noqa: F401  (lazy in numpy 2: 10 ms for each child's seed)
         if cfg["use_torch"]:
             import torch  # noqa: F401
+        if warm is not None:
+            warm()
     except BaseException as e:  # a broken install is the machine's fault: the grader says so
         wire.send(fd, {"ok": False, "error": f"{type(e).__name__}: {e}"[:500]})
         _exit(1)

@@ -144,7 +144,7 @@ def close_raw_memory():
         holder = torch._C if owner == "torch._C" else getattr(torch, owner.split(".")[1], None)
         if holder is not None and hasattr(holder, name):
             ns = {"message": f"{owner}.{name} reaches raw memory: the grader's sandbox refuses it"}
-            exec("def refused(*args, **kwargs):\n    raise PermissionError(message)\n", ns)
+            exec(_REFUSED, ns)
             setattr(holder, name, staticmethod(ns["refused"]) if isinstance(holder, type)
                     else ns["refused"])
     numpy = sys.modules.get("numpy")
@@ -180,9 +180,14 @@ def as_strided(x, shape=None, strides=None, subok=False, writeable=True, _orig=O
 """
 
 
+_REFUSED = compile("def refused(*args, **kwargs):\n    raise PermissionError(message)\n",
+                   "<grader refused>", "exec")
+_AS_STRIDED_CODE = compile(_AS_STRIDED, "<grader as_strided>", "exec")
+
+
 def _bounded_as_strided(orig, asarray):
     ns = {"ORIG": orig, "ASARRAY": asarray}
-    exec(_AS_STRIDED, ns)
+    exec(_AS_STRIDED_CODE, ns)
     ns["as_strided"].__doc__ = orig.__doc__
     return ns["as_strided"]
 
@@ -271,9 +276,9 @@ def install_hook(student_prefixes, own_files, libraries=()):
             elif event in heap:
                 if caller_is_student() or _deep_student(getframe(2), student):
                     end(EXIT_HEAP, event)
-            elif event in disguise_events:
-                why = disguised(event, args, getframe(1))
-                if why and _deep_student(getframe(1), student):
+            elif event in disguise_events and _deep_student(getframe(1), student):
+                why = disguised(event, args, getframe(1))  # the grader's own: never asked
+                if why:
                     raise PermissionError(why)
             elif event in memory or (event == "ctypes.call_function" and args and
                                      args[0] in raw_copies):

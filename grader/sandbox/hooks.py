@@ -21,14 +21,21 @@ Python audits neither `f_back` nor `f_locals`): the channel, the request ids, gu
 """
 import sys
 
-_SEALED_BUILTINS = None
+_CODE = {}                       # source -> its code: compiled once (in the zygote), run per run
+
+
+def _code(source, name):
+    code = _CODE.get(source)
+    if code is None:
+        code = _CODE[source] = compile(source, f"<grader {name}>", "exec")
+    return code
 
 
 def _sealed(source, name, **names):
     """`name` from `source`, run in globals of its own holding `names` only: a function of it
     that the submission reaches leads to nothing of this module."""
     ns = dict(names)
-    exec(compile(source, f"<grader {name}>", "exec"), ns)
+    exec(_code(source, name), ns)
     return ns[name]
 
 
@@ -128,7 +135,7 @@ def install_signal_wrappers():
     next(creator)
     ns = dict(send=service.send, create=creator.send, Handlers=signal.Handlers,
               to_enum=signal._int_to_enum)
-    exec(compile(_WRAPPERS, "<grader signal>", "exec"), ns)
+    exec(_code(_WRAPPERS, "signal"), ns)
     for module in (signal, _signal):
         module.signal, module.getsignal = ns["signal"], ns["getsignal"]
     _imp.create_builtin = ns["create_builtin"]
@@ -193,3 +200,8 @@ def _put(state):
     sys.meta_path[:], sys.path_hooks[:], sys.path[:] = meta_path, path_hooks, path
     sys.path_importer_cache.clear()
     sys.path_importer_cache.update(cache)
+
+
+for _source, _name in ((_FRAMELESS, "frameless"), (_SERVICE, "service"), (_WRAPPERS, "signal"),
+                       (_CREATE, "creator")):
+    _code(_source, _name)

@@ -110,6 +110,11 @@ def refusal(say, bases, issubclass, next, getattr):
 '''
 
 
+# compiled once, when this file is loaded (in the zygote); run for every run
+_READERS_CODE = compile(_READERS, "<grader readers>", "exec")
+_FAULTS_CODE = compile(_FAULTS, "<grader faults>", "exec")
+
+
 def make(watched_modules: dict) -> tuple[dict, object]:
     """({name: reader} for the probes' builtins, take_faults) where `take_faults()` lists the
     reads refused since it was last asked. `watched_modules`: {name: (module, its dict as it
@@ -118,7 +123,7 @@ def make(watched_modules: dict) -> tuple[dict, object]:
     from types import MappingProxyType as Frozen
 
     ns = {}
-    exec(compile(_FAULTS, "<grader faults>", "exec"), ns)
+    exec(_FAULTS_CODE, ns)
     take = object()
     faults = ns["faults"](take)
     next(faults)
@@ -142,7 +147,7 @@ def make(watched_modules: dict) -> tuple[dict, object]:
         GET_ATTRIBUTE=object.__getattribute__, REFUSE=refuse,
         ITEM=_merged(tensors[0])["item"] if tensors else None, FLOAT_OF=float.__float__,
         INT_FLOAT=int.__float__, INDEX=int.__index__)
-    exec(compile(_READERS, "<grader readers>", "exec"), names)
+    exec(_READERS_CODE, names)
     readers = {"__attr__": names["attr"], "__read_float__": names["as_float"],
                "__read_int__": names["as_int"]}
 
@@ -151,9 +156,26 @@ def make(watched_modules: dict) -> tuple[dict, object]:
     return readers, take_faults
 
 
+_MERGED: dict = {}  # class -> _merged(class): made in the zygote (`warm`), before any submission
+
+
+def warm() -> None:
+    """In the zygote: the tensor classes' attributes as they are there, for every child."""
+    import sys
+    torch = sys.modules.get("torch")
+    for t in (getattr(torch, "Tensor", None), getattr(getattr(torch, "nn", None), "Parameter",
+                                                        None)):
+        if isinstance(t, type):
+            _merged(t)
+
+
 def _merged(cls: type) -> dict:
-    """Every attribute a `cls` instance finds on its class, as `cls.__mro__` resolves it."""
-    out: dict = {}
-    for c in reversed(cls.__mro__):
-        out.update(c.__dict__)
+    """Every attribute a `cls` instance finds on its class, as `cls.__mro__` resolves it (as it
+    was in the zygote, where no submission ever ran, or now, before this one runs)."""
+    out = _MERGED.get(cls)
+    if out is None:
+        out = {}
+        for c in reversed(cls.__mro__):
+            out.update(c.__dict__)
+        _MERGED[cls] = out
     return out

@@ -219,14 +219,23 @@ def _assemble(code: list[tuple]) -> bytes:
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
 
 
+_LIBC = []                       # (ctypes, libc, struct sock_fprog): made once per process
+
+
+def _libc():
+    if not _LIBC:
+        import ctypes
+
+        class Prog(ctypes.Structure):
+            _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+        _LIBC.append((ctypes, ctypes.CDLL(None, use_errno=True), Prog))
+    return _LIBC[0]
+
+
 def install(prog: bytes) -> None:
     """Install the filter `prog` on this thread and whatever it starts (for good): Linux only;
     raises OSError where the kernel refuses it."""
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    class Prog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+    ctypes, libc, Prog = _libc()
     buf = ctypes.create_string_buffer(prog, len(prog))
     fprog = Prog(len(prog) // 8, ctypes.addressof(buf))
     for args in ((PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0),
