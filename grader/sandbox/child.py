@@ -44,15 +44,6 @@ class Forbidden:
 """
 
 
-_FORBIDDEN_CODE = compile(_FORBIDDEN, "<grader forbidden>", "exec")
-
-
-def _forbidden(names, exercise):
-    ns = {}
-    exec(_FORBIDDEN_CODE, ns)
-    return ns["Forbidden"](names, NEVER, exercise)
-
-
 def _fix_seeds(seed, use_torch, device, gpu_memory_fraction=None):
     import random
     random.seed(seed)
@@ -192,7 +183,8 @@ def _run(cfg):
             f.write(source)
         del first, source
 
-    sys.meta_path.insert(0, _forbidden(cfg["forbidden"], cfg["exercise"]))
+    finder = _helper(cfg, "hooks").sealed(_FORBIDDEN, "Forbidden")
+    sys.meta_path.insert(0, finder(cfg["forbidden"], NEVER, cfg["exercise"]))
     sys.argv = [cfg["submission"]]
     submission = cfg["submission"]
     try:

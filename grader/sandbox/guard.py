@@ -56,8 +56,6 @@ def _library_wrapper(new, old):
     return new.__code__.co_filename.startswith(_TORCH_DIR)
 
 
-
-
 class Surface:
     """The watched attributes as they were when it was made."""
 

@@ -31,7 +31,7 @@ def _code(source, name):
     return code
 
 
-def _sealed(source, name, **names):
+def sealed(source, name, **names):
     """`name` from `source`, run in globals of its own holding `names` only: a function of it
     that the submission reaches leads to nothing of this module."""
     ns = dict(names)
@@ -124,12 +124,12 @@ def install_signal_wrappers():
     import signal
     from importlib.machinery import BuiltinImporter, ModuleSpec
 
-    frameless = _sealed(_FRAMELESS, "frameless")
-    service = _sealed(_SERVICE, "service")(_signal.signal, _signal.getsignal, frameless,
+    frameless = sealed(_FRAMELESS, "frameless")
+    service = sealed(_SERVICE, "service")(_signal.signal, _signal.getsignal, frameless,
                                            _signal.default_int_handler, builtins.callable,
                                            builtins.id)
     next(service)
-    creator = _sealed(_CREATE, "creator")(_imp.create_builtin,
+    creator = sealed(_CREATE, "creator")(_imp.create_builtin,
                                           lambda name: ModuleSpec(name, BuiltinImporter),
                                           frozenset(("_signal",)))
     next(creator)

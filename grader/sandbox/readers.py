@@ -128,10 +128,9 @@ def make(watched_modules: dict) -> tuple[dict, object]:
     faults = ns["faults"](take)
     next(faults)
     say = faults.send
-    torch, numpy = sys.modules.get("torch"), sys.modules.get("numpy")
-    tensors = tuple(t for t in (getattr(torch, "Tensor", None),
-                                getattr(getattr(torch, "nn", None), "Parameter", None)) if t)
-    bases = tuple(t for t in (tensors[:1] + ((numpy.ndarray,) if numpy else ())))
+    numpy = sys.modules.get("numpy")
+    tensors = _tensor_classes()
+    bases = tensors[:1] + ((numpy.ndarray,) if numpy else ())
     numbers = {bool, int, float, complex, str, bytes}
     if numpy is not None:
         numbers |= {t for t in set(numpy.sctypeDict.values()) if isinstance(t, type)}
@@ -141,7 +140,7 @@ def make(watched_modules: dict) -> tuple[dict, object]:
     refuse = ns["refusal"](say, bases, issubclass, next, getattr)
 
     names = dict(
-        MISSING=object(), TYPE=type, PLAIN=plain, BASES=bases, TENSORS=frozenset(tensors),
+        MISSING=object(), PLAIN=plain, BASES=bases, TENSORS=frozenset(tensors),
         NUMBERS=frozenset(numbers), SNAPS=Frozen({t: Frozen(_merged(t)) for t in tensors}),
         MODULES=Frozen({id(m): (m, Frozen(snap)) for m, snap in watched_modules.values()}),
         GET_ATTRIBUTE=object.__getattribute__, REFUSE=refuse,
@@ -161,12 +160,18 @@ _MERGED: dict = {}  # class -> _merged(class): made in the zygote (`warm`), befo
 
 def warm() -> None:
     """In the zygote: the tensor classes' attributes as they are there, for every child."""
+    for t in _tensor_classes():
+        _merged(t)
+
+
+def _tensor_classes() -> tuple:
+    """torch.Tensor and nn.Parameter, where torch is imported: the types read through their
+    class."""
     import sys
     torch = sys.modules.get("torch")
-    for t in (getattr(torch, "Tensor", None), getattr(getattr(torch, "nn", None), "Parameter",
-                                                        None)):
-        if isinstance(t, type):
-            _merged(t)
+    found = (getattr(torch, "Tensor", None), getattr(getattr(torch, "nn", None), "Parameter",
+                                                     None))
+    return tuple(t for t in found if isinstance(t, type))
 
 
 def _merged(cls: type) -> dict:

@@ -8,8 +8,9 @@ No exercise needs them, nor ptrace, new namespaces (a user namespace would hand 
 capability), mounts, io_uring, BPF or kernel modules. They fail with EPERM, as a denied call
 would on a locked-down machine, so a library that probes for them carries on.
 
-Written as classic BPF by hand (about 70 instructions): the rules are a flat deny list, and
-libseccomp is not installable from PyPI on every machine this runs on.
+Written as classic BPF by hand (about 70 instructions, through `_assemble`: labels instead of
+counted jumps): the rules are a flat deny list, and libseccomp is not installable from PyPI on
+every machine this runs on.
 
 A second, per-run filter (`reach_program`) is installed by the run itself (child.py, before the
 submission's first line; `install`): a run may act on no process but its own descendants. A
@@ -92,23 +93,21 @@ def program(machine: str | None = None) -> bytes:
     machine = machine or os.uname().machine
     arch, nr = ARCHES[machine]
     deny = sorted({nr[name] for name in DENIED})
-    n = len(deny)
-    code = [(_LD_W_ABS, 0, 0, _ARCH),
-            (_JEQ, 1, 0, arch),
-            (_RET, 0, 0, _KILL),                  # another ABI (i386 on x86_64): not ours
-            (_LD_W_ABS, 0, 0, _NR)]
+    code: list[tuple] = [("ld", _ARCH),
+                         ("jeq", arch, "ours", None),
+                         ("ret", _KILL),                   # another ABI (i386 on x86_64)
+                         ("label", "ours"), ("ld", _NR)]
     if machine == "x86_64":
-        code.append((_JGE, n + 5, 0, 0x40000000))  # the x32 ABI: EPERM
-    # Jumps are relative (pc + 1 + offset); each denied number jumps to the EPERM return.
-    code += [(_JEQ, n - i + 4, 0, number) for i, number in enumerate(deny)]
-    code += [(_JEQ, 5, 0, nr["clone3"]),          # ENOSYS: glibc falls back to clone(),
-             (_JEQ, 0, 2, nr["clone"]),           # whose flags a filter can read
-             (_LD_W_ABS, 0, 0, _ARG0),            # the low word of clone's flags
-             (_JSET, 1, 0, CLONE_NEW),
-             (_RET, 0, 0, _ALLOW),
-             (_RET, 0, 0, _errno(errno.EPERM)),
-             (_RET, 0, 0, _errno(errno.ENOSYS))]
-    return b"".join(struct.pack("=HBBI", *ins) for ins in code)
+        code.append(("jge", 0x40000000, "deny", None))     # the x32 ABI: EPERM
+    code += [("jeq", number, "deny", None) for number in deny]
+    code += [("jeq", nr["clone3"], "enosys", None),        # ENOSYS: glibc falls back to
+             ("jeq", nr["clone"], None, "allow"),          # clone(), whose flags a filter
+             ("ld", _ARG0),                                # can read (their low word)
+             ("jset", CLONE_NEW, "deny", None),
+             ("label", "allow"), ("ret", _ALLOW),
+             ("label", "deny"), ("ret", _errno(errno.EPERM)),
+             ("label", "enosys"), ("ret", _errno(errno.ENOSYS))]
+    return _assemble(code)
 
 
 def memfd() -> int:
@@ -208,7 +207,7 @@ def _assemble(code: list[tuple]) -> bytes:
             out.append((0x05, 0, 0, rel(ins[1])))
         else:
             k, jt, jf = ins[1], ins[2], ins[3] if len(ins) > 3 else None
-            code_op = {"jeq": _JEQ, "jge": _JGE, "jgt": _JGT}[op]
+            code_op = {"jeq": _JEQ, "jge": _JGE, "jgt": _JGT, "jset": _JSET}[op]
             out.append((code_op, rel(jt), rel(jf), k))
         pc += 1
     for _, jt, jf, _k in out:

@@ -431,9 +431,8 @@ class Session:
             self._probes_loaded = set()
             source = self._probe_source.common if self._probe_source else self.cfg.probes
         try:
-            wire.send(self._run.writer, {"op": "probes", "code": probe_source.compiled(source),
-                                             "id": rid},
-                      deadline)
+            request = {"op": "probes", "code": probe_source.compiled(source), "id": rid}
+            wire.send(self._run.writer, request, deadline)
             reply = wire.recv(self._run.reader, deadline, HANDSHAKE_BYTES,
                               wire.reply_prefix(rid))
         except (EOFError, OSError):  # it ended right after its import (it killed its parent)
