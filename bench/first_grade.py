@@ -71,8 +71,8 @@ def main() -> None:
     ap.add_argument("--exercise", default="ex02")
     ap.add_argument("--torch-index", help="pip's --index-url for torch (default: as configured)")
     args = ap.parse_args()
-    from grader.release import build_release
-    from grader.spec import find_exercise
+    from grader.bank.release import build_release
+    from grader.core.spec import find_exercise
     ex = find_exercise(REPO / "exercises", args.exercise)
     torch_args = ["torch==2.13.0"] + (["--index-url", args.torch_index] if args.torch_index
                                       else [])

@@ -112,8 +112,8 @@ def warm_fork(n: int) -> float:
 def grade_overhead(path: Path, n: int) -> float:
     """Median of grade()'s wall time minus the student code's own time, warm (as in a batch
     worker): ex02 graded in-process, all checks."""
-    from grader.pipeline import GradeOptions, grade
-    from grader.spec import find_exercise
+    from grader.grading.pipeline import GradeOptions, grade
+    from grader.core.spec import find_exercise
     ex = find_exercise(ROOT / "exercises", "ex02")
     grade(ex, path, GradeOptions())  # warms the zygote: not timed
     out = []
@@ -156,11 +156,11 @@ def _tree(pid: int) -> list[int]:
 
 def grade_cpu(path: Path, n: int) -> dict[str, float]:
     """CPU seconds per warm grading, in all and by process, less the student code's time."""
-    from grader.batch.outputs import render_entry
-    from grader.gradebook import Gradebook, Key
-    from grader.pipeline import GradeOptions, grade
+    from grader.classroom.folder import render_entry
+    from grader.classroom.gradebook import Gradebook, Key
+    from grader.grading.pipeline import GradeOptions, grade
     from grader.sandbox import zygote
-    from grader.spec import find_exercise
+    from grader.core.spec import find_exercise
     ex = find_exercise(ROOT / "exercises", "ex02")
     grade(ex, path, GradeOptions())  # warms the zygote and the pytest session: not counted
     sandbox = _tree(zygote._held[(os.getpid(), 0)].proc.pid)

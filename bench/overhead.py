@@ -3,7 +3,7 @@
 Grades the ex02 reference (solutions/ex02.py) N times (default 20) both ways and prints the mean
 overhead per submission, i.e. grader wall time minus the time spent in the student's own code:
 
-  ours   `grader.pipeline.grade()` called in-process (after one warm-up call). Wall time is
+  ours   `grader.grading.pipeline.grade()` called in-process (after one warm-up call). Wall time is
          `time.perf_counter()` around the call; student compute is `result.run.student_s`, which
          the sandboxed child reports (its submission import plus every probe call into it).
   naive  per submission, a fresh `python -m pytest` process runs a small test file (written
@@ -269,8 +269,8 @@ def main(argv=None) -> int:
 
     sys.path.insert(0, str(ROOT))
     import torch
-    from grader.pipeline import GradeOptions, grade
-    from grader.spec import find_exercise
+    from grader.grading.pipeline import GradeOptions, grade
+    from grader.core.spec import find_exercise
 
     load_start = os.getloadavg()
     started = dt.datetime.now().astimezone()

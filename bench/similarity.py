@@ -46,12 +46,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from grader.similarity import analyse, rank  # noqa: E402
-from grader.similarity.index import Index  # noqa: E402
-from grader.similarity.given import default_notes, given_hashes  # noqa: E402
-from grader.similarity.klass import document  # noqa: E402
-from grader.similarity.normalise import units  # noqa: E402
-from grader.spec import find_exercise  # noqa: E402
+from grader.classroom.similarity import analyse, rank  # noqa: E402
+from grader.classroom.similarity.index import Index  # noqa: E402
+from grader.classroom.similarity.given import default_notes, given_hashes  # noqa: E402
+from grader.classroom.similarity.klass import document  # noqa: E402
+from grader.classroom.similarity.normalise import units  # noqa: E402
+from grader.core.spec import find_exercise  # noqa: E402
 import similarity_mutate as mutate  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent / "similarity_corpus"
@@ -131,7 +131,7 @@ def ours(paths: list[Path], ex: str, notes: bool = True) -> dict[tuple[int, int]
 def as_plain_py(paths: list[Path], folder: Path) -> list[Path]:
     """The libraries read .py files: a notebook goes to them as its code cells, joined (what
     the grader compares too)."""
-    from grader.similarity.normalise import read_code
+    from grader.classroom.similarity.normalise import read_code
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for p in paths:
@@ -197,8 +197,8 @@ def dolos_scores(paths: list[Path], ex: str, folder: Path) -> dict[tuple[int, in
 
 
 def documents_of(paths: list[Path]) -> list:
-    """As grader.similarity.klass.documents reads a class."""
-    from grader.similarity import klass
+    """As grader.classroom.similarity.klass.documents reads a class."""
+    from grader.classroom.similarity import klass
     return [klass._document((p.stem, p, p.name, False)) for p in paths]
 
 

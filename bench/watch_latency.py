@@ -3,7 +3,7 @@
     .venv/bin/python bench/watch_latency.py                 # ex02's reference, 10 saves
     .venv/bin/python bench/watch_latency.py --n 5 --exercise ex07
 
-Runs grader.watch.watch in a thread on a copy of the reference solution, saves the copy N times
+Runs grader.commands.watch.watch in a thread on a copy of the reference solution, saves the copy N times
 (a comment line added each time, as an editor's save would change it), and records for each save:
 save -> seen (the poll), save -> first check finished, save -> whole table printed. The first
 grading (cold: sandbox start, pytest collection) is recorded apart. Writes
@@ -54,9 +54,10 @@ def main() -> int:
     args = ap.parse_args()
 
     import dataclasses
-    from grader import pipeline, watch
-    from grader.pipeline import GradeOptions
-    from grader.spec import find_exercise
+    from grader.grading import pipeline
+    from grader.commands import watch
+    from grader.grading.pipeline import GradeOptions
+    from grader.core.spec import find_exercise
 
     ex = find_exercise(REPO / "exercises", args.exercise)
     work = Path(tempfile.mkdtemp())

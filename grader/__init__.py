@@ -2,6 +2,6 @@
 __version__ = "0.1.0"
 
 
-def load_ipython_extension(ipython):  # `%load_ext grader` in Jupyter or Colab: grader.jupyter
-    from .jupyter import load_ipython_extension as load
+def load_ipython_extension(ipython):  # `%load_ext grader` in Jupyter or Colab: grader.grading.jupyter
+    from grader.grading.jupyter import load_ipython_extension as load
     load(ipython)

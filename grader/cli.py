@@ -72,9 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--dest", type=Path, help="where to put it (default: data/mnist in the repo)")
     _add_batch_parser(sub)
     _add_export_parsers(sub)
-    from .similarity.cli import add_parser as add_similarity_parser
+    from grader.classroom.similarity.cli import add_parser as add_similarity_parser
     add_similarity_parser(sub)
-    from .bank.cli import add_parsers
+    from grader.bank.cli import add_parsers
     add_parsers(sub)
     c = sub.add_parser("check", help="grade one submission (the default: `grade ex02 FILE`)",
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
@@ -171,29 +171,29 @@ def configure_logging(verbosity: int) -> None:
 
 
 def _known(e: Exception) -> bool:
-    from .loader import SubmissionError
-    from .pipeline import GraderError
-    from .data import DataError
-    from .spec import SpecError, UnknownExercise
-    from .exports import ExportError
-    from .gradebook import GradebookError
+    from grader.grading.loader import SubmissionError
+    from grader.grading.pipeline import GraderError
+    from grader.grading.data import DataError
+    from grader.core.spec import SpecError, UnknownExercise
+    from grader.classroom.exports import ExportError
+    from grader.classroom.gradebook import GradebookError
     return isinstance(e, (SubmissionError, GraderError, SpecError, UnknownExercise, DataError,
                           ExportError, GradebookError))
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from .spec import exercises_root
+    from grader.core.spec import exercises_root
     if args.command in (None, "help"):
         build_parser().print_help()
         return 0
     if args.command == "doctor":
         return _doctor()
     if args.command == "data":
-        from .data import REPO_DATA, install_mnist
+        from grader.grading.data import REPO_DATA, install_mnist
         print(f"MNIST installed in {install_mnist(args.dest or REPO_DATA)}")
         return 0
     if args.command in ("check-bank", "new", "init-ci"):
-        from .bank.cli import dispatch
+        from grader.bank.cli import dispatch
         return dispatch(args)
     root = exercises_root(args.exercises)
     if args.command == "list":
@@ -201,10 +201,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "batch":
         return _batch(root, args)
     if args.command == "similarity":
-        from .similarity.cli import run as similarity
+        from grader.classroom.similarity.cli import run as similarity
         return similarity(root, args)
     if args.command in ("export", "override", "feedback", "gradescope"):
-        from .exports.commands import run
+        from grader.classroom.exports.commands import run
         return run(root, args)
     if args.command == "release":
         return _release(root, args)
@@ -213,10 +213,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _release(root: Path, args: argparse.Namespace) -> int:
     """The pack of the named exercises (all by default), once they prove themselves."""
-    from .bank.check import select_exercises
-    from .bank.layout import Bank
-    from .release import TORCH_CPU, build_release
-    from .spec import load_exercise
+    from grader.bank.check import select_exercises
+    from grader.bank.layout import Bank
+    from grader.bank.release import TORCH_CPU, build_release
+    from grader.core.spec import load_exercise
     folders = select_exercises(Bank.of_exercises(root), args.names)
     for folder in folders:
         load_exercise(folder)  # one that cannot load: SpecError, one line, exit 2
@@ -230,11 +230,11 @@ def _release(root: Path, args: argparse.Namespace) -> int:
 
 def _bank_holds(root: Path, jobs: int, folders: list[Path]) -> bool:
     """otter's rule: a bank that fails its own checks never ships. The problems go to stderr."""
-    from .bank.check import BankOptions, check_bank
-    from .bank.cli import Progress
-    from .bank.jobs import Runner
-    from .bank.layout import Bank
-    from .bank.summary import to_text
+    from grader.bank.check import BankOptions, check_bank
+    from grader.bank.cli import Progress
+    from grader.bank.jobs import Runner
+    from grader.bank.layout import Bank
+    from grader.bank.summary import to_text
     reports = check_bank(Bank.of_exercises(root), folders,
                          BankOptions(runner=Runner(jobs=jobs)), progress=Progress())
     if all(r.ok for r in reports):
@@ -387,26 +387,26 @@ def _add_export_parsers(sub) -> None:
 
 
 def _batch(root: Path, args: argparse.Namespace) -> int:
-    from .pipeline import GraderError
+    from grader.grading.pipeline import GraderError
     if args.jobs < 1:
         raise GraderError("--jobs must be at least 1")
     if args.executor == "dask" and not args.scheduler:
         raise GraderError("--executor dask needs --scheduler tcp://HOST:PORT")
     assignments = _assignments(root, args.assignment)
     if args.executor == "local":   # (dask workers check their own machines: the same line)
-        from .batch.executors import weak_sandbox_refusal
+        from grader.classroom.batch.executors import weak_sandbox_refusal
         if refusal := weak_sandbox_refusal(args.allow_weak_sandbox):
             raise GraderError(refusal)
     data_dir = args.data_dir or (Path(os.environ["GRADER_DATA"]) if os.environ.get("GRADER_DATA")
                                  else None)
     if args.executor == "local" and args.exercise:
         _warm_sandboxes(root, args, data_dir)
-    from .batch import BatchError, BatchOptions, run_batch
-    from .batch.intake import DiscoveryError
-    from .batch.intake.names import shown
-    from .batch.locks import FolderBusy
-    from .batch.roster import RosterError
-    from .gradebook import GradebookError
+    from grader.classroom.batch import BatchError, BatchOptions, run_batch
+    from grader.classroom.intake import DiscoveryError
+    from grader.classroom.intake.names import shown
+    from grader.classroom.locks import FolderBusy
+    from grader.classroom.roster import RosterError
+    from grader.classroom.gradebook import GradebookError
     opts = BatchOptions(out=args.out, exercise=args.exercise, jobs=args.jobs,
                         regrade=args.regrade, public_only=args.public_only, seed=args.seed,
                         device=args.device, data_dir=data_dir, executor=args.executor,
@@ -435,8 +435,8 @@ def _batch_console():
 
 
 def _assignments(root: Path, pairs: list[str]) -> tuple[tuple[str, str], ...]:
-    from .pipeline import GraderError
-    from .spec import find_exercise
+    from grader.grading.pipeline import GraderError
+    from grader.core.spec import find_exercise
     out = []
     for pair in pairs:
         name, eq, ex = pair.rpartition("=")
@@ -450,8 +450,8 @@ def _warm_sandboxes(root: Path, args: argparse.Namespace, data_dir: Path | None)
     """Start each local worker's warm sandbox first thing: their `import torch` (2-3 s each)
     then runs while this process imports the rest of the grader and plans the batch, on
     cores that would otherwise wait. The workers adopt them when they are forked."""
-    from .pipeline import GradeOptions, prestart
-    from .spec import find_exercise
+    from grader.grading.pipeline import GradeOptions, prestart
+    from grader.core.spec import find_exercise
     exercise = find_exercise(root, args.exercise)
     for slot in range(args.jobs):
         prestart(exercise, GradeOptions(hidden=not args.public_only, device=args.device,
@@ -461,7 +461,7 @@ def _warm_sandboxes(root: Path, args: argparse.Namespace, data_dir: Path | None)
 def _list(root: Path) -> int:
     """Every exercise that loads; each that does not is named on stderr (exit 2), so one
     broken exercise.yaml does not hide the rest of the bank."""
-    from .spec import load_all
+    from grader.core.spec import load_all
     exercises, broken = load_all(root)
     width = max((len(e.title) for e in exercises), default=10)
     for e in exercises:
@@ -476,7 +476,7 @@ def _list(root: Path) -> int:
 
 
 def _doctor() -> int:
-    from .sandbox.isolation import detect_layers, diagnose, weak_warning
+    from grader.sandbox.isolation import detect_layers, diagnose, weak_warning
     layers = detect_layers()
     print(f"sandbox: {'strong' if layers.strong else 'WEAK'}: {layers.describe()}")
     for layer in diagnose():
@@ -487,9 +487,9 @@ def _doctor() -> int:
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
-    from .loader import default_submission
-    from .pipeline import GradeOptions, grade, prestart
-    from .spec import find_exercise
+    from grader.grading.loader import default_submission
+    from grader.grading.pipeline import GradeOptions, grade, prestart
+    from grader.core.spec import find_exercise
     exercise = find_exercise(root, args.exercise)
     path = args.file
     if path is None:
@@ -498,32 +498,32 @@ def _check(root: Path, args: argparse.Namespace) -> int:
             print(f"grade: {which}", file=sys.stderr)
     data_dir = args.data_dir or (Path(os.environ["GRADER_DATA"]) if os.environ.get("GRADER_DATA")
                                  else None)
-    from .sandbox.isolation import detect_layers, weak_warning
+    from grader.sandbox.isolation import detect_layers, weak_warning
     if warning := weak_warning(layers := detect_layers()):
         print(f"grade: {warning}", file=sys.stderr)
     opts = GradeOptions(hidden=not args.public_only, device=args.device, seed=args.seed,
                         data_dir=data_dir, layers=layers)
     prestart(exercise, opts)  # the sandbox imports torch while this process imports pytest
-    from . import runner  # noqa: F401
+    from grader.grading import runner  # noqa: F401
     if args.watch:
-        from .watch import watch
+        from grader.commands.watch import watch
         return watch(exercise, path, opts, report_dir=None if args.no_report else args.out,
                      quiet=args.quiet)
     if args.json or args.quiet:
         result = grade(exercise, path, opts)
     else:
         import dataclasses
-        from .terminal import Progress
+        from grader.rendering.terminal import Progress
         with Progress(exercise) as progress:
             result = grade(exercise, path, dataclasses.replace(opts, progress=progress))
     report = None
     if not args.no_report:
-        from .report import write_html
+        from grader.rendering.report import write_html
         report = write_html(result, args.out)
     if args.json:
         print(result.to_json())
     else:
-        from .terminal import render_table
+        from grader.rendering.terminal import render_table
         render_table(result)
         if report:
             print(f"report: {report}")

@@ -10,10 +10,10 @@ import jsonschema
 import pytest
 import yaml
 
-from grader.pipeline import GradeOptions, grade
-from grader.result import Result, load_schema
+from grader.grading.pipeline import GradeOptions, grade
+from grader.core.result import Result, load_schema
 from grader.sandbox.isolation import detect_layers
-from grader.spec import Exercise, all_exercises, find_exercise, load_exercise
+from grader.core.spec import Exercise, all_exercises, find_exercise, load_exercise
 
 REPO = Path(__file__).resolve().parent.parent
 EXERCISES = REPO / "exercises"
@@ -61,7 +61,7 @@ def repo() -> Path:
 
 # Every result document a test produces (`Result.to_json`: the CLI's --json, the gradebook's
 # result_json, batch workers' payloads, Gradescope's extra_data) is validated against the
-# published schema, grader/schemas/result.schema.json: a field added without its schema line,
+# published schema, grader/core/schemas/result.schema.json: a field added without its schema line,
 # or a status word outside the vocabulary, fails the test that wrote it.
 _RESULT_VALIDATOR = jsonschema.Draft202012Validator(load_schema())
 _to_json = Result.to_json

@@ -1,7 +1,7 @@
 """The adversarial suite: hostile submissions against the sandbox, one file per attack.
 
 Each file in tests/attacks/ says in its header what it does and the verdict it must get. Every
-test grades one of them through `grader.pipeline.grade`, against copies of the exercises with
+test grades one of them through `grader.grading.pipeline.grade`, against copies of the exercises with
 short limits, and asserts the verdict (0 points on what it cheats, a clear status) and that
 nothing leaked: no process left, no file on the host, no secret in the output, the grader alive.
 
@@ -31,14 +31,14 @@ import pytest
 
 from conftest import MODES, REPO, STRONG, WEAK, copy_exercise, strong_only
 from grader import cli
-from grader.pipeline import GradeOptions, grade
-from grader.report import render_html
-from grader.result import ERROR, FAILED, GRADED, LOAD_ERROR, Result
+from grader.grading.pipeline import GradeOptions, grade
+from grader.rendering.report import render_html
+from grader.core.result import ERROR, FAILED, GRADED, LOAD_ERROR, Result
 from grader.sandbox.clock import WALL_FACTOR
 from grader.sandbox import isolation
 from grader.sandbox.isolation import Limits, is_root, weak_warning
 from grader.sandbox.session import Session, SessionConfig, StudentFault
-from grader.spec import Exercise
+from grader.core.spec import Exercise
 
 ATTACKS = Path(__file__).resolve().parent / "attacks"
 MARGIN_S = 10.0   # around the sandbox: pytest, killing, cleaning up, on a busy 2-core machine
@@ -506,8 +506,8 @@ GRADE_SCRIPT = r"""
 import json, sys
 from pathlib import Path
 from grader.sandbox import isolation
-from grader.pipeline import GradeOptions, grade
-from grader.spec import load_exercise
+from grader.grading.pipeline import GradeOptions, grade
+from grader.core.spec import load_exercise
 folder, uid, strong, *files = sys.argv[1:]
 isolation.SLOT_UID = int(uid)
 layers = isolation.detect_layers(allow_bwrap=strong == "1")

@@ -4,10 +4,10 @@ from __future__ import annotations
 import inspect
 import re
 
-import grader.checks as checks
+import grader.grading.checks as checks
 from conftest import REPO
-from grader import spec
-from grader.plugin import GraderPlugin
+from grader.core import spec
+from grader.grading.plugin import GraderPlugin
 from grader.sandbox.session import Session
 
 DOC = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")

@@ -28,10 +28,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from conftest import EXERCISES, REPO, SOLUTIONS, SUBMISSIONS, exercise
-from grader.batch import BatchOptions, run_batch
-from grader.batch.intake import DiscoveryError, Reason, discover, exercise_of
+from grader.classroom.batch import BatchOptions, run_batch
+from grader.classroom.intake import DiscoveryError, Reason, discover, exercise_of
 from grader.cli import main
-from grader.gradebook import UNREADABLE, Gradebook
+from grader.classroom.gradebook import UNREADABLE, Gradebook
 
 EX01 = SOLUTIONS / "ex01.py"
 WRONG = SUBMISSIONS / "ex01" / "mul_rule_swapped.py"
@@ -559,8 +559,8 @@ def test_dask_executor_gives_the_local_executors_results(dask_cluster, klass, ru
 @pytest.mark.slow
 def test_dask_scheduler_that_is_not_there_is_a_grader_error():
     pytest.importorskip("distributed")
-    from grader.batch.dask_executor import DaskExecutor
-    from grader.pipeline import GraderError
+    from grader.classroom.batch.dask_executor import DaskExecutor
+    from grader.grading.pipeline import GraderError
     with pytest.raises(GraderError, match="cannot reach the dask scheduler at tcp://127.0.0.1:1"):
         DaskExecutor("tcp://127.0.0.1:1", timeout_s=1)
 
@@ -572,9 +572,9 @@ def test_a_dask_worker_refuses_a_weak_sandbox_unless_allowed(weak_dask_cluster, 
     worker that joins after the start refuses each task (a grader error, retried next run);
     with --allow-weak-sandbox the class is graded there."""
     from distributed import Client
-    from grader.batch.dask_executor import Shipped, grade_shipped
-    from grader.batch.executors import ERROR, Task
-    from grader.pipeline import GradeOptions
+    from grader.classroom.batch.dask_executor import Shipped, grade_shipped
+    from grader.classroom.batch.executors import ERROR, Task
+    from grader.grading.pipeline import GradeOptions
     subs = make_class(tmp_path / "subs", {"s1": ("ex01.py", EX01.read_text()),
                                           "s2": ("ex01.py", "def forward(:\n")})
     out = tmp_path / "out"
@@ -597,7 +597,7 @@ def test_a_dask_worker_refuses_a_weak_sandbox_unless_allowed(weak_dask_cluster, 
 
 
 def test_dask_slots_are_distinct_between_holders():
-    from grader.batch.dask_executor import hold_slot
+    from grader.classroom.batch.dask_executor import hold_slot
     with hold_slot() as a, hold_slot() as b:   # flock: even two holders in one process
         assert a != b
 

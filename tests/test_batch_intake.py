@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from conftest import EXERCISES, SUBMISSIONS
-from grader.batch import BatchOptions, run_batch
+from grader.classroom.batch import BatchOptions, run_batch
 from grader.cli import main
-from grader.gradebook import NO_SUBMISSION, Gradebook
+from grader.classroom.gradebook import NO_SUBMISSION, Gradebook
 
 SYNTAX = "def f(:\n"
 
@@ -316,8 +316,8 @@ def test_a_schema_1_gradebook_is_migrated_in_place(tmp_path: Path):
 
 
 def test_the_progress_bar_names_the_running_submissions():
-    from grader.batch.console import Bar
-    from grader.batch.executors import LocalExecutor, Task
+    from grader.classroom.batch.console import Bar
+    from grader.classroom.batch.executors import LocalExecutor, Task
 
     class FakeProgress:
         def __init__(self):
@@ -415,7 +415,7 @@ def test_the_intake_options_are_documented(repo: Path):
 
 def test_roster_names_meet_whatever_their_unicode_form():
     import unicodedata
-    from grader.batch.roster import Matcher, Person
+    from grader.classroom.roster import Matcher, Person
     m = Matcher([Person("S-1", "José Núñez"), Person("S-2", "Lovelace, Ada")])
     assert m.match("999", unicodedata.normalize("NFD", "José Núñez")).id == "S-1"
     assert m.match("1001", "lovelaceada").id == "S-2"        # Canvas's file-name form
@@ -455,7 +455,7 @@ def _override(out: Path, student: str, *how: str) -> None:
 
 
 def _final(out: Path) -> dict[str, float]:
-    from grader.exports.final import final_grades
+    from grader.classroom.final import final_grades
     with Gradebook.in_folder(out) as gb:
         return {s: g.score for (s, _), g in final_grades(gb).items()}
 
@@ -597,9 +597,9 @@ def test_a_rerun_with_a_partial_download_never_downgrades_anyone(tmp_path: Path)
 
 
 def _class_state(out: Path) -> dict[str, str]:
-    from grader.exports.canvas import canvas_csv
-    from grader.exports.checks import checks_csv
-    from grader.spec import all_exercises
+    from grader.classroom.exports.canvas import canvas_csv
+    from grader.classroom.exports.checks import checks_csv
+    from grader.core.spec import all_exercises
     bank = all_exercises(EXERCISES)
     with Gradebook.in_folder(out) as gb:
         return {"grades.csv": (out / "grades.csv").read_text(),

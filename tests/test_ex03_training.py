@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from conftest import EXERCISES
-from grader.checks import CheckFailed, sibling
+from grader.grading.checks import CheckFailed, sibling
 
 HIDDEN = sibling(str(EXERCISES / "ex03_cubic" / "test_hidden.py"), "test_hidden")
 STEPS = 200

@@ -22,13 +22,13 @@ import jsonschema
 import pytest
 
 from conftest import EXERCISES, REPO, SOLUTIONS, STRONG
-from grader.batch import BatchOptions, run_batch
+from grader.classroom.batch import BatchOptions, run_batch
 from grader.cli import main
-from grader.exports import csvsafe
-from grader.exports.gradescope import RESULTS_SCHEMA, results_document
-from grader.exports.late import Policy, lateness
-from grader.gradebook import Gradebook
-from grader.result import FAILED, GRADED, PASSED, CheckResult, Result
+from grader.classroom import csvfile
+from grader.classroom.exports.gradescope import RESULTS_SCHEMA, results_document
+from grader.classroom.late import Policy, lateness
+from grader.classroom.gradebook import Gradebook
+from grader.core.result import FAILED, GRADED, PASSED, CheckResult, Result
 
 SYNTAX = "def GD(:\n"
 HIDDEN_CHECK = "test_random_bowl_minimum"        # one of ex02's hidden checks
@@ -95,7 +95,7 @@ def test_canvas_export_has_canvas_columns_every_rostered_student_and_no_total(kl
 
 
 def test_canvas_roster_columns_match_by_exercise_words_not_bare_numbers():
-    from grader.exports.canvas import column_names
+    from grader.classroom.exports.canvas import column_names
     from conftest import exercise
     ex02 = exercise("ex02")
     assert column_names([ex02], {}, ["Quiz 2 (5)", "Ex 2: descent (6)"]) == ["Ex 2: descent (6)"]
@@ -167,7 +167,7 @@ def test_exports_come_from_the_gradebook_not_grades_csv(klass, capsys):
 
 
 def test_formula_cells_are_escaped():
-    assert [csvsafe.cell(v) for v in ("=1+1", "+x", "-x", "@x", "Ada", 3.0)] == \
+    assert [csvfile.cell(v) for v in ("=1+1", "+x", "-x", "@x", "Ada", 3.0)] == \
         ["'=1+1", "'+x", "'-x", "'@x", "Ada", 3.0]
 
 
@@ -314,7 +314,7 @@ def test_feedback_withholds_hidden_checks_until_release(tmp_path: Path, capsys):
 
 
 def test_before_release_the_output_of_hidden_runs_is_withheld(klass):
-    from grader.exports.feedback import WITHHELD, student_view
+    from grader.classroom.exports.feedback import WITHHELD, student_view
     with Gradebook.in_folder(klass) as gb:
         result = next(e for e in gb.current() if e.student == "1001").result
     view, note = student_view(dataclasses.replace(result, output="x = 0.3141 (a hidden input)"))
@@ -426,7 +426,7 @@ def test_gradescope_total_waits_for_publishing_while_hidden_checks_count():
 
 def test_gradescope_takes_no_symlink_for_the_submission(tmp_path: Path):
     """run_autograder reads the file as root: a link to /etc/shadow is not a submission."""
-    from grader.exports.gradescope import find_submission
+    from grader.classroom.exports.gradescope import find_submission
     (tmp_path / "ex02.py").symlink_to("/etc/shadow")
     assert find_submission(tmp_path, "ex02") is None
     (tmp_path / "sub").mkdir()

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SOLUTIONS, copy_exercise
-from grader.pipeline import GradeOptions, grade
-from grader.result import Result
+from grader.grading.pipeline import GradeOptions, grade
+from grader.core.result import Result
 
 pytestmark = pytest.mark.slow
 

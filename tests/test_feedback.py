@@ -12,13 +12,13 @@ import pytest
 from rich.console import Console
 
 from conftest import SUBMISSIONS, graded
-from grader import feedback
+from grader.grading import feedback
 from grader.bank import expectations
-from grader.checks import CheckFailed, cause, diagnose, diagnosed, expect_close, fail
-from grader.report import banner, render_html
-from grader.result import (ERROR, FAILED, GRADED, LOAD_ERROR, PASSED, SYNTAX_ERROR, CheckResult,
+from grader.grading.checks import CheckFailed, cause, diagnose, diagnosed, expect_close, fail
+from grader.rendering.report import banner, render_html
+from grader.core.result import (ERROR, FAILED, GRADED, LOAD_ERROR, PASSED, SYNTAX_ERROR, CheckResult,
                            Result)
-from grader.terminal import render_table, shorten
+from grader.rendering.terminal import render_table, shorten
 
 
 @cause("reset the gradients")
@@ -215,7 +215,7 @@ def test_known_wrong_next_step(path: Path):
 
 def test_withheld_feedback_leads_with_public_checks_only():
     from dataclasses import replace
-    from grader.exports.feedback import student_view
+    from grader.classroom.exports.feedback import student_view
     hidden = replace(check("h", hint="the hidden cause's hint", cause_name="secret"), hidden=True)
     r = result(check("p", hint="the public hint"), hidden)
     assert r.next_step == "the hidden cause's hint"
@@ -224,8 +224,8 @@ def test_withheld_feedback_leads_with_public_checks_only():
 
 
 def test_student_frames_keep_the_students_lines_in_their_terms():
-    from grader.loader import Submission
-    from grader.pipeline import student_frames
+    from grader.grading.loader import Submission
+    from grader.grading.pipeline import student_frames
     tb = ('Traceback (most recent call last):\n'
           '  File "/sandbox/child.py", line 300, in run\n    value = fn(*args)\n'
           '  File "/work/ex02.py", line 14, in GD\n    x -= helper(x.grad)\n'
@@ -241,7 +241,7 @@ def test_student_frames_keep_the_students_lines_in_their_terms():
 
 
 # ---- the first sentence names the cause, not the symptom (issue 27) ----------------------------
-from grader import explain, progress, trajectory  # noqa: E402
+from grader.grading import explain, progress, trajectory  # noqa: E402
 
 
 def test_a_cause_may_say_its_hint_with_the_runs_numbers():

@@ -1,4 +1,4 @@
-"""GPU slots (grader/batch/gpus.py) and the device policy, on any machine: the locks are plain
+"""GPU slots (grader/classroom/batch/gpus.py) and the device policy, on any machine: the locks are plain
 files, so two claims on one GPU must wait for each other whether or not a GPU is there."""
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from conftest import exercise
-from grader.batch import gpus
-from grader.pipeline import GraderError, resolve_device
+from grader.classroom.batch import gpus
+from grader.grading.pipeline import GraderError, resolve_device
 
 
 def test_claims_take_free_gpus_first_and_wait_when_all_are_held(tmp_path: Path, monkeypatch):
     """No sleeps to guess with: the third claim is seen to find both GPUs held and go to wait
     (its poll's sleep), and it gets GPU 1 only once that is released, however slow the host."""
-    from grader.batch import locks
+    from grader.classroom import locks
     held, waiting, order = threading.Event(), threading.Event(), []
 
     class Clock:  # locks' view of `time`: its poll's sleep says that it is waiting

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, SOLUTIONS, exercise
-from grader.gradebook import UNREADABLE, Gradebook, GradebookError, Key
-from grader.result import FAILED, GRADED, PASSED, CheckResult, Result, RunInfo
+from grader.classroom.gradebook import UNREADABLE, Gradebook, GradebookError, Key
+from grader.core.result import FAILED, GRADED, PASSED, CheckResult, Result, RunInfo
 
 KEY = "k" * 32
 
@@ -127,7 +127,7 @@ WRITER = textwrap.dedent("""
     import sys
     sys.path.insert(0, {tests!r})
     from test_gradebook import key, result
-    from grader.gradebook import Gradebook
+    from grader.classroom.gradebook import Gradebook
     with Gradebook.in_folder({out!r}) as gb:
         for i in range(100000):
             gb.record(key(student=f"s{{i:06d}}"), "p", result(checks=20))
@@ -159,9 +159,9 @@ def test_sigkill_mid_write_loses_and_duplicates_nothing(tmp_path: Path):
 def test_a_grader_fault_is_kept_with_its_traceback_until_the_file_is_graded(tmp_path: Path):
     """`grade batch` does not record a grading the grader broke (the next run retries it), but
     keeps its traceback for the instructor; grading that same file clears it."""
-    from grader.batch.executors import Task, grade_task
-    from grader.pipeline import GradeOptions
-    from grader.status import TaskKind
+    from grader.classroom.batch.executors import Task, grade_task
+    from grader.grading.pipeline import GradeOptions
+    from grader.core.status import TaskKind
 
     ex = exercise("ex02")
     broken = dataclasses.replace(ex, data=("no-such-data-set",))  # load_datasets raises
@@ -185,7 +185,7 @@ def test_a_grader_fault_is_kept_with_its_traceback_until_the_file_is_graded(tmp_
 
 
 def test_times_and_grades_a_run_did_not_include_are_kept(tmp_path):
-    from grader.gradebook import NO_SUBMISSION, Gradebook, Key
+    from grader.classroom.gradebook import NO_SUBMISSION, Gradebook, Key
     with Gradebook(tmp_path / "gb.sqlite") as gb:
         key = Key("ada", "ex02", "a" * 64, "k")
         gb.record_unreadable(key, "ada/ex02.py", "empty", 10, "2026-11-20T10:00:00")

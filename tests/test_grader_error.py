@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.pipeline import GradeOptions, grade
-from grader.result import FAILED, GRADER_ERROR, PASSED
-from grader.spec import load_exercise
+from grader.grading.pipeline import GradeOptions, grade
+from grader.core.result import FAILED, GRADER_ERROR, PASSED
+from grader.core.spec import load_exercise
 
 YAML = """\
 title: Broken on purpose
@@ -35,7 +35,7 @@ def boom(sub):
     return sub.boom()
 """
 CHECKS = '''\
-from grader.checks import expect_close
+from grader.grading.checks import expect_close
 
 def test_right(student, exercise):
     """double(2) = 4"""
@@ -117,7 +117,7 @@ def test_the_instructor_sees_what_broke(result):
 def test_json_and_terminal_say_grader_error(result, capsys):
     import json
     from rich.console import Console
-    from grader.terminal import render_table, summary_line
+    from grader.rendering.terminal import render_table, summary_line
     doc = json.loads(result.to_json())
     assert {c["status"] for c in doc["checks"]} == {PASSED, FAILED, GRADER_ERROR}
     assert doc["max_score"] == 3
@@ -128,14 +128,14 @@ def test_json_and_terminal_say_grader_error(result, capsys):
 
 
 def test_student_report_shows_no_traceback(result):
-    from grader.report import render_html
+    from grader.rendering.report import render_html
     html = render_html(result)
     assert "not counted" in html and "shapez" not in html
 
 
 def test_a_batch_lists_grader_errors_in_the_overview_and_scores_them_0_of_0(tmp_path):
     import json
-    from grader.batch import BatchOptions, run_batch
+    from grader.classroom.batch import BatchOptions, run_batch
     exercises = tmp_path / "exercises"
     exercises.mkdir()
     broken_bank(exercises)

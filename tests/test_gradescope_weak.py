@@ -29,8 +29,8 @@ import pytest
 
 from conftest import EXERCISES, REPO, SOLUTIONS
 from grader.cli import main
-from grader.exports.apart import pids_of
-from grader.exports.gradescope import RESULTS_SCHEMA
+from grader.commands.apart import pids_of
+from grader.classroom.exports.gradescope import RESULTS_SCHEMA
 
 ATTACKS = Path(__file__).resolve().parent / "attacks"
 DOCKER_LIKE = Path(__file__).resolve().parent / "docker_like.py"

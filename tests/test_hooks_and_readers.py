@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import STRONG, exercise, strong_only
-from grader.pipeline import GradeOptions, grade
-from grader.result import GRADED, LOAD_ERROR
+from grader.grading.pipeline import GradeOptions, grade
+from grader.core.result import GRADED, LOAD_ERROR
 from grader.sandbox import isolation, probe_source
 
 ATTACKS = Path(__file__).resolve().parent / "attacks"

@@ -2,7 +2,7 @@
 every file accounted for (graded, or listed as not graded with its reason). No grading here:
 `discover` only (fast); tests/test_batch_intake.py runs whole batches.
 
-Structures, as the LMSs write them (see grader/batch/intake/layouts.py for the sources):
+Structures, as the LMSs write them (see grader/classroom/intake/layouts.py for the sources):
   Moodle mod/assign "download all submissions" (its zip downloader in mod/assign, Moodle >= 3.1):
     folders on  `Full Name_<participant>_assignsubmission_file_/<path>`, plus
                 `..._assignsubmission_onlinetext_/onlinetext.html`
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.intake import Intake, Reason, discover
-from grader.batch.intake.names import safe_part, shown
+from grader.classroom.intake import Intake, Reason, discover
+from grader.classroom.intake.names import safe_part, shown
 
 SYNTAX = "def f(:\n"
 
@@ -269,7 +269,7 @@ def test_links_and_special_files_are_refused_not_followed(tmp_path: Path, repo: 
 
 
 def test_a_folder_swapped_for_a_link_after_the_walk_is_not_followed(tmp_path: Path):
-    from grader.batch.intake.members import FolderReader, MemberError, list_members
+    from grader.classroom.intake.members import FolderReader, MemberError, list_members
     root = _tree(tmp_path / "subs", {"alice/ex02.py": "mine\n"})
     _tree(tmp_path / "elsewhere", {"ex02.py": "not yours\n"})
     members, reader = list_members(root)

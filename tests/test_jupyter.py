@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import grader
-from grader.jupyter import Inline, grade_magic
+from grader.grading.jupyter import Inline, grade_magic
 
 NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 

@@ -12,10 +12,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.loader import (Submission, SubmissionError, default_submission,
+from grader.grading.loader import (Submission, SubmissionError, default_submission,
                            find_default_submission, load_submission, failed_cell, locate,
                            locate_run, syntax_error)
-from grader.spec import SpecError, all_exercises, load_all, load_exercise
+from grader.core.spec import SpecError, all_exercises, load_all, load_exercise
 
 
 def write_nb(path: Path, *cells, **metadata) -> Path:
@@ -512,7 +512,7 @@ def test_default_missing_points_to_the_exercise_folder(tmp_path):
         find_default_submission("ex02", tmp_path, home=home)
 
 
-# --- exercise.yaml and check files: an author's mistakes, one line each (grader.spec) ---------
+# --- exercise.yaml and check files: an author's mistakes, one line each (grader.core.spec) ---------
 
 GOOD_YAML = """\
 title: Demo

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from conftest import SOLUTIONS, exercise
-from grader.pipeline import GradeOptions, grade
-from grader.result import Result
+from grader.grading.pipeline import GradeOptions, grade
+from grader.core.result import Result
 
 SEEDS = (0, 1, 2)
 MIN_MARGIN = 0.03        # accuracy above the required threshold, in all seeds

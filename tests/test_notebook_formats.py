@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import exercise, graded
-from grader.loader import load_submission, locate, syntax_error
+from grader.grading.loader import load_submission, locate, syntax_error
 from test_cli import assert_one_line_error, run_cli
 
 NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
@@ -234,8 +234,8 @@ def test_a_scratch_cell_with_a_syntax_error_costs_nothing(tmp_path):
     and the broken cell is named in the JSON, the report and the terminal."""
     from rich.console import Console
 
-    from grader.report import render_html
-    from grader.terminal import render_table
+    from grader.rendering.report import render_html
+    from grader.rendering.terminal import render_table
     path = notebook(tmp_path, REFERENCE, "x = = 1", "print(undefined_name)")
     res = graded("ex02", str(path))
     assert res.status == "graded" and res.score == res.max_score == 10, res.next_step

@@ -1,12 +1,12 @@
-"""grader.plots and the report's "How it ran": what is not drawn, and what a time means."""
+"""grader.rendering.plots and the report's "How it ran": what is not drawn, and what a time means."""
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
 
-from grader import plots
-from grader.report import render_html
-from grader.result import Plot, Result, RunInfo
+from grader.rendering import plots
+from grader.rendering.report import render_html
+from grader.core.result import Plot, Result, RunInfo
 
 NAN = float("nan")
 

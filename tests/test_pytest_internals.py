@@ -1,4 +1,4 @@
-"""The pytest internals grader/plugin.py and grader/runner.py rely on, checked directly, so that
+"""The pytest internals grader/grading/plugin.py and grader/grading/runner.py rely on, checked directly, so that
 a pytest release that moves them fails here, loudly and by name, instead of as a puzzling
 grading failure (pyproject.toml pins the range these tests pass on).
 
@@ -20,8 +20,8 @@ import _pytest.nodes
 import pytest
 from packaging.requirements import Requirement
 
-from grader import runner
-from grader.plugin import Job
+from grader.grading import runner
+from grader.grading.plugin import Job
 
 CHECKS = '''
 import pytest
@@ -66,7 +66,7 @@ def test_the_installed_pytest_is_in_the_pinned_range():
 
 def test_the_private_repr_hook_plugin_py_replaces_still_exists():
     assert hasattr(_pytest.nodes.Node, "_repr_failure_py"), (
-        "pytest.Item._repr_failure_py is gone: grader/plugin.py's "
+        "pytest.Item._repr_failure_py is gone: grader/grading/plugin.py's "
         "pytest_collection_modifyitems must find the new name")
     params = list(inspect.signature(_pytest.nodes.Node._repr_failure_py).parameters)
     assert params[:2] == ["self", "excinfo"], params
@@ -74,7 +74,7 @@ def test_the_private_repr_hook_plugin_py_replaces_still_exists():
 
 def test_every_plugin_the_runner_disables_exists():
     gone = set(runner._UNUSED_PLUGINS) - set(_pytest.config.default_plugins)
-    assert not gone, f"pytest no longer has the built-in plugins {gone}: update grader/runner.py"
+    assert not gone, f"pytest no longer has the built-in plugins {gone}: update grader/grading/runner.py"
 
 
 def test_one_session_reruns_its_items_with_fresh_fixtures(tmp_path: Path):

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from conftest import EXERCISES, SOLUTIONS, STRONG, strong_only
-from grader.batch import BatchOptions, run_batch
-from grader.gradebook import Gradebook
-from grader.pipeline import GradeOptions, grade, prestart
-from grader.result import GRADED
+from grader.classroom.batch import BatchOptions, run_batch
+from grader.classroom.gradebook import Gradebook
+from grader.grading.pipeline import GradeOptions, grade, prestart
+from grader.core.result import GRADED
 from grader.sandbox import zygote
-from grader.spec import load_exercise
+from grader.core.spec import load_exercise
 
 pytestmark = strong_only
 ATTACKS = Path(__file__).resolve().parent / "attacks"

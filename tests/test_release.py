@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from conftest import EXERCISES, REPO, SOLUTIONS, bank
-from grader.release import TORCH_CPU, build_release, public_probes
+from grader.bank.release import TORCH_CPU, build_release, public_probes
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +98,7 @@ def test_pack_totals_are_the_real_totals(pack):
 
 def test_pack_names_no_threshold_only_hidden_checks_read(pack):
     import yaml
-    from grader.release import public_thresholds
+    from grader.bank.release import public_thresholds
     for ex in bank():
         packed = yaml.safe_load((pack / "exercises" / ex.folder.name / "exercise.yaml")
                                 .read_text(encoding="utf-8"))

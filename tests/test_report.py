@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import plots
-from grader.report import banner, render_html, write_html
-from grader.result import (ERROR, FAILED, GRADED, PASSED, SYNTAX_ERROR, CheckResult, Plot,
+from grader.rendering import plots
+from grader.rendering.report import banner, render_html, write_html
+from grader.core.result import (ERROR, FAILED, GRADED, PASSED, SYNTAX_ERROR, CheckResult, Plot,
                            Result, RunInfo)
 
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
@@ -260,8 +260,8 @@ def test_dense_lines_keep_every_pixel_columns_extremes() -> None:
 def test_the_batch_finds_the_report_where_write_html_puts_it(tmp_path: Path, submission) -> None:
     """One naming rule (report.report_filename): the batch's report_path, which links the
     overview to each report, agrees with write_html whatever the file was called."""
-    from grader.batch.outputs import report_dir, report_path
-    from grader.gradebook import Entry
+    from grader.classroom.folder import report_dir, report_path
+    from grader.classroom.gradebook import Entry
     odd = result(FULL.checks, submission=submission)
     entry = Entry(id=1, student="alice", name="", exercise=odd.exercise, sha256="0" * 64,
                   path=submission, graded_at="", status="graded", score=0.0, max_score=1.0,

@@ -24,9 +24,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from conftest import SOLUTIONS, exercise
-from grader.pipeline import GradeOptions, grade
-from grader.report import banner, fmt_points, write_html
-from grader.result import FAILED, PASSED, Plot, Result, RunInfo
+from grader.grading.pipeline import GradeOptions, grade
+from grader.rendering.report import banner, fmt_points, write_html
+from grader.core.result import FAILED, PASSED, Plot, Result, RunInfo
 from headless_chromium import Browser, find_chromium, pdf_text, png_info
 from test_report import FIT, LOSS, MIXED, check, result
 
@@ -51,7 +51,7 @@ PAYLOADS = (
 )
 BAD = " ".join(PAYLOADS)
 
-# What the template and grader.plots draw; anything else in the DOM came from a submission.
+# What the template and grader.rendering.plots draw; anything else in the DOM came from a submission.
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "main", "header", "footer", "section",
     "article", "div", "span", "p", "h1", "h2", "h3", "strong", "code", "pre", "ul", "li", "dl",

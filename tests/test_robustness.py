@@ -4,7 +4,7 @@ exercise's time limit plus a small margin.
 Each scenario is one file in tests/attacks/ (its top comment says what it does; the same folder
 as test_attacks.py's, which holds the sandbox to account where this file holds the verdicts and
 messages to account), graded through
-`grader.pipeline.grade` against a copy of exercises/ex02_gd with short time limits, so a
+`grader.grading.pipeline.grade` against a copy of exercises/ex02_gd with short time limits, so a
 submission that hangs costs seconds, not minutes.
 """
 from __future__ import annotations
@@ -20,9 +20,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from conftest import SOLUTIONS as REPO_SOLUTIONS, copy_exercise
-from grader.pipeline import GradeOptions, grade
-from grader.result import (ERROR, FAILED, GRADED, LOAD_ERROR, PASSED, SYNTAX_ERROR, Result)
-from grader.spec import Exercise
+from grader.grading.pipeline import GradeOptions, grade
+from grader.core.result import (ERROR, FAILED, GRADED, LOAD_ERROR, PASSED, SYNTAX_ERROR, Result)
+from grader.core.spec import Exercise
 
 HOSTILE = Path(__file__).resolve().parent / "attacks"
 # Grading around the sandbox (loading the file, pytest, killing, cleaning up) and a machine

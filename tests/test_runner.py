@@ -1,4 +1,4 @@
-"""grader/runner.py: one pytest session per process and exercise serves submission after
+"""grader/grading/runner.py: one pytest session per process and exercise serves submission after
 submission; nothing of one grading reaches the next, and changed or broken check files are
 noticed."""
 from __future__ import annotations
@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, copy_exercise
-from grader import runner
-from grader.pipeline import GraderError, grade
-from grader.result import PASSED
-from grader.spec import Exercise, find_exercise
+from grader.grading import runner
+from grader.grading.pipeline import GraderError, grade
+from grader.core.result import PASSED
+from grader.core.spec import Exercise, find_exercise
 
 REFERENCE = REPO / "solutions" / "ex02.py"
 STUB = REPO / "exercises" / "ex02_gd" / "ex02.py"

@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, STRONG, WEAK, copy_exercise, strong_only
-from grader.pipeline import GradeOptions, grade
-from grader.report import render_html
-from grader.result import GRADED, LOAD_ERROR, Result
+from grader.grading.pipeline import GradeOptions, grade
+from grader.rendering.report import render_html
+from grader.core.result import GRADED, LOAD_ERROR, Result
 from grader.sandbox import cgroups, isolation, seccomp
 from grader.sandbox.isolation import Limits, is_root
 from grader.sandbox.runs import group_memory_mb
 from grader.sandbox.session import Session, SessionConfig, StudentFault
-from grader.spec import Exercise
+from grader.core.spec import Exercise
 
 ATTACKS = Path(__file__).resolve().parent / "attacks"
 MARGIN_S = 15.0   # around the sandbox: pytest, killing, cleaning up, on a busy 2-core machine
@@ -170,8 +170,8 @@ def test_a_key_planted_in_one_grader_is_not_read_by_another(ex02_fast, tmp_path)
     import sys
     script = ("import sys; from pathlib import Path; from grader.sandbox import isolation\n"
               "isolation.SLOT_UID = 63000\n"
-              "from grader.pipeline import grade, GradeOptions; "
-              "from grader.spec import load_exercise\n"
+              "from grader.grading.pipeline import grade, GradeOptions; "
+              "from grader.core.spec import load_exercise\n"
               "r = grade(load_exercise(Path(sys.argv[1])), Path(sys.argv[2]), "
               "GradeOptions(hidden=False))\nprint(r.output)\n")
     outs = [subprocess.run([sys.executable, "-c", script, str(ex02_fast.folder),

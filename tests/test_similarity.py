@@ -2,7 +2,7 @@
 submissions not flagged, a notebook compared with a .py, the JSON shape, the class overview's
 section, and the side-by-side page in a real browser.
 
-Fast tier: the package's functions on small ex02 classes written here (grader.similarity.
+Fast tier: the package's functions on small ex02 classes written here (grader.classroom.similarity.
 analyse.compare on documents read from files). Slow tier: a real `grade batch` of five small
 ex02 submissions (sandboxed runs), then `grade similarity` on its folder, and the page it
 writes opened in headless Chromium.
@@ -19,14 +19,14 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from conftest import EXERCISES, exercise
 from grader.cli import main
-from grader.similarity import rank
-from grader.similarity.analyse import compare
-from grader.similarity.fingerprint import K, W, fingerprints, winnow
-from grader.similarity.given import code_blocks, given_hashes
-from grader.similarity.index import Index
-from grader.similarity.klass import document
-from grader.similarity.matches import matches
-from grader.similarity.normalise import units
+from grader.classroom.similarity import rank
+from grader.classroom.similarity.analyse import compare
+from grader.classroom.similarity.fingerprint import K, W, fingerprints, winnow
+from grader.classroom.similarity.given import code_blocks, given_hashes
+from grader.classroom.similarity.index import Index
+from grader.classroom.similarity.klass import document
+from grader.classroom.similarity.matches import matches
+from grader.classroom.similarity.normalise import units
 
 STUB = exercise("ex02").stub
 
@@ -409,7 +409,7 @@ HOSTILE = "</span><script>window.__pwned=1</script>"
 def graded_class(tmp_path_factory) -> Path:
     """A real `grade batch` of five ex02 submissions: alice, bob (alice's, disguised), carol
     (the notes' six lines), frank (the stub) and hank (erin's code in a notebook; erin too)."""
-    from grader.batch import BatchOptions, run_batch
+    from grader.classroom.batch import BatchOptions, run_batch
     root = tmp_path_factory.mktemp("similarity")
     subs = root / "submissions"
     paths = write_class(subs)
@@ -502,10 +502,10 @@ def test_side_by_side_page_in_chromium(graded_class, tmp_path):
 def test_a_kept_report_is_used_until_a_file_changes(tmp_path):
     """The overview asks for every exercise's report after each batch and override: a kept
     report whose inputs are unchanged is read back, a changed file makes a new one."""
-    from grader.gradebook import Gradebook, Key
-    from grader.batch.intake.names import safe_part
-    from grader.batch import file_sha256
-    from grader.similarity.analyse import exercise_report
+    from grader.classroom.gradebook import Gradebook, Key
+    from grader.classroom.intake.names import safe_part
+    from grader.classroom.batch import file_sha256
+    from grader.classroom.similarity.analyse import exercise_report
     out = tmp_path / "class"
     paths = write_class(tmp_path / "subs")
     with Gradebook.in_folder(out) as gb:
@@ -534,9 +534,9 @@ def test_a_kept_report_is_used_until_a_file_changes(tmp_path):
 
 
 def test_files_that_cannot_be_compared_are_listed_with_why(tmp_path):
-    from grader.batch import file_sha256
-    from grader.gradebook import Gradebook, Key
-    from grader.similarity.analyse import exercise_report
+    from grader.classroom.batch import file_sha256
+    from grader.classroom.gradebook import Gradebook, Key
+    from grader.classroom.similarity.analyse import exercise_report
     out = tmp_path / "class"
     files = {"alice": ALICE, "bob": BOB, "zed": "def GD(:\n"}
     with Gradebook.in_folder(out) as gb:

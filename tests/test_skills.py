@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 from conftest import EXERCISES, STRONG, exercise, strong_only
-from grader.pipeline import GradeOptions, grade
-from grader.result import GRADED
+from grader.grading.pipeline import GradeOptions, grade
+from grader.core.result import GRADED
 from grader.sandbox.isolation import INSIDE_FILES, SANDBOX_DIR
 
 ATTACKS = Path(__file__).resolve().parent / "attacks"

@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from conftest import copy_exercise
-from grader.pipeline import GradeOptions, grade
+from grader.grading.pipeline import GradeOptions, grade
 from test_fair_limits import BURN
 
 pytestmark = pytest.mark.slow

@@ -1,14 +1,14 @@
-"""The status vocabulary (grader/status.py): one enum per concept, the same bare words in the
+"""The status vocabulary (grader/core/status.py): one enum per concept, the same bare words in the
 JSON, the gradebook and the batch payloads as before there were enums."""
 from __future__ import annotations
 
 import json
 import sqlite3
 
-from grader import result
-from grader.batch import executors
-from grader.gradebook import NO_SUBMISSION, UNREADABLE
-from grader.status import (CheckStatus, EntryStatus, FaultKind, RunStatus, TaskKind,
+from grader.core import result
+from grader.classroom.batch import executors
+from grader.classroom.gradebook import NO_SUBMISSION, UNREADABLE
+from grader.core.status import (CheckStatus, EntryStatus, FaultKind, RunStatus, TaskKind,
                            fault_check_status)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 
-from grader.result import (ERROR, FAILED, GRADED, LOAD_ERROR, PASSED, SYNTAX_ERROR, CheckResult,
+from grader.core.result import (ERROR, FAILED, GRADED, LOAD_ERROR, PASSED, SYNTAX_ERROR, CheckResult,
                            Result)
-from grader.terminal import render_table, shorten, summary_line
+from grader.rendering.terminal import render_table, shorten, summary_line
 
 
 def check(name: str, status: str = PASSED, points: float = 2, max_points: float = 2,

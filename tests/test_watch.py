@@ -11,9 +11,9 @@ from types import SimpleNamespace
 from rich.console import Console
 
 from conftest import SOLUTIONS, exercise
-from grader.pipeline import GradeOptions
-from grader.terminal import Progress
-from grader.watch import saves, watch
+from grader.grading.pipeline import GradeOptions
+from grader.rendering.terminal import Progress
+from grader.commands.watch import saves, watch
 
 
 def test_progress_prints_each_check_as_it_finishes():
@@ -32,7 +32,7 @@ def test_progress_prints_each_check_as_it_finishes():
 def test_saves_sees_each_save(tmp_path):
     """One save, seen once: the baseline is taken before the watcher starts and the test waits
     for what it saw, not for a time (a loaded machine may run the watcher late)."""
-    from grader.watch import _stamp
+    from grader.commands.watch import _stamp
     f = tmp_path / "ex07.py"
     f.write_text("a = 1\n")
     stop, seen = threading.Event(), []

@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from grader.checks import (CheckFailed, as_float, diagnosed, expect_close, expect_gradients,
+from grader.grading.checks import (CheckFailed, as_float, diagnosed, expect_close, expect_gradients,
                            fail, sibling)
 
 public = sibling(__file__, "test_public")  # the causes of ex01's usual mistakes

@@ -7,7 +7,7 @@ gives net2.py's numbers exactly with step=0.02.
 """
 import math
 
-from grader.checks import cause, diagnosed, expect_close, fail
+from grader.grading.checks import cause, diagnosed, expect_close, fail
 
 NOTES = [["var", 1], ["var", 3], ["mul", 0, 0], ["mul", 1, 1], ["add", 2, 3]]
 NAMES = ["x", "y", "x*x", "y*y", "o"]

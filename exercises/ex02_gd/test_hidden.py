@@ -1,7 +1,7 @@
 """Hidden checks for ex02: random bowls the student has not seen, and the exact trajectory."""
 import numpy as np
 
-from grader.checks import (diagnose, diagnosed, expect_array_close, expect_close, fail, series,
+from grader.grading.checks import (diagnose, diagnosed, expect_array_close, expect_close, fail, series,
                            sibling)
 
 public = sibling(__file__, "test_public")  # the causes of ex02's usual mistakes

@@ -1,14 +1,14 @@
 """Public checks for ex02: the example from the course notes.
 
-The causes below (grader.checks.cause) recognise ex02's usual mistakes in a recorded run:
+The causes below (grader.grading.checks.cause) recognise ex02's usual mistakes in a recorded run:
 the checks of both files name them, so a failure leads with the real bug, not the check's hint.
 A run is the probe's dict (x, losses, xs: the given tensors' values at each call of loss_fn)
 plus the bowl it descended: start, centres, scales, lr, loop_max.
 """
 import numpy as np
 
-from grader import trajectory
-from grader.checks import cause, diagnosed, expect_close, expect_converged, series
+from grader.grading import trajectory
+from grader.grading.checks import cause, diagnosed, expect_close, expect_converged, series
 
 
 def bowl(run, start, centres, scales, lr, loop_max):

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import torch
 
-from grader.checks import as_array, cause, fail, fmt, sibling
+from grader.grading.checks import as_array, cause, fail, fmt, sibling
 
 # The fit judge is shared with the public checks.
 public = sibling(__file__, "test_public")

@@ -1,13 +1,13 @@
 """Public checks for ex03: the notes' cubic y = 0 + 1x + 2x^2 + 3x^3 on 2000 points in [-pi, pi].
 
-`judge_fit`, `cubic` and the causes (grader.checks.cause: ex03's usual mistakes, recognised
+`judge_fit`, `cubic` and the causes (grader.grading.checks.cause: ex03's usual mistakes, recognised
 in what a fit returned) are shared with test_hidden.py.
 """
 import math
 
 import numpy as np
 
-from grader.checks import as_array, as_floats, cause, diagnosed, expect_close, fail, fmt
+from grader.grading.checks import as_array, as_floats, cause, diagnosed, expect_close, fail, fmt
 
 NAMES = ("a", "b", "c", "d")
 NOTES_COEFS = (0.0, 1.0, 2.0, 3.0)

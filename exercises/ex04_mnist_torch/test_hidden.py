@@ -3,7 +3,7 @@ its pixels. A shuffled part of the test set, predicted again by the same model, 
 labels the whole set got; answers stored in advance by position cannot pass."""
 import numpy as np
 
-from grader.checks import cause, fail, sibling
+from grader.grading.checks import cause, fail, sibling
 
 public = sibling(__file__, "test_public")
 

@@ -6,7 +6,7 @@ that one run. `trained`, `predicted_labels` and `show_results` are shared with e
 """
 import numpy as np
 
-from grader.checks import (CheckFailed, as_array, cause, expect_accuracy, expect_converged, fail,
+from grader.grading.checks import (CheckFailed, as_array, cause, expect_accuracy, expect_converged, fail,
                            fmt)
 
 PROBE = "train_and_predict"
@@ -24,7 +24,7 @@ def true_labels(dataset):
     return np.asarray(dataset["mnist"].test_labels, dtype=np.int64)
 
 
-# Causes (grader.checks.cause): the usual mistakes, named where the check sees them. Shared
+# Causes (grader.grading.checks.cause): the usual mistakes, named where the check sees them. Shared
 # with ex05, whose checks judge with these functions.
 def _always(_):
     return True

@@ -1,6 +1,6 @@
 """Hidden checks for ex05: judged like ex04's (whose hidden checks these are), so one rule
 holds for both: predict() labels each image by its pixels."""
-from grader.checks import sibling
+from grader.grading.checks import sibling
 
 judge = sibling(__file__, "../ex04_mnist_torch/test_hidden")
 

@@ -2,7 +2,7 @@
 are: one judge of MNIST predictions for both exercises). Accuracy is computed here, against test
 labels that never enter the sandbox; torch and other ML frameworks are refused by exercise.yaml.
 """
-from grader.checks import sibling
+from grader.grading.checks import sibling
 
 # ex04's judge, as a copy of ex05's own: its cache of training runs holds ex05's runs only.
 judge = sibling(__file__, "../ex04_mnist_torch/test_public")

@@ -3,7 +3,7 @@ Expected gradients come from torch.autograd in float64, here in the grader."""
 import numpy as np
 import torch
 
-from grader.checks import fail, fmt, sibling
+from grader.grading.checks import fail, fmt, sibling
 
 # Shared with the public checks.
 public = sibling(__file__, "test_public")

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from grader.checks import expect_array_close, expect_close, fail, returned_none
+from grader.grading.checks import expect_array_close, expect_close, fail, returned_none
 
 NOTES_POINT = (1.0, 3.0)
 NOTES_MATRIX = [[1.0, 2.0], [3.0, 4.0]]

@@ -2,7 +2,7 @@
 where exp overflows unless the formulas keep it from doing so."""
 import numpy as np
 
-from grader.checks import sibling
+from grader.grading.checks import sibling
 
 # Shared with the public checks (check files are imported one by one, not as a package).
 public = sibling(__file__, "test_public")

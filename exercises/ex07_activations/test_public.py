@@ -7,7 +7,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from grader.checks import fail, fmt
+from grader.grading.checks import fail, fmt
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "softplus")
 DERIVATIVES = tuple(f"{name}_grad" for name in ACTIVATIONS)

@@ -27,7 +27,7 @@ def _raised(e):
 
 def _student_line(e, sub):
     """The source of the last line of the traceback in the submission's own file, or None:
-    the check explains the error with it (grader.explain)."""
+    the check explains the error with it (grader.grading.explain)."""
     import traceback
     own = getattr(sub, "__file__", None)
     frames = [f for f in traceback.extract_tb(e.__traceback__) if own and f.filename == own]

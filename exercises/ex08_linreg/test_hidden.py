@@ -2,7 +2,7 @@
 and every epoch of train() compared with plain SGD on the mean squared error."""
 import numpy as np
 
-from grader.checks import as_array, cause, diagnosed, fail, fmt, sibling
+from grader.grading.checks import as_array, cause, diagnosed, fail, fmt, sibling
 
 # Shared with the public checks.
 public = sibling(__file__, "test_public")

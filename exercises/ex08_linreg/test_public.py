@@ -13,8 +13,8 @@ import zipfile
 import numpy as np
 import torch
 
-from grader import explain, trajectory
-from grader.checks import (as_array, cause, diagnosed, expect_close, expect_converged, fail, fmt,
+from grader.grading import explain, trajectory
+from grader.grading.checks import (as_array, cause, diagnosed, expect_close, expect_converged, fail, fmt,
                            returned_none, series)
 
 KEYS = ("linear.bias", "linear.weight")

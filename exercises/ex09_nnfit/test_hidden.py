@@ -2,7 +2,7 @@
 straight line separates), random layer sizes, and loaders whose last batch is short."""
 import numpy as np
 
-from grader.checks import fail, sibling
+from grader.grading.checks import fail, sibling
 
 # The judges are shared with the public checks.
 public = sibling(__file__, "test_public")

@@ -7,8 +7,8 @@ test_hidden.py.
 """
 import numpy as np
 
-from grader import trajectory
-from grader.checks import as_array, cause, diagnosed, fail, fmt
+from grader.grading import trajectory
+from grader.grading.checks import as_array, cause, diagnosed, fail, fmt
 
 PLOT_POINTS = 200
 MIN_STEPS = 10

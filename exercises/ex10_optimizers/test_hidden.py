@@ -3,7 +3,7 @@ gradients handed to step() directly, a random bowl, zero_grad, and no torch.opti
 inside (the sandbox refuses them: grader/sandbox/skills.py)."""
 import numpy as np
 
-from grader.checks import fail, sibling
+from grader.grading.checks import fail, sibling
 
 # The judge and torch.optim's runs are shared with the public checks.
 public = sibling(__file__, "test_public")

@@ -6,7 +6,7 @@ torch.optim's runs are made here, in the grader: `reference` runs the probe func
 probes.py with torch.optim in place of the submission. `judge_steps`, `reference` and the
 hyperparameters are shared with test_hidden.py.
 
-The causes (grader.checks.cause) recognise ex10's usual mistakes the same way: when a run parts
+The causes (grader.grading.checks.cause) recognise ex10's usual mistakes the same way: when a run parts
 from torch's, the probe runs again here with an optimizer that makes one known mistake (a step
 up the gradient, a velocity that is not carried over, no bias correction, ...); the mistake
 whose run the student's matches is the cause.
@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import numpy as np
 import torch
 
-from grader.checks import as_array, cause, diagnosed, fail, fmt
+from grader.grading.checks import as_array, cause, diagnosed, fail, fmt
 
 NAMES = ("SGD", "Momentum", "RMSprop", "Adam")
 # The notes' comparison: LR = 0.01, SGD(momentum=0.8), RMSprop(alpha=0.9), Adam(betas=(0.9, 0.99))

@@ -2,7 +2,7 @@
 trained from other seeds with other numbers of ideas and points."""
 import numpy as np
 
-from grader.checks import sibling
+from grader.grading.checks import sibling
 
 # The judges and the shared training run are in the public checks.
 public = sibling(__file__, "test_public")

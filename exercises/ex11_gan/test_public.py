@@ -7,7 +7,7 @@ here, in the grader.
 """
 import numpy as np
 
-from grader.checks import as_array, cause, fail, fmt
+from grader.grading.checks import as_array, cause, fail, fmt
 from grader.sandbox.session import StudentFault
 
 STEPS = 2000

@@ -8,14 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..result import GRADER_ERROR, Result
-from ..spec import CheckNamesDiffer, Exercise, SpecError, UnknownExercise, load_exercise
-from . import mutants as mutation
-from . import seeds as seeding
-from . import verify
-from .jobs import Grading, Runner
-from .layout import Bank
-from .static import static_problems
+from grader.core.result import GRADER_ERROR, Result
+from grader.core.spec import CheckNamesDiffer, Exercise, SpecError, UnknownExercise, load_exercise
+from grader.bank import mutants as mutation
+from grader.bank import seeds as seeding
+from grader.bank import verify
+from grader.bank.jobs import Grading, Runner
+from grader.bank.layout import Bank
+from grader.bank.static import static_problems
 
 
 @dataclass(frozen=True)

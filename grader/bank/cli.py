@@ -72,12 +72,12 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "check-bank":
         return _check_bank(args)
     if args.command == "new":
-        from .scaffold import scaffold
+        from grader.bank.scaffold import scaffold
         for path in scaffold(_bank_root(args), args.name, title=args.title):
             print(f"wrote {path}")
         print(f"next: grade check-bank {args.name.split('_')[0]}")
         return 0
-    from .ci import write_ci
+    from grader.bank.ci import write_ci
     for path in write_ci(args.dir, grader=args.grader, force=args.force):
         print(f"wrote {path}")
     return 0
@@ -89,12 +89,12 @@ def _bank_root(args: argparse.Namespace) -> Path:
 
 
 def _check_bank(args: argparse.Namespace) -> int:
-    from ..pipeline import GraderError
-    from ..spec import exercises_root
-    from .check import BankOptions, check_bank, select_exercises
-    from .jobs import Runner
-    from .layout import Bank
-    from .summary import to_json, to_text
+    from grader.grading.pipeline import GraderError
+    from grader.core.spec import exercises_root
+    from grader.bank.check import BankOptions, check_bank, select_exercises
+    from grader.bank.jobs import Runner
+    from grader.bank.layout import Bank
+    from grader.bank.summary import to_json, to_text
     if args.seeds < 0 or args.jobs < 1 or args.max_mutants < 0:
         raise GraderError("--seeds and --max-mutants must be at least 0, --jobs at least 1")
     if args.executor == "dask" and not args.scheduler:

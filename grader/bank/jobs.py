@@ -1,6 +1,6 @@
 """Gradings of a bank run in parallel, the way `grade batch` runs them: forked local workers
 (each its own sandbox slot) or a dask.distributed cluster. Every grading goes through
-`grader.pipeline.grade`, in the sandbox, like any student's submission."""
+`grader.grading.pipeline.grade`, in the sandbox, like any student's submission."""
 from __future__ import annotations
 
 import json
@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..pipeline import GradeOptions
-from ..result import Result
-from ..spec import Exercise
-from ..status import TaskKind
+from grader.grading.pipeline import GradeOptions
+from grader.core.result import Result
+from grader.core.spec import Exercise
+from grader.core.status import TaskKind
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Runner:
             yield from self._local(gradings, progress)
 
     def _local(self, gradings, progress):
-        from ..batch import executors  # the batch's worker set-up: sandbox slots, death with us
+        from grader.classroom.batch import executors  # the batch's worker set-up: sandbox slots, death with us
         executors.warm_up([_task(g) for g in gradings])
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(min(self.jobs, len(gradings)), mp_context=ctx,
@@ -71,7 +71,7 @@ class Runner:
                 yield g, out
 
     def _dask(self, gradings, progress):
-        from ..batch.dask_executor import DaskExecutor
+        from grader.classroom.batch.dask_executor import DaskExecutor
         by_task = {}
         # the bank's own files (references, mutants), not students': the local path grades
         # them in a weak sandbox too
@@ -90,7 +90,7 @@ class Runner:
 
 
 def _task(g: Grading, i: str | None = None):
-    from ..batch.executors import Task
+    from grader.classroom.batch.executors import Task
     name = g.label if i is None else f"{g.seed}:{i}"
     return Task(student=name, exercise=g.exercise, path=str(g.path))
 
@@ -100,7 +100,7 @@ def _opts(g: Grading) -> GradeOptions:
 
 
 def _one(g: Grading) -> Result | str:
-    from ..batch.executors import grade_task
+    from grader.classroom.batch.executors import grade_task
     return _decode(grade_task(_task(g), _opts(g)))
 
 

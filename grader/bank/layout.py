@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..spec import Exercise
+from grader.core.spec import Exercise
 
 
 @dataclass(frozen=True)

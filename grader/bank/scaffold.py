@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..pipeline import GraderError
+from grader.grading.pipeline import GraderError
 
 YAML = '''\
 # {id}: {title}. Every key is explained in the grader's docs/authoring.md.
@@ -93,7 +93,7 @@ live in exercise.yaml. `judge` is shared with test_hidden.py (see `sibling` ther
 """
 import numpy as np
 
-from grader.checks import as_array, expect_array_close, fail
+from grader.grading.checks import as_array, expect_array_close, fail
 
 EXAMPLE = ([1.0, 2.0, 3.0], 2.0)
 
@@ -116,7 +116,7 @@ def test_scales_the_example(student, exercise):
 
 HIDDEN = '''\
 """Hidden checks for {id}: inputs the student has not seen. Never in the students' pack."""
-from grader.checks import sibling
+from grader.grading.checks import sibling
 
 public = sibling(__file__, "test_public")  # the public checks' helpers, shared
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..result import Result
-from ..spec import Exercise
-from .jobs import Grading
-from .layout import Bank
+from grader.core.result import Result
+from grader.core.spec import Exercise
+from grader.bank.jobs import Grading
+from grader.bank.layout import Bank
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ import re
 from pathlib import Path
 
 
-from ..contract import probe_names
-from ..spec import (HIDDEN_FILE, PUBLIC_FILE, CheckNamesDiffer, Exercise, SpecError,
+from grader.grading.contract import probe_names
+from grader.core.spec import (HIDDEN_FILE, PUBLIC_FILE, CheckNamesDiffer, Exercise, SpecError,
                     load_exercise, parse_check_file, read_yaml)
-from .layout import Bank
+from grader.bank.layout import Bank
 
-# The plugin's fixtures (grader/plugin.py), and pytest's own that a check may sensibly take.
+# The plugin's fixtures (grader/grading/plugin.py), and pytest's own that a check may sensibly take.
 FIXTURES = frozenset({"student", "exercise", "rng", "seed", "report", "dataset",
                       "tmp_path", "request"})
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from .check import ExerciseReport
+from grader.bank.check import ExerciseReport
 
 
 def to_json(reports: list[ExerciseReport]) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..result import GRADED, GRADER_ERROR, Result
-from ..spec import Exercise
-from . import expectations
-from .jobs import Grading
-from .layout import Bank
+from grader.core.result import GRADED, GRADER_ERROR, Result
+from grader.core.spec import Exercise
+from grader.bank import expectations
+from grader.bank.jobs import Grading
+from grader.bank.layout import Bank
 
 REFERENCE, STUB, KNOWN = "reference", "stub", "known"
 
