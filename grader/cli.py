@@ -172,7 +172,7 @@ def configure_logging(verbosity: int) -> None:
 
 def _known(e: Exception) -> bool:
     from grader.grading.loader import SubmissionError
-    from grader.grading.pipeline import GraderError
+    from grader.core.errors import GraderError
     from grader.grading.data import DataError
     from grader.core.spec import SpecError, UnknownExercise
     from grader.classroom.exports import ExportError
@@ -387,7 +387,7 @@ def _add_export_parsers(sub) -> None:
 
 
 def _batch(root: Path, args: argparse.Namespace) -> int:
-    from grader.grading.pipeline import GraderError
+    from grader.core.errors import GraderError
     if args.jobs < 1:
         raise GraderError("--jobs must be at least 1")
     if args.executor == "dask" and not args.scheduler:
@@ -435,7 +435,7 @@ def _batch_console():
 
 
 def _assignments(root: Path, pairs: list[str]) -> tuple[tuple[str, str], ...]:
-    from grader.grading.pipeline import GraderError
+    from grader.core.errors import GraderError
     from grader.core.spec import find_exercise
     out = []
     for pair in pairs:

@@ -560,7 +560,7 @@ def test_dask_executor_gives_the_local_executors_results(dask_cluster, klass, ru
 def test_dask_scheduler_that_is_not_there_is_a_grader_error():
     pytest.importorskip("distributed")
     from grader.classroom.batch.dask_executor import DaskExecutor
-    from grader.grading.pipeline import GraderError
+    from grader.core.errors import GraderError
     with pytest.raises(GraderError, match="cannot reach the dask scheduler at tcp://127.0.0.1:1"):
         DaskExecutor("tcp://127.0.0.1:1", timeout_s=1)
 

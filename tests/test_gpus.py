@@ -11,7 +11,8 @@ import pytest
 
 from conftest import exercise
 from grader.classroom.batch import gpus
-from grader.grading.pipeline import GraderError, resolve_device
+from grader.core.errors import GraderError
+from grader.grading.pipeline import resolve_device
 
 
 def test_claims_take_free_gpus_first_and_wait_when_all_are_held(tmp_path: Path, monkeypatch):

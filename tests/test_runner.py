@@ -10,7 +10,8 @@ import pytest
 
 from conftest import REPO, copy_exercise
 from grader.grading import runner
-from grader.grading.pipeline import GraderError, grade
+from grader.core.errors import GraderError
+from grader.grading.pipeline import grade
 from grader.core.result import PASSED
 from grader.core.spec import Exercise, find_exercise
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.grading.pipeline import GraderError
+from grader.core.errors import GraderError
 
 GITHUB = """\
 # Written by `grade init-ci`: every push and pull request proves the exercise bank.

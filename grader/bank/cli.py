@@ -89,7 +89,7 @@ def _bank_root(args: argparse.Namespace) -> Path:
 
 
 def _check_bank(args: argparse.Namespace) -> int:
-    from grader.grading.pipeline import GraderError
+    from grader.core.errors import GraderError
     from grader.core.spec import exercises_root
     from grader.bank.check import BankOptions, check_bank, select_exercises
     from grader.bank.jobs import Runner

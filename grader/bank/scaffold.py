@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from grader.grading.pipeline import GraderError
+from grader.core.errors import GraderError
 
 YAML = '''\
 # {id}: {title}. Every key is explained in the grader's docs/authoring.md.

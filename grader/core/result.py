@@ -86,6 +86,7 @@ class RunInfo:
     ended: str = ""              # how the last sandbox process ended, in words
     time_limit_s: float = 0.0    # the run's limit, in CPU seconds (a wall ceiling stands above)
     limit_hit: str = ""          # a timeout's limit: cpu (working), wall or idle (waiting)
+    wall_ceiling_s: float = 0.0  # the wall-clock ceiling the run stood under (0: not recorded)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from grader.grading.contract import Thresholds
+from grader.core.errors import GraderBug
 
 PUBLIC_FILE = "test_public.py"
 HIDDEN_FILE = "test_hidden.py"
@@ -32,6 +32,16 @@ def grading_files_digest(folder: Path, h: "hashlib._Hash | None" = None) -> str:
         h.update(name.encode() + b"\0" + (p.read_bytes() if p.exists() else b"") + b"\0")
     return h.hexdigest()
 DEVICES = ("cpu", "cuda", "any")
+
+
+class Thresholds(dict):
+    """`exercise.thresholds`: a dict whose missing key names the yaml, not a bare KeyError
+    (which, raised inside a check, would look like something the submission did)."""
+
+    def __missing__(self, key: str) -> float:
+        known = ", ".join(sorted(self)) or "none"
+        raise GraderBug(f"threshold '{key}' is not in exercise.yaml's thresholds "
+                        f"(it has: {known})")
 
 
 class SpecError(Exception):

@@ -343,7 +343,7 @@ def sibling(of: str, name: str) -> Any:
         return sys.modules[key]
     spec = importlib.util.spec_from_file_location(key, path)
     if spec is None or spec.loader is None or not path.exists():
-        from grader.grading.contract import GraderBug
+        from grader.core.errors import GraderBug
         raise GraderBug(f"sibling(): no check file {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[key] = module

@@ -10,19 +10,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-
-class GraderBug(Exception):
-    """A fault in the exercise's own checks, probes or yaml: never the student's."""
-
-
-class Thresholds(dict):
-    """`exercise.thresholds`: a dict whose missing key names the yaml, not a bare KeyError
-    (which, raised inside a check, would look like something the submission did)."""
-
-    def __missing__(self, key: str) -> float:
-        known = ", ".join(sorted(self)) or "none"
-        raise GraderBug(f"threshold '{key}' is not in exercise.yaml's thresholds "
-                        f"(it has: {known})")
+from grader.core.errors import GraderBug
 
 
 def probe_names(source: str) -> frozenset[str]:

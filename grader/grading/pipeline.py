@@ -21,16 +21,14 @@ from grader.grading.loader import CELL_FAILED, Submission, load_submission, loca
 from grader.core.result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
                      SYNTAX_ERROR, CheckResult, Result, RunInfo)
 from grader.sandbox import zygote
+from grader.sandbox.clock import WALL_FACTOR
 from grader.sandbox.isolation import Layers, Limits, detect_layers
 from grader.sandbox.session import LoadFailed, Session, SessionConfig
+from grader.core.errors import GraderError
 from grader.core.spec import Exercise
 from grader.grading.static_checks import forbidden_import
 
 log = logging.getLogger(__name__)
-
-
-class GraderError(Exception):
-    """The grader or an exercise is broken (not the student's fault): reaches the CLI as one line."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +85,7 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
                   wall_s=round(time.monotonic() - started, 3), cpu_s=round(u.cpu_s, 3),
                   peak_mem_mb=round(u.peak_mem_mb, 1), student_s=round(u.student_s, 3),
                   starts=u.starts, ended=u.ended, time_limit_s=exercise.time_limit_s,
-                  limit_hit=u.limit_hit)
+                  limit_hit=u.limit_hit, wall_ceiling_s=exercise.time_limit_s * WALL_FACTOR)
     log.info("%s %s: %s in %.1f s (%s, sandbox: %s, %d start%s, %s)", exercise.id, path, status,
              run.wall_s, device, run.sandbox, run.starts, "" if run.starts == 1 else "s",
              run.ended or "ended normally")

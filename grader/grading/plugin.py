@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 
 from grader.grading.checks import CheckFailed, auditing_causes
-from grader.grading.contract import GraderBug, Student, probe_names
+from grader.core.errors import GraderBug
+from grader.grading.contract import Student, probe_names
 from grader.grading.explain import Raised, explain, last_student_frame
 from grader.grading.feedback import EXPLAINED
 from grader.rendering.plots import thinned

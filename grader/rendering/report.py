@@ -14,7 +14,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from grader.grading import feedback
 from grader.rendering import plots
 from grader.core.files import atomic_write_text, file_part
-from grader.sandbox.clock import WALL_FACTOR
 from grader.core.result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
                            SYNTAX_ERROR,
                            CheckResult, Result)
@@ -58,8 +57,9 @@ def _time_limit(result: Result) -> str:
     run = result.run
     if run is None or not run.time_limit_s:
         return ""
-    words = (f"{run.time_limit_s:g} s of CPU time, under a wall-clock ceiling of "
-             f"{run.time_limit_s * WALL_FACTOR:g} s")
+    words = f"{run.time_limit_s:g} s of CPU time"
+    if run.wall_ceiling_s:
+        words += f", under a wall-clock ceiling of {run.wall_ceiling_s:g} s"
     hit = {"cpu": "the CPU time", "wall": "the wall-clock ceiling",
            "idle": "idle (it used no CPU time while the grader waited for it)"
            }.get(run.limit_hit)

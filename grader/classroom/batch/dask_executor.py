@@ -41,7 +41,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from grader.grading.pipeline import GradeOptions, GraderError
+from grader.core.errors import GraderError
+from grader.grading.pipeline import GradeOptions
 from grader.classroom.intake import MAX_BYTES
 from grader.classroom.batch.executors import ERROR, Task, grade_task, weak_sandbox_refusal
 from grader.classroom.locks import AllHeld, first_free
