@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.core.result import GRADER_ERROR, Result
-from grader.core.spec import CheckNamesDiffer, Exercise, SpecError, UnknownExercise, load_exercise
+from grader.core.spec import Exercise, load_exercise
+from grader.core.errors import CheckNamesDiffer, SpecError, UnknownExercise
 from grader.bank import mutants as mutation
 from grader.bank import seeds as seeding
 from grader.bank import verify

@@ -13,8 +13,9 @@ from pathlib import Path
 
 
 from grader.grading.contract import probe_names
-from grader.core.spec import (HIDDEN_FILE, PUBLIC_FILE, CheckNamesDiffer, Exercise, SpecError,
-                    load_exercise, parse_check_file, read_yaml)
+from grader.core.spec import (HIDDEN_FILE, PUBLIC_FILE, Exercise, load_exercise, parse_check_file,
+                              read_yaml)
+from grader.core.errors import CheckNamesDiffer, SpecError
 from grader.bank.layout import Bank
 
 # The plugin's fixtures (grader/grading/plugin.py), and pytest's own that a check may sensibly take.

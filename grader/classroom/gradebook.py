@@ -52,6 +52,7 @@ from pathlib import Path
 
 from grader.core.result import Result
 from grader.core.status import CheckStatus, EntryStatus
+from grader.core.errors import GradebookError
 
 FILENAME = "gradebook.sqlite"
 SCHEMA_VERSION = 2
@@ -158,10 +159,6 @@ _MIGRATE_1_TO_2 = [f"ALTER TABLE students ADD COLUMN {c} TEXT NOT NULL DEFAULT '
 ]
 STUDENT_FIELDS = ("name", "email", "sis_user_id", "sis_login_id", "section", "lms", "lms_id",
                   "github")
-
-
-class GradebookError(Exception):
-    """The gradebook file cannot be used (not a gradebook, a newer schema, corrupt)."""
 
 
 @dataclass(frozen=True)

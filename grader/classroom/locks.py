@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from grader.core.errors import FolderBusy
+
 
 class AllHeld(Exception):
     """Every lock stayed held for as long as the caller would wait."""
@@ -38,10 +40,6 @@ def first_free(locks: list[Path], poll_s: float, wait_s: float | None = None
         if deadline is not None and time.monotonic() > deadline:
             raise AllHeld(f"all {len(locks)} held for {wait_s:g} s")
         time.sleep(poll_s)
-
-
-class FolderBusy(Exception):
-    """Another process holds the folder's lock (another `grade batch` on the same --out)."""
 
 
 LOCK_NAME = ".grade-batch.lock"

@@ -30,9 +30,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-
-class RosterError(Exception):
-    """The roster file cannot be read: the instructor's, one line."""
+from grader.core.errors import RosterError
 
 
 @dataclass(frozen=True)

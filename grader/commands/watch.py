@@ -93,7 +93,7 @@ def watch(exercise: Any, path: Path, opts: Any, report_dir: Path | None = None,
 def _guarded(once: Callable[[float], int], seen_at: float, console: Console) -> int:
     """A file that cannot be graded (empty while being saved, not a notebook yet) is one line
     here, and the watch goes on."""
-    from grader.grading.loader import SubmissionError
+    from grader.core.errors import SubmissionError
     try:
         return once(seen_at)
     except SubmissionError as e:

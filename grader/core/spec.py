@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from grader.core.errors import GraderBug
+from grader.core.errors import CheckNamesDiffer, GraderBug, SpecError, UnknownExercise
 
 PUBLIC_FILE = "test_public.py"
 HIDDEN_FILE = "test_hidden.py"
@@ -42,20 +42,6 @@ class Thresholds(dict):
         known = ", ".join(sorted(self)) or "none"
         raise GraderBug(f"threshold '{key}' is not in exercise.yaml's thresholds "
                         f"(it has: {known})")
-
-
-class SpecError(Exception):
-    """An instructor-side fault in an exercise folder (not a student's fault): the exercise
-    cannot be loaded. str(e) is one line naming the file (and line, where there is one)."""
-
-
-class CheckNamesDiffer(SpecError):
-    """The checks in exercise.yaml and the test functions in the check files do not match:
-    each side is readable, so `grade check-bank` lists every such name as a bank problem."""
-
-
-class UnknownExercise(Exception):
-    pass
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from grader.core.errors import DataError
+
 # SHA-256 of the *uncompressed* files: they match LeCun's originals, whatever wrapper (npm
 # tarball, torchvision's .gz) they arrived in.
 MNIST_FILES: dict[str, str] = {
@@ -37,10 +39,6 @@ HOW_TO_GET = ("run `grade data mnist` or pass --data-dir DIR with the four IDX f
 # IDX type codes (http://yann.lecun.com/exdb/mnist/); multi-byte values are big-endian.
 _IDX_DTYPES = {0x08: "u1", 0x09: "i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 _MAX_HEADER = 4 + 4 * 255
-
-
-class DataError(Exception):
-    """The data set is missing or damaged; the message is one line meant for the user."""
 
 
 @dataclass(frozen=True, eq=False)   # eq=False: comparing arrays with == is not a bool

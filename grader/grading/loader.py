@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.core.errors import SubmissionError
+
 _KINDS = {".py": "py", ".ipynb": "ipynb"}
 _SKIP_TAG = "skip-grading"
 # Cell magics that run their body as ordinary Python (and only time it, or capture its output):
@@ -46,10 +48,6 @@ _IPYTHON_LINES = (
     (re.compile(r"\s*\?+[\w.]|\s*[\w.]+\?{1,2}\s*$"), "help request"),
 )
 _GET_IPYTHON = re.compile(r"\s*(?:[\w.]+\s*=\s*)?get_ipython\(\)")
-
-
-class SubmissionError(Exception):
-    """The file cannot be graded at all; str(e) is one line a student understands."""
 
 
 @dataclass(frozen=True)

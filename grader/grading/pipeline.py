@@ -24,7 +24,7 @@ from grader.sandbox import zygote
 from grader.sandbox.clock import WALL_FACTOR
 from grader.sandbox.isolation import Layers, Limits, detect_layers
 from grader.sandbox.session import LoadFailed, Session, SessionConfig
-from grader.core.errors import GraderError
+from grader.core.errors import ChecksBroken, GraderError
 from grader.core.spec import Exercise
 from grader.grading.static_checks import forbidden_import
 
@@ -187,7 +187,7 @@ def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
 def _run_checks(ex: Exercise, session: Session, hidden: bool, seed: int,
                 datasets: dict, progress: Any = None, audit: bool = False) -> dict:
     from grader.grading.plugin import Job
-    from grader.grading.runner import ChecksBroken, run_checks
+    from grader.grading.runner import run_checks
     try:
         return run_checks(Job(ex, session, seed, datasets, progress=progress,
                               audit_causes=audit), hidden)

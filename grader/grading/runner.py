@@ -23,15 +23,12 @@ import pytest
 
 from grader.grading.plugin import GraderPlugin, Job, Outcome
 from grader.core.spec import Exercise, grading_files_digest
+from grader.core.errors import ChecksBroken
 
 # Built-in plugins a grading run does not use; two of them run gc.collect() per session.
 _UNUSED_PLUGINS = ("unraisableexception", "threadexception", "doctest", "junitxml", "pastebin",
                    "logging", "faulthandler", "stepwise", "setuponly", "setupplan", "unittest",
                    "legacypath", "debugging", "capture")
-
-
-class ChecksBroken(Exception):
-    """The exercise's check files cannot be collected or run: the instructor's fault."""
 
 
 def run_checks(job: Job, hidden: bool) -> dict[str, Outcome]:

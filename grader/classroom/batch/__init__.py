@@ -36,7 +36,6 @@ from pathlib import Path
 
 from rich.console import Console
 
-from grader.classroom.exports import ExportError
 from grader.classroom.final import final_grades
 from grader.classroom.late import SETTING as LATE_SETTING
 from grader.classroom.late import Policy, make_policy, read_submission_times
@@ -47,19 +46,16 @@ from grader.core.result import Result
 from grader.core.spec import Exercise, all_exercises, find_exercise, grading_files_digest
 from grader.classroom.batch.console import Reporter
 from grader.classroom.batch.executors import ERROR, GRADED, UNREADABLE, LocalExecutor, Task
-from grader.classroom.intake import MAX_BYTES, DiscoveryError, Found, Intake, Reason, Skipped, discover
+from grader.classroom.intake import MAX_BYTES, Found, Intake, Reason, Skipped, discover
 from grader.classroom.intake.names import shown
 from grader.classroom.locks import hold_folder
 from grader.classroom.folder import render_entry, render_missing, write_grades_csv
 from grader.classroom.overview import write_overview
 from grader.classroom.roster import Matcher, Person, lms_columns, read_roster
+from grader.core.errors import BatchError, DiscoveryError, ExportError
 
 EXECUTORS = ("local", "dask")
 UNPACKED = "unpacked"
-
-
-class BatchError(Exception):
-    """The batch cannot run as asked (nothing found, --out inside the input, busy): one line."""
 
 
 @dataclass(frozen=True)

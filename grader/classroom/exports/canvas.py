@@ -17,7 +17,7 @@ from grader.classroom.gradebook import Gradebook
 from grader.rendering.report import fmt_points
 from grader.core.spec import Exercise
 from grader.classroom import csvfile
-from grader.classroom.exports import ExportError
+from grader.core.errors import ExportError
 from grader.classroom.final import final_grades
 
 HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]

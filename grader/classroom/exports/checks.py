@@ -6,7 +6,7 @@ from __future__ import annotations
 from grader.classroom.gradebook import Gradebook
 from grader.rendering.report import fmt_points
 from grader.classroom import csvfile
-from grader.classroom.exports import ExportError
+from grader.core.errors import ExportError
 from grader.classroom.final import final_grades
 
 HEADER = ["student_id", "name", "exercise", "check", "hidden", "status", "points",

@@ -40,7 +40,7 @@ from grader.classroom.gradebook import Entry, Gradebook
 from grader.rendering.report import fmt_points, render_html
 from grader.grading.feedback import next_step
 from grader.core.result import Result
-from grader.classroom.exports import ExportError
+from grader.core.errors import ExportError
 from grader.classroom.final import Grade, adjusted_result, final_grades
 
 MOODLE_PLUGIN = "assignsubmission_file"

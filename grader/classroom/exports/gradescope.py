@@ -37,7 +37,7 @@ from grader.core.files import atomic_path, atomic_write_text
 from grader.rendering.report import fmt_points
 from grader.core.result import Result
 from grader.core.spec import Exercise
-from grader.classroom.exports import ExportError
+from grader.core.errors import ExportError
 
 VISIBILITY = ("visible", "hidden", "after_due_date", "after_published")
 STATUSES = ("passed", "failed")

@@ -18,7 +18,7 @@ from grader.classroom.gradebook import NO_SUBMISSION, Gradebook
 from grader.rendering.report import fmt_points
 from grader.core.spec import Exercise
 from grader.classroom import csvfile
-from grader.classroom.exports import ExportError
+from grader.core.errors import ExportError
 from grader.classroom.final import Grade, final_grades
 from grader.classroom.late import parse_time
 

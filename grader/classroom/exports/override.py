@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from grader.classroom.gradebook import Gradebook
 from grader.rendering.report import fmt_points
 from grader.core.spec import Exercise
-from grader.classroom.exports import ExportError
+from grader.core.errors import ExportError
 from grader.classroom.final import Override, final_grades
 
 

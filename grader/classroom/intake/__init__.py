@@ -19,8 +19,9 @@ from grader.classroom.intake import names
 from grader.classroom.intake.choose import PREFER, Candidate, exercise_of, exercise_token, is_code, named_exercise, ranked
 from grader.classroom.intake.layouts import (CANVAS_KINDS, NBGRADER_ROOTS, Context, Owner, context_of, is_metadata,
                       owner_of)
-from grader.classroom.intake.members import (MAX_BYTES, OUTSIDE, UNSAFE, DiscoveryError, FolderReader, Member, MemberError,
-                      list_members, unpack_inner_zips)
+from grader.classroom.intake.members import (MAX_BYTES, OUTSIDE, UNSAFE, FolderReader, Member,
+                                             MemberError, list_members, unpack_inner_zips)
+from grader.core.errors import DiscoveryError
 
 __all__ = ["discover", "exercise_of", "DiscoveryError", "Found", "Skipped", "Intake",
            "MAX_BYTES", "PREFER", "Reason"]

@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.core.errors import DiscoveryError
+
 MAX_BYTES = 2_000_000            # grader.grading.loader's own limit
 MAX_DEPTH = 12                   # a deeper tree is hostile or a mistake: reported, not walked
 MAX_MEMBERS = 200_000
@@ -34,10 +36,6 @@ NOT_REGULAR = "not a regular file"
 HARD_LINK = "a hard link to a file owned by someone else"
 OUTSIDE = "its path leaves the archive"
 UNSAFE = frozenset({LINK, NOT_REGULAR, HARD_LINK, OUTSIDE})
-
-
-class DiscoveryError(Exception):
-    """The input cannot be read at all (no such folder, not a zip): the instructor's."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 from grader.classroom.batch import UNPACKED
 from grader.classroom.intake.names import safe_part
 from grader.classroom.gradebook import NO_SUBMISSION, UNREADABLE, Entry
-from grader.grading.loader import SubmissionError
+from grader.core.errors import SubmissionError
 from grader.classroom.similarity.fingerprint import fingerprints
 from grader.classroom.similarity.index import Document
 from grader.classroom.similarity.normalise import read_code, units

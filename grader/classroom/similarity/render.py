@@ -4,6 +4,7 @@ file, inline CSS, no scripts, autoescaped (code and ids are the students')."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from grader import __version__
 from grader.rendering.report import environment
@@ -36,3 +37,21 @@ def _side(tag: str, doc: Document, ranges: list[list[int]]) -> dict:
                        "colour": owner[i] % COLOURS if i in owner else None,
                        "anchors": first.get(i, [])}
                       for i, text in enumerate(lines, start=1)]}
+
+
+def to_text(report: dict, klass: Path, top: int = 10) -> str:
+    from grader.classroom.intake.names import shown     # ids with control characters, escaped
+    lines = [] if report["exercises"] else [f"{klass}: no graded submissions to compare"]
+    for x in report["exercises"]:
+        lines.append(f"{x['exercise']}: {x['compared']} of {x['submissions']} submissions "
+                     f"compared; {sum(p['flagged'] for p in x['pairs'])} pairs at or above "
+                     f"{x['threshold']:g}")
+        for p in x["pairs"][:top]:
+            mark = "!" if p["flagged"] else " "
+            lines.append(f"  {mark} {p['similarity']:.2f}  {shown(p['students'][0])}  "
+                         f"{shown(p['students'][1])}  {Path(klass) / p['page']}")
+        for c in x["clusters"]:
+            lines.append(f"  cluster: {', '.join(map(shown, c))}")
+        for n in x["not_compared"]:
+            lines.append(f"  not compared: {shown(n['student'])} ({n['reason']})")
+    return "\n".join(lines) + "\n"

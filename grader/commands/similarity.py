@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+NAME = "similarity"
+
 EPILOG = """\
 CLASS is a `grade batch --out` folder. Each exercise's submissions (the exact copies that were
 graded; notebooks by their code cells) are compared by structure: tokens of the normalised
@@ -25,8 +27,8 @@ exercise): one line on stderr
 """
 
 
-def add_parser(sub) -> None:
-    s = sub.add_parser("similarity", help="which students' submissions are suspiciously alike",
+def add(sub) -> None:
+    s = sub.add_parser(NAME, help="which students' submissions are suspiciously alike",
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
     s.add_argument("klass", type=Path, metavar="CLASS", help="a grade batch --out folder")
     s.add_argument("--exercise", help="only this exercise (default: every one the class has)")
@@ -40,18 +42,20 @@ def add_parser(sub) -> None:
                         "course notes, ../shared/course-notes beside the bank, if there)")
 
 
-def run(root: Path, args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from grader.classroom.exports import open_class
-    from grader.core.spec import all_exercises, find_exercise
     from grader.classroom.similarity import class_report
     from grader.classroom.similarity.given import default_notes
+    from grader.classroom.similarity.render import to_text
+    from grader.core.spec import all_exercises, exercises_root, find_exercise
+    root = exercises_root(args.exercises)
     chosen = [find_exercise(root, args.exercise)] if args.exercise else all_exercises(root)
     notes = args.notes if args.notes is not None else default_notes(root.parent)
     with open_class(args.klass) as gb:
         report = class_report(args.klass, gb, chosen, notes)
     text = json.dumps(report, indent=2) + "\n" if args.json else to_text(report, args.klass)
     if args.output:
-        from grader.classroom.exports import ExportError
+        from grader.core.errors import ExportError
         from grader.core.files import atomic_write_text
         try:
             atomic_write_text(args.output, text)
@@ -60,21 +64,3 @@ def run(root: Path, args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
-
-
-def to_text(report: dict, klass: Path, top: int = 10) -> str:
-    from grader.classroom.intake.names import shown     # ids with control characters, escaped
-    lines = [] if report["exercises"] else [f"{klass}: no graded submissions to compare"]
-    for x in report["exercises"]:
-        lines.append(f"{x['exercise']}: {x['compared']} of {x['submissions']} submissions "
-                     f"compared; {sum(p['flagged'] for p in x['pairs'])} pairs at or above "
-                     f"{x['threshold']:g}")
-        for p in x["pairs"][:top]:
-            mark = "!" if p["flagged"] else " "
-            lines.append(f"  {mark} {p['similarity']:.2f}  {shown(p['students'][0])}  "
-                         f"{shown(p['students'][1])}  {Path(klass) / p['page']}")
-        for c in x["clusters"]:
-            lines.append(f"  cluster: {', '.join(map(shown, c))}")
-        for n in x["not_compared"]:
-            lines.append(f"  not compared: {shown(n['student'])} ({n['reason']})")
-    return "\n".join(lines) + "\n"
