@@ -106,3 +106,19 @@ def test_summary_line() -> None:
     assert summary_line(two) == "ex02: 2/6 (2 checks failed, 2 hidden not run)"
     broken = result(check("a", ERROR, 0), status=SYNTAX_ERROR, message="line 3: invalid syntax\nx")
     assert summary_line(broken) == "ex02: 0/2 (syntax error: line 3: invalid syntax …)"
+
+
+def test_a_students_output_line_cannot_drive_the_terminal() -> None:
+    """Progress.output shows the student's printed line through grader.core.text.printable:
+    no escape reaches the terminal, and no title or fake score is left behind as text."""
+    import io
+
+    from conftest import exercise
+    from grader.rendering.terminal import Progress
+    out = io.StringIO()
+    console = Console(file=out, width=120, color_system=None)
+    with Progress(exercise("ex02"), console=console) as progress:
+        progress.output("\x1b]0;10/10 full marks\x07\x1b[2J\x1b(Bloss 0.5\r10/10\u202e")
+    shown = out.getvalue()
+    assert "\x1b" not in shown and "full marks" not in shown
+    assert "│ loss 0.5\ufffd10/10\ufffd" in shown

@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass
 
 from grader.classroom.gradebook import Entry, Gradebook
-from grader.rendering.report import fmt_points
+from grader.core.text import fmt_points
 from grader.core.result import Result
 from grader.classroom.late import SETTING, Lateness, Policy, lateness
 

@@ -23,7 +23,8 @@ from grader.classroom.final import Grade, adjusted_result, grade_of
 from grader.classroom.exports.gradescope import results_document
 from grader.classroom.gradebook import NO_SUBMISSION, UNREADABLE, Entry
 from grader.core.files import atomic_path, atomic_write_text
-from grader.rendering.report import fmt_points, render_html, report_filename
+from grader.rendering.report import render_html, report_filename
+from grader.core.text import fmt_points
 from grader.core.result import Result
 from grader.core.spec import Exercise
 from grader.classroom.intake.names import safe_part

@@ -24,7 +24,8 @@ from grader.classroom.final import Grade, final_grades, policies
 from grader.classroom.gradebook import NO_SUBMISSION, Entry, Gradebook
 from grader.rendering.plots import svg
 from grader.core.files import atomic_write_text
-from grader.rendering.report import environment, fmt_points
+from grader.rendering.report import environment
+from grader.core.text import fmt_points
 from grader.core.result import ERROR, GRADED, Plot, Result
 from grader.core.spec import Exercise
 from grader.classroom.intake import Reason

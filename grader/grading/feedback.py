@@ -22,22 +22,16 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from grader.core.text import clean
 from grader.grading.loader import failed_cell
 from grader.core.result import ERROR, FAILED, FORBIDDEN, GRADED, LOAD_ERROR, SYNTAX_ERROR, CheckResult
 
 # The cause of a check whose failure is the student's exception, explained (grader.grading.plugin).
 EXPLAINED = "explained_error"
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # What the student's code raised when it uses a name it never defined (GD, or a helper of GD's).
 _UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined"
                         r"|AttributeError: module '[\w.]+' has no attribute '(\w+)'"
                         r"|ImportError: cannot import name '(\w+)'")
-
-
-def clean(text: str) -> str:
-    """`text` without terminal colour codes and other control characters (newlines kept)."""
-    return _CONTROL.sub("", _ANSI.sub("", text or "").replace("\r\n", "\n"))
 
 
 def shorten(text: str, width: int) -> str:

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from grader.grading import feedback
 from grader.rendering import plots
 from grader.core.files import atomic_write_text, file_part
+from grader.core.text import fmt_points
 from grader.core.result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
                            SYNTAX_ERROR,
                            CheckResult, Result)
@@ -106,11 +107,6 @@ def hidden_note(result: Result) -> str:
     n, p = result.hidden_remaining, fmt_points(result.hidden_points)
     return (f"Only public checks ran; the instructor will run {n} hidden "
             f"check{'s' if n != 1 else ''} worth {p} point{'s' if p != '1' else ''}.")
-
-
-def fmt_points(v: float) -> str:
-    """7.0 -> '7', 7.5 -> '7.5', 2.3333 -> '2.33'."""
-    return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
 def _first_fix(check: CheckResult) -> str:

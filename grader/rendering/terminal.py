@@ -15,7 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.grading import feedback
-from grader.rendering.report import fmt_points, hidden_note
+from grader.core.text import fmt_points, printable
+from grader.rendering.report import hidden_note
 from grader.core.result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
                            SYNTAX_ERROR, Result)
 
@@ -212,7 +213,7 @@ class Progress:
                 self.console.print(Text("│ … more output in the report", style="dim"))
             return
         text = Text("│ ", style="dim")
-        text.append(_printable(line)[:300])  # a Text: markup in the student's line stays text
+        text.append(printable(line)[:300])  # a Text: markup in the student's line stays text
         self.console.print(text)
 
     def __rich__(self) -> Text:
@@ -227,8 +228,3 @@ class Progress:
                     f"[{done + 1}/{self._total}]", style="cyan")
 
 
-def _printable(line: str) -> str:
-    """A line of the student's output without terminal control sequences or characters."""
-    import re
-    line = re.sub(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]", "", line)
-    return "".join(ch if ch.isprintable() or ch == "\t" else "�" for ch in line)

@@ -41,7 +41,7 @@ from grader.classroom.late import SETTING as LATE_SETTING
 from grader.classroom.late import Policy, make_policy, read_submission_times
 from grader.classroom.gradebook import NOT_GRADABLE, Gradebook, Key, Origin
 from grader.grading.pipeline import GradeOptions
-from grader.rendering.report import fmt_points
+from grader.core.text import fmt_points
 from grader.core.result import Result
 from grader.core.spec import Exercise, all_exercises, find_exercise, grading_files_digest
 from grader.classroom.batch.console import Reporter

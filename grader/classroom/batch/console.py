@@ -21,7 +21,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
 from rich.table import Table
 
 from grader.classroom.gradebook import NO_SUBMISSION, Entry
-from grader.rendering.report import fmt_points
+from grader.core.text import fmt_points
 from grader.core.result import GRADED
 from grader.classroom.intake import Reason, Skipped
 from grader.classroom.intake.names import shown

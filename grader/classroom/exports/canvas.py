@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from grader.classroom.gradebook import Gradebook
-from grader.rendering.report import fmt_points
+from grader.core.text import fmt_points
 from grader.core.spec import Exercise
 from grader.classroom import csvfile
 from grader.core.errors import ExportError

@@ -4,7 +4,7 @@ checks never ran (unreadable, no submission) is one row with its status and reas
 from __future__ import annotations
 
 from grader.classroom.gradebook import Gradebook
-from grader.rendering.report import fmt_points
+from grader.core.text import fmt_points
 from grader.classroom import csvfile
 from grader.core.errors import ExportError
 from grader.classroom.final import final_grades

@@ -37,7 +37,8 @@ from pathlib import Path
 from grader.classroom.intake.names import safe_part
 from grader.core.files import atomic_path, atomic_write_text
 from grader.classroom.gradebook import Entry, Gradebook
-from grader.rendering.report import fmt_points, render_html
+from grader.rendering.report import render_html
+from grader.core.text import fmt_points
 from grader.grading.feedback import next_step
 from grader.core.result import Result
 from grader.core.errors import ExportError

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.core.files import atomic_path, atomic_write_text
-from grader.rendering.report import fmt_points
+from grader.core.text import fmt_points
 from grader.core.result import Result
 from grader.core.spec import Exercise
 from grader.core.errors import ExportError

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from grader.classroom.gradebook import NO_SUBMISSION, Gradebook
-from grader.rendering.report import fmt_points
+from grader.core.text import fmt_points
 from grader.core.spec import Exercise
 from grader.classroom import csvfile
 from grader.core.errors import ExportError

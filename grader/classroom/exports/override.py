@@ -9,7 +9,7 @@ import getpass
 from dataclasses import dataclass
 
 from grader.classroom.gradebook import Gradebook
-from grader.rendering.report import fmt_points
+from grader.core.text import fmt_points
 from grader.core.spec import Exercise
 from grader.core.errors import ExportError
 from grader.classroom.final import Override, final_grades
