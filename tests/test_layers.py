@@ -101,7 +101,8 @@ def test_the_pending_list_only_names_crossings_that_remain():
 
 @pytest.mark.parametrize("module", ["grader.rendering.report", "grader.rendering.terminal",
                                     "grader.rendering.plots", "grader.core.result",
-                                    "grader.classroom.gradebook", "grader.classroom.exports.canvas"])
+                                    "grader.classroom.gradebook", "grader.classroom.exports.canvas",
+                                    "grader.core.errors", "grader.cli", "grader.bank.static"])
 def test_rendering_and_records_never_load_the_sandbox(module):
     """Not even by way of another module: reading a class folder needs no sandbox."""
     code = (f"import sys, {module}; "
