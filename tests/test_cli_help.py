@@ -82,6 +82,24 @@ def test_every_subcommand_has_a_snapshot():
     assert set(sub.choices) <= {argv[0] for argv in CASES.values() if argv}
 
 
+def test_one_module_per_command_one_pattern():
+    """grader/cli.py only builds the parser from grader/commands/ and dispatches: each command
+    module has NAME, add(subparsers) and run(args) -> int, and every such module is listed."""
+    import inspect
+    import pkgutil
+
+    import grader.commands
+    from grader import cli
+    assert [c.NAME for c in cli.COMMANDS] == list(cli.BY_NAME)
+    for command in cli.COMMANDS:
+        assert list(inspect.signature(command.add).parameters) == ["sub"], command
+        assert list(inspect.signature(command.run).parameters) == ["args"], command
+    listed = {c.__name__ for c in cli.COMMANDS}
+    for info in pkgutil.iter_modules(grader.commands.__path__):
+        module = __import__(f"grader.commands.{info.name}", fromlist=["_"])
+        assert hasattr(module, "NAME") == (module.__name__ in listed), module
+
+
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     SNAPSHOTS.mkdir(parents=True, exist_ok=True)
