@@ -406,7 +406,7 @@ def test_on_a_terminal_markup_in_names_is_shown_not_parsed(tmp_path: Path):
 def test_the_intake_options_are_documented(repo: Path):
     from grader.cli import build_parser
     from grader.commands.batch import EPILOG as BATCH_EPILOG
-    readme = (repo / "README.md").read_text(encoding="utf-8")
+    readme = (repo / "docs" / "commands.md").read_text(encoding="utf-8")
     batch = build_parser()._subparsers._group_actions[0].choices["batch"]
     for option in ("--roster", "--assignment", "--prefer", "--verbose", "--wait"):
         action = next(a for a in batch._actions if option in a.option_strings)

@@ -392,9 +392,9 @@ def test_cli_refuses_a_folder_that_is_not_a_class(tmp_path, capsys):
 
 def test_every_option_is_documented(repo):
     from grader.cli import build_parser
-    readme = (repo / "README.md").read_text(encoding="utf-8")
+    readme = (repo / "docs" / "commands.md").read_text(encoding="utf-8")
     parser = build_parser()._subparsers._group_actions[0].choices["similarity"]
-    assert "## Similarity" in readme and "grade similarity class/" in readme
+    assert "## `grade similarity`" in readme and "grade similarity class/" in readme
     for action in parser._actions:
         if action.option_strings and action.option_strings != ["-h", "--help"]:
             assert action.help and any(o in readme for o in action.option_strings), action
