@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "cli"
+# argparse lays help out a little differently from one Python to the next (3.13 writes
+# "-o, --output FILE"): the snapshots are of the Python the project's .venv and CI run.
+SNAPSHOT_PYTHON = (3, 11)
 
 # argv -> snapshot name. The usage errors are there too: their words and exit code (2) are
 # argparse's, from the same parser.
@@ -68,6 +71,8 @@ def _run(argv: list[str]) -> str:
     return f"exit: {code}\n--- stdout\n{out.getvalue()}--- stderr\n{err.getvalue()}"
 
 
+@pytest.mark.skipif(sys.version_info[:2] != SNAPSHOT_PYTHON,
+                    reason="the snapshots are of Python %d.%d's argparse" % SNAPSHOT_PYTHON)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_help_text_is_unchanged(name):
     want = (SNAPSHOTS / f"{name}.txt").read_text(encoding="utf-8")
