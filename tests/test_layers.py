@@ -66,7 +66,6 @@ PENDING = {
     "grader/cli.py imports grader.rendering.report",
     "grader/cli.py imports grader.rendering.terminal",
     "grader/cli.py imports grader.sandbox.isolation",
-    "grader/grading/plugin.py imports grader.rendering.plots",
 }
 
 

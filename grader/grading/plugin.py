@@ -24,7 +24,7 @@ from grader.core.errors import GraderBug
 from grader.grading.contract import Student, probe_names
 from grader.grading.explain import Raised, explain, last_student_frame
 from grader.grading.feedback import EXPLAINED
-from grader.rendering.plots import thinned
+from grader.grading.plot_series import thinned
 from grader.core.result import FAILED, GRADER_ERROR, PASSED, Plot
 from grader.sandbox.session import Session, StudentFault
 from grader.core.spec import Exercise
