@@ -16,7 +16,7 @@ from grader.rendering import plots
 from grader.core.files import atomic_write_text, file_part
 from grader.core.result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
                            SYNTAX_ERROR,
-                           CheckResult, Result)
+                           Result)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -97,9 +97,9 @@ def banner(result: Result) -> Banner:
     total = len(result.checks)
     headline = f"{len(failing)} of {total} check{'s' if total != 1 else ''} did not pass"
     # next_step names the likeliest cause across all checks (grader.grading.feedback); a result read
-    # from an older JSON has none: the first failing check's hint, as before.
+    # from an older JSON has none: the sentence that sends the student to the first failing check.
     return Banner("warn" if result.score > 0 else "bad", headline,
-                  result.next_step or _first_fix(failing[0]))
+                  result.next_step or feedback.start_with(failing[0]))
 
 
 def hidden_note(result: Result) -> str:
@@ -111,14 +111,6 @@ def hidden_note(result: Result) -> str:
 def fmt_points(v: float) -> str:
     """7.0 -> '7', 7.5 -> '7.5', 2.3333 -> '2.33'."""
     return f"{v:.2f}".rstrip("0").rstrip(".")
-
-
-def _first_fix(check: CheckResult) -> str:
-    if check.status == ERROR:
-        detail = check.hint or _first_line(check.message) or "it could not run"
-        return f"Start with \u201c{check.description or check.name}\u201d: {detail}"
-    detail = check.hint or _first_line(check.message) or "see its panel below"
-    return f"Start with \u201c{check.description or check.name}\u201d. {detail}"
 
 
 def _first_line(text: str) -> str:
