@@ -12,6 +12,7 @@ exception of the check's own (not a failed expectation, not the student's) makes
 from __future__ import annotations
 
 import hashlib
+import sys
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,11 @@ from grader.core.result import FAILED, GRADER_ERROR, PASSED, Plot
 from grader.sandbox.session import Session, StudentFault
 from grader.core.spec import Exercise
 from grader.core.status import fault_check_status
+
+if sys.version_info >= (3, 11):
+    from builtins import BaseExceptionGroup
+else:  # pytest's own dependency there
+    from exceptiongroup import BaseExceptionGroup
 
 # What the student reads when the check itself is broken; the traceback goes to the instructor.
 GRADER_ERROR_MESSAGE = ("the grader could not run this check (a fault in the exercise's checks, "
@@ -139,13 +145,6 @@ class GraderPlugin:
         return self._reporters.setdefault(request.node.name, Reporter())
 
     # ---- outcomes ----------------------------------------------------------------------------
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        # pytest renders a traceback with source for every failure (a tenth of a second each,
-        # parsing the check file); a grading run never shows it: it reports curated messages.
-        for item in items:
-            item.repr_failure = _short_repr
-            item._repr_failure_py = _short_repr
-
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item):
         if self.job is None or not self.job.audit_causes:
@@ -158,26 +157,43 @@ class GraderPlugin:
                             "mistake)")
         return result
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
-        outcome = yield
-        rep = outcome.get_result()
-        if call.excinfo is not None:
-            rep.grader_status = _status(call.excinfo.value)
-            if rep.grader_status == GRADER_ERROR:
-                rep.grader_message = GRADER_ERROR_MESSAGE
-                rep.grader_traceback = _traceback(call.excinfo)
-            else:
-                rep.grader_message = _message(call.excinfo.value)  # curated, safe to show
-                exc = call.excinfo.value
-                found = getattr(exc, "cause", None) if isinstance(exc, CheckFailed) else None
-                if found is not None:
-                    rep.grader_cause = (found.name, found.hint)
-                if isinstance(exc, StudentFault):
-                    rep.grader_fault = (exc.kind, getattr(exc, "traceback", "") or "")
-                    said = self._explained(exc)
-                    if said and found is None:
-                        rep.grader_cause = (EXPLAINED, said)
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo
+                                  ) -> pytest.TestReport | None:
+        """The report of a phase that raised, made here: its long repr is the exception's one
+        line, where pytest's own renders a traceback with source for every failure (a tenth
+        of a second each, parsing the check file) that a grading never shows. The grader's
+        verdict rides on it. A phase that passed, and a skip, get pytest's own report."""
+        exc = call.excinfo
+        if exc is None:
+            return None
+        if _skipped(exc.value):
+            rep = pytest.TestReport.from_item_and_call(item, call)
+        else:
+            # No captured sections: the runner runs without the capture and logging plugins.
+            rep = pytest.TestReport(item.nodeid, item.location, dict.fromkeys(item.keywords, 1),
+                                    "failed", _short_repr(exc), call.when, (), call.duration,
+                                    call.start, call.stop, user_properties=item.user_properties)
+        self._verdict(rep, exc)
+        return rep
+
+    def _verdict(self, rep: pytest.TestReport, excinfo: pytest.ExceptionInfo) -> None:
+        """What the grader makes of the exception: status, message, cause, fault."""
+        exc = excinfo.value
+        rep.grader_status = _status(exc)
+        if rep.grader_status == GRADER_ERROR:
+            rep.grader_message = GRADER_ERROR_MESSAGE
+            rep.grader_traceback = _traceback(excinfo)
+            return
+        rep.grader_message = _message(exc)  # curated, safe to show
+        found = getattr(exc, "cause", None) if isinstance(exc, CheckFailed) else None
+        if found is not None:
+            rep.grader_cause = (found.name, found.hint)
+        if isinstance(exc, StudentFault):
+            rep.grader_fault = (exc.kind, getattr(exc, "traceback", "") or "")
+            said = self._explained(exc)
+            if said and found is None:
+                rep.grader_cause = (EXPLAINED, said)
 
     def _explained(self, exc: StudentFault) -> str:
         """An exception of the student's code, explained in the exercise's terms
@@ -225,8 +241,15 @@ def _tell(fn: Any, *args: Any) -> None:
         pass
 
 
-def _short_repr(excinfo: pytest.ExceptionInfo, style: str | None = None) -> str:
+def _short_repr(excinfo: pytest.ExceptionInfo) -> str:
     return excinfo.exconly()[:2000]
+
+
+def _skipped(exc: BaseException) -> bool:
+    """pytest's rule for a skipped phase: a skip, or a group of nothing but skips."""
+    if isinstance(exc, pytest.skip.Exception):
+        return True
+    return isinstance(exc, BaseExceptionGroup) and exc.split(pytest.skip.Exception)[1] is None
 
 
 def _status(exc: BaseException) -> str:
