@@ -52,6 +52,8 @@ class Outcome:
     cause_hint: str = ""         # its hint, which replaces the check's own
     fault: str = ""              # the student's code raised or stopped: the StudentFault's kind
     student_traceback: str = ""  # its last lines, in the student's file
+    expected: Any = None         # a failed expectation's values, as data (checks.Mismatch)
+    observed: Any = None
 
 
 class Reporter:
@@ -189,6 +191,8 @@ class GraderPlugin:
         found = getattr(exc, "cause", None) if isinstance(exc, CheckFailed) else None
         if found is not None:
             rep.grader_cause = (found.name, found.hint)
+        if isinstance(exc, CheckFailed) and exc.mismatch is not None:
+            rep.grader_mismatch = exc.mismatch.as_data()
         if isinstance(exc, StudentFault):
             rep.grader_fault = (exc.kind, getattr(exc, "traceback", "") or "")
             said = self._explained(exc)
@@ -218,10 +222,12 @@ class GraderPlugin:
             plots = self._reporters.get(name, Reporter()).plots
             cause, cause_hint = getattr(report, "grader_cause", ("", ""))
             fault, student_tb = getattr(report, "grader_fault", ("", ""))
+            expected, observed = getattr(report, "grader_mismatch", (None, None))
             self.outcomes[name] = Outcome(status, msg, report.duration, list(plots),
                                           getattr(report, "grader_traceback", ""),
                                           cause=cause, cause_hint=cause_hint, fault=fault,
-                                          student_traceback=student_tb)
+                                          student_traceback=student_tb, expected=expected,
+                                          observed=observed)
             if self.job is not None and self.job.progress is not None:
                 _tell(self.job.progress.finished, name, self.outcomes[name])
 

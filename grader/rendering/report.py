@@ -8,10 +8,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from grader.grading import feedback
+from grader.grading.checks import fmt, fmt_apart
 from grader.rendering import plots
 from grader.core.files import atomic_write_text, file_part
 from grader.core.result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
@@ -117,6 +119,28 @@ def _first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
+def seen_against(expected: Any, observed: Any) -> tuple[str, str]:
+    """A failed check's expected and observed values (CheckResult.expected/observed), as the
+    report shows them side by side: numbers with the digits it takes to tell them apart, lists
+    in brackets, phrases as they are; "" for a side the check did not give."""
+    if _is_number(expected) and _is_number(observed):
+        seen, wanted = fmt_apart(float(observed), float(expected))
+        return wanted, seen
+    return _shown(expected), _shown(observed)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _shown(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        return "[" + ", ".join(_shown(x) for x in v) + "]"
+    return fmt(v) if _is_number(v) else str(v)
+
+
 def _percent(result: Result) -> float:
     if result.max_score <= 0:
         return 0.0
@@ -138,4 +162,5 @@ def environment() -> Environment:
     env.filters["points"] = fmt_points
     env.filters["first_line"] = _first_line
     env.filters["clean"] = feedback.clean
+    env.globals["seen_against"] = seen_against
     return env
