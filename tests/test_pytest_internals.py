@@ -85,7 +85,12 @@ def test_every_plugin_the_runner_disables_exists():
 
 
 ODD = '''
+import sys
+
 import pytest
+
+if sys.version_info < (3, 11):
+    from exceptiongroup import ExceptionGroup
 
 
 @pytest.fixture
