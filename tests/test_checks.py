@@ -6,8 +6,10 @@ import re
 import numpy as np
 import pytest
 
-from grader.grading.checks import (CheckFailed, auditing_causes, cause, diagnosed, expect_array_close,
-                           expect_close, expect_gradients, fmt, fmt_apart)
+from grader.grading.checks import (CheckFailed, Mismatch, as_array, as_float, as_floats,
+                                  auditing_causes, cause, datum, diagnosed, expect_accuracy,
+                                  expect_array_close, expect_close, expect_converged,
+                                  expect_gradients, expect_type, fail, fmt, fmt_apart)
 
 
 def message(fn, *args, **kwargs) -> str:
@@ -88,3 +90,70 @@ def test_the_audit_asks_every_diagnosis_pass_or_fail_and_names_each_that_raises(
     assert raised == ["diagnosis broken raised KeyError: 'missing'"]
     with diagnosed({"x": 1}, broken):  # and outside it again, nothing is collected
         pass
+
+
+# ---- a failure's expected and observed values, as data ------------------------------------------
+def mismatch(fn, *args, **kwargs) -> Mismatch | None:
+    with pytest.raises(CheckFailed) as info:
+        fn(*args, **kwargs)
+    return info.value.mismatch
+
+
+def test_expect_close_hands_over_what_it_compared():
+    m = mismatch(expect_close, "x", 4.89978, 2.0, tol=0.01)
+    assert m == Mismatch(2.0, 4.89978, "x", 0.01) and m.as_data() == (2.0, 4.89978)
+    assert mismatch(expect_close, "x", float("nan"), 2.0, tol=0.01).as_data() == (2.0, "nan")
+
+
+# Every helper's every way to fail, with the (expected, observed) it hands over: a failure
+# without its values would be a blank in the report and the export.
+FAILURES = [
+    (as_float, (None, "x"), ("a number", "None")),
+    (as_float, ("2", "x"), ("a number", "str '2'")),
+    (as_array, ([[1, 2]], "w", (3,)), ([3], [1, 2])),
+    (as_array, ({"a": 1}, "w"), ("numbers", "dict")),
+    (as_floats, ([1.0], "pair", 2), ("2 numbers", "a list of 1 items")),
+    (expect_array_close, ("p", [1.0, 5.0], [1.0, 2.0], 0.1), (2.0, 5.0)),
+    (expect_converged, ([1.0, float("inf")], 0.5), ("finite", "inf")),
+    (expect_converged, ([1.0] * 20, 0.5), ("below 1", 1.0)),
+    (expect_converged, ([1.0] * 5, 0.5), ("below 0.5", 1.0)),
+    (expect_converged, ([], 0.5), ("a non-empty list of numbers", "shape (0,)")),
+    (expect_accuracy, ([1, 0, 0, 0], np.array([1, 1, 1, 1]), 0.9), ("at least 0.9", 0.25)),
+    (expect_accuracy, ([1, 0], np.array([1, 1, 1]), 0.9), ([3], [2])),
+    (expect_gradients, ({"a": 1.0, "b": 7.0}, {"a": 1.0, "b": 2.0}, 1e-6), (2.0, 7.0)),
+    (expect_gradients, ({"a": None}, {"a": 1.0}, 1e-6), ("a number", "None")),
+    (expect_type, (3, (list, tuple), "xs"), ("list or tuple", "int 3")),
+]
+
+
+@pytest.mark.parametrize("fn, args, data", FAILURES,
+                         ids=[f"{f.__name__}-{i}" for i, (f, _, _) in enumerate(FAILURES)])
+def test_every_helper_hands_over_expected_and_observed(fn, args, data):
+    m = mismatch(fn, *args)
+    assert m is not None and m.as_data() == data
+
+
+def test_the_message_is_unchanged_by_the_values_beside_it():
+    assert message(expect_array_close, "p", [1.0, 5.0], [1.0, 2.0], 0.1) == \
+        "p[1] = 5; expected 2 +- 0.1 (off by 3, 1 of 2 values off)"
+    assert mismatch(expect_array_close, "p", [1.0, 5.0], [1.0, 2.0], 0.1).what == "p[1]"
+
+
+def test_a_checks_own_failure_has_values_only_where_it_gives_them():
+    assert mismatch(fail, "wrong") is None
+    given = Mismatch(expected=5, observed=np.int64(4), what="steps")
+    assert mismatch(fail, "4 steps", mismatch=given).as_data() == (5, 4)
+    with pytest.raises(CheckFailed) as info:     # a diagnosis keeps the values
+        with diagnosed({}, cause("h")(lambda seen: True)):
+            expect_close("x", 1.0, 2.0, tol=0.1)
+    assert info.value.cause is not None and info.value.mismatch.as_data() == (2.0, 1.0)
+
+
+@pytest.mark.parametrize("value, data", [
+    (np.float32(0.5), 0.5), (np.int64(3), 3), (np.bool_(True), True), (float("-inf"), "-inf"),
+    (np.array(2.5), 2.5), (np.array([[1, 2], [3, 4]]), [[1, 2], [3, 4]]),
+    ([[[1]]], [["a list of 1 items"]]), (list(range(21)), "a list of 21 items"),
+    (np.zeros((60000, 10)), "an array of shape (60000, 10)"), ({"a": 1}, "dict"),
+    ("x" * 500, "x" * 199 + "…"), (None, "None")])
+def test_values_are_kept_as_small_json_data(value, data):
+    assert datum(value) == data

@@ -21,7 +21,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import EXERCISES, REPO, SOLUTIONS, STRONG
+from conftest import EXERCISES, REPO, SOLUTIONS, STRONG, SUBMISSIONS
 from grader.classroom.batch import BatchOptions, run_batch
 from grader.cli import main
 from grader.classroom import csvfile
@@ -158,6 +158,27 @@ def test_checks_export_has_a_row_per_check(klass, capsys):
     assert len(ada) == 6 and {r[5] for r in ada} == {"failed"}
     assert [r for r in ada if r[3] == HIDDEN_CHECK][0][4] == "1"
     assert [r for r in table if r[0] == "1003"][0][5] == "no_submission"
+
+
+def test_checks_export_ends_with_expected_and_observed(tmp_path, capsys):
+    """A real grading (ex02's sign error, in the sandbox): each failed check's values as data
+    in the last two columns, the columns before them as they always were."""
+    wrong = (SUBMISSIONS / "ex02" / "sign_error.py").read_text(encoding="utf-8")
+    out = canvas_class(tmp_path, ada=wrong)
+    assert grade("export", "checks", str(out), "-o", "-") == 0
+    table = rows(capsys.readouterr().out)
+    assert table[0] == ["student_id", "name", "exercise", "check", "hidden", "status", "points",
+                        "max_points", "override_points", "message", "expected", "observed"]
+    assert {len(r) for r in table} == {12}
+    ada = {r[3]: r for r in table[1:] if r[0] == "1001"}
+    minimum = ada["test_reaches_minimum_of_notes_loss"]
+    assert minimum[5] == "failed" and minimum[10] == "2.0"
+    assert abs(float(minimum[11]) - 2.0) > 0.01 and minimum[9].startswith("x = ")
+    assert ada["test_loss_falls"][10].startswith("below ")
+    assert ada["test_runs_loop_max_steps"][5] == "passed"
+    assert ada["test_runs_loop_max_steps"][10:] == ["", ""]
+    alan = [r for r in table[1:] if r[0] == "1002"]
+    assert alan and all(r[10:] == ["", ""] for r in alan)   # syntax error: nothing compared
 
 
 def test_exports_come_from_the_gradebook_not_grades_csv(klass, capsys):

@@ -190,6 +190,19 @@ def test_banner_leads_with_next_step():
     assert banner(r).next_step == "reset the gradients"
 
 
+def test_the_start_with_sentence_is_one_sentence_wherever_it_is_said():
+    """A failing check nothing explains: next_step leads with it, and a result read from an
+    older document (no next_step) gets the same sentence in its banner."""
+    plain = check("GD reaches the minimum", message="x = 4.9; expected 2 +- 0.01\nmore", hint="")
+    r = result(plain, check("b", status=PASSED))
+    assert r.next_step == feedback.start_with(plain) == \
+        "Start with \u201cGD reaches the minimum\u201d: x = 4.9; expected 2 +- 0.01"
+    old = Result(**{**r.__dict__, "next_step": ""})
+    assert banner(old).next_step == r.next_step
+    hinted = check("c", hint="Step down the gradient.")
+    assert feedback.start_with(hinted) == "Start with \u201cc\u201d: Step down the gradient."
+
+
 # ---- every known-wrong submission names its own bug --------------------------------------------
 SLOW = {"ex04", "ex05", "ex08", "ex09", "ex11"}   # MNIST, training loops: run in CI
 FILES = sorted([*SUBMISSIONS.glob("ex*/*.py"), *SUBMISSIONS.glob("ex*/*.ipynb")])

@@ -86,6 +86,25 @@ def test_new_content_becomes_current_and_going_back_needs_no_regrade(gb: Gradebo
     assert gb.passing("ex01")["test_0"] == 1
 
 
+def test_expected_and_observed_round_trip_and_old_documents_still_load(gb: Gradebook):
+    """A failed check's values come back as they went in; a document written before the
+    fields existed (no keys at all) loads with None."""
+    r = result(score=1)
+    r = dataclasses.replace(r, checks=(
+        r.checks[0],
+        dataclasses.replace(r.checks[1], expected=2.0, observed="nan"),
+        dataclasses.replace(r.checks[2], expected=[3, 4], observed=[4, 3])))
+    back = gb.entry(gb.record(key(), "subs/alice/ex01.py", r)).result
+    assert back == r
+    assert [(c.expected, c.observed) for c in back.checks] == \
+        [(None, None), (2.0, "nan"), ([3, 4], [4, 3])]
+    old = r.to_json(indent=None).replace(', "expected": 2.0, "observed": "nan"', "")
+    old = old.replace(', "expected": [3, 4], "observed": [4, 3]', "")
+    assert '"expected"' not in old
+    sid = gb.record(key(sha="b" * 64), "subs/alice/ex01.py", r, result_json=old)
+    assert [(c.expected, c.observed) for c in gb.entry(sid).result.checks] == [(None, None)] * 3
+
+
 def test_unreadable_file_is_recorded_with_its_reason_and_no_checks(gb: Gradebook):
     gb.record_unreadable(key(), "p/ex01.py", "ex01.py is empty", 17.0, "2026-01-01T00:00:00Z")
     (e,) = gb.current()

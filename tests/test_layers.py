@@ -42,7 +42,6 @@ PENDING = {
     "grader/classroom/exports/gradescope.py imports grader.commands",
     "grader/classroom/exports/gradescope.py imports grader.commands.apart",
     "grader/classroom/exports/gradescope.py imports grader.sandbox.isolation",
-    "grader/grading/plugin.py imports grader.rendering.plots",
 }
 
 

@@ -56,13 +56,15 @@ FULL = result((check("shape"), check("values", points=3, max_points=3)))
 MIXED = result((
     check("loss_decreases", plots=(LOSS, FIT)),
     check("accuracy", FAILED, 0, 3, message="accuracy 0.41 < 0.90\nsecond line",
-          hint="Did you call optimizer.zero_grad()?", plots=(CONF, DIGITS, BARS)),
+          hint="Did you call optimizer.zero_grad()?", plots=(CONF, DIGITS, BARS),
+          expected="at least 0.9", observed=0.41),
     check("timing", ERROR, 0, 2, message="timed out after 10 s"),
 ), public_only=True, hidden_remaining=3, hidden_points=4, notes=("dropped 2 IPython magics",))
 BROKEN = result((check("shape", ERROR, 0, 5), check("values", ERROR, 0, 5)), status=SYNTAX_ERROR,
                 score=0, max_score=10, message="line 3: invalid syntax (ex02.py)", output="",
                 run=None)
-EVIL = result((check("evil", FAILED, 0, 1, description=BAD, message=BAD, hint=BAD, plots=(
+EVIL = result((check("evil", FAILED, 0, 1, description=BAD, message=BAD, hint=BAD,
+                    expected=BAD, observed=[BAD, 1.5], plots=(
     Plot(BAD, "line", {BAD: {"x": [0, 1], "y": [1, 2]}}, xlabel=BAD, ylabel=BAD),
     Plot(BAD, "matrix", {"matrix": [[1, 2], [3, 4]], "labels": [BAD, BAD]}),
     Plot(BAD, "image-grid", {"images": [[[0, 255], [255, 0]]], "captions": [BAD]}),
@@ -269,3 +271,55 @@ def test_the_batch_finds_the_report_where_write_html_puts_it(tmp_path: Path, sub
     written = write_html(odd, report_dir(tmp_path, entry))
     assert report_path(tmp_path, entry) == written and written.exists()
     assert not list(written.parent.glob("*.tmp"))  # written atomically, nothing left over
+
+
+# ---- expected against seen ---------------------------------------------------------------------
+def _mismatch(page: str) -> list[tuple[str, str]]:
+    return re.findall(r'<dl class="mismatch"><dt>expected</dt><dd><code>(.*?)</code></dd>'
+                      r'<dt>seen</dt><dd><code>(.*?)</code></dd></dl>', page)
+
+
+def test_a_failed_check_shows_expected_against_seen():
+    page = render_html(result((
+        check("close", FAILED, 0, 2, message="x = 4.89978; expected 2 +- 0.01",
+              expected=2.0, observed=4.89978),
+        check("apart", FAILED, 0, 1, message="loss = ...", expected=0.244728,
+              observed=0.24472800001),
+        check("shape", FAILED, 0, 1, message="wrong shape", expected=[3, 4], observed=[4, 3]),
+        check("none", FAILED, 0, 1, message="should be a number", expected="a number",
+              observed="None"),
+        check("plain", FAILED, 0, 1, message="no values given"),
+        check("passed", PASSED, 1, 1, expected=1.0, observed=1.0))))
+    assert _mismatch(page) == [("2", "4.89978"), ("0.244728", "0.24472800001"),
+                               ("[3, 4]", "[4, 3]"), ("a number", "None")]
+    parse(page)
+
+
+def test_expected_and_seen_are_escaped():
+    page = render_html(EVIL)
+    assert BAD not in page and "&lt;script&gt;" in page
+    [(expected, seen)] = _mismatch(page)
+    assert "<" not in expected and seen.endswith(", 1.5]")
+
+
+def test_the_expected_and_seen_of_a_known_wrong_submission(tmp_path):
+    """ex02's sign error through the whole pipeline: its numeric check carries the values as
+    data in the JSON, and the report shows them; the reference gives none."""
+    import json
+
+    from conftest import SOLUTIONS, SUBMISSIONS, graded
+    from grader.grading.checks import fmt
+    wrong = graded("ex02", str(SUBMISSIONS / "ex02" / "sign_error.py"))
+    doc = {c["name"]: c for c in json.loads(wrong.to_json())["checks"]}
+    minimum = doc["test_reaches_minimum_of_notes_loss"]
+    assert minimum["status"] == "failed" and minimum["expected"] == 2.0
+    assert isinstance(minimum["observed"], float) and abs(minimum["observed"] - 2.0) > 0.01
+    assert minimum["message"].startswith(f"x = {fmt(minimum['observed'])} after")
+    assert all("expected" not in c and "observed" not in c
+               for c in doc.values() if c["status"] == "passed")
+    assert ("2", fmt(minimum["observed"])) in _mismatch(render_html(wrong))
+    right = graded("ex02", str(SOLUTIONS / "ex02.py"))
+    assert right.full_marks and all(c.expected is None and c.observed is None
+                                    for c in right.checks)
+    assert '"expected"' not in right.to_json() and '"observed"' not in right.to_json()
+

@@ -76,6 +76,7 @@ FULL = result((
 
 HOSTILE_CHECK = result((
     check("test_" + "evil" * 3, FAILED, 0, 4, description=BAD, message=f"{BAD}\n{BAD}", hint=BAD,
+          expected=BAD, observed=[PAYLOADS[0], 1.5, BAD],
           plots=(Plot(BAD, "line", {BAD: {"x": [0, 1, 2], "y": [3, 1, 2]}}, xlabel=BAD,
                       ylabel=BAD),
                  Plot(BAD, "matrix", {"matrix": [[1, 2], [3, 4]], "labels": [BAD, BAD]}),

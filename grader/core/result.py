@@ -63,6 +63,11 @@ class CheckResult:
     # and the last lines of its traceback in the student's file ("ex02.py, line 14").
     fault: str = ""
     student_traceback: str = ""
+    # What a failed check expected and what it saw, as data (grader.grading.checks.Mismatch):
+    # a number, a short string or a small list each; None where the check gave none. The
+    # message says the same in a sentence. Left out of the JSON when None.
+    expected: Any = None
+    observed: Any = None
 
     @property
     def passed(self) -> bool:
@@ -127,8 +132,7 @@ class Result:
         """Plain dicts and lists, sharing the plots' series with this Result (not copied:
         `dataclasses.asdict` deep-copies every point, a third of a batch's bookkeeping)."""
         d = _fields(self)
-        d["checks"] = [dict(_fields(c), passed=c.passed, plots=[_fields(p) for p in c.plots])
-                       for c in self.checks]
+        d["checks"] = [_check_dict(c) for c in self.checks]
         d["notes"] = list(self.notes)
         d["run"] = _fields(self.run) if self.run is not None else None
         return d
@@ -152,6 +156,18 @@ class Result:
         rest = {k: v for k, v in d.items() if k not in ("checks", "run")}
         rest["notes"] = tuple(rest.get("notes", ()))
         return cls(**rest, checks=checks, run=run)
+
+
+# Fields a check's JSON has only when they are set (documents stay as they were without them).
+_WHEN_SET = ("expected", "observed")
+
+
+def _check_dict(c: CheckResult) -> dict[str, Any]:
+    d = dict(_fields(c), passed=c.passed, plots=[_fields(p) for p in c.plots])
+    for key in _WHEN_SET:
+        if d[key] is None:
+            del d[key]
+    return d
 
 
 def _fields(obj: Any) -> dict[str, Any]:

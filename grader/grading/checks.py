@@ -9,7 +9,11 @@ asks it for data, and judges that data here, in the trusted process, with these 
         run = student.probe("minimise", x0=-3.0, steps=5000)
         expect_close("x", run["x"], 2.0, tol=1e-2, after=f"after {run['steps']} steps")
 
-A failed expectation raises CheckFailed; its message is exactly what the student reads.
+A failed expectation raises CheckFailed; its message is exactly what the student reads. The
+helpers also hand over what they expected and what they saw as data, a `Mismatch` (check50's
+`Mismatch(expected, actual)`): the result document keeps them beside the message, the report
+shows them side by side, the per-check export has a column for each. A check's own `fail` can
+give one too: `fail(f"... got {n}", mismatch=Mismatch(expected=5, observed=n, what="steps"))`.
 
 A check can also name the causes it knows how to recognise (diagnoses): small functions over the
 data it observed, each with the hint for that one mistake. When the check fails, the first cause
@@ -130,17 +134,62 @@ def diagnosed(observed: Any, *causes: Cause) -> Iterator[None]:
     _ask_all(observed, causes)
 
 
+# How much of an expected or observed value a result keeps: a short text, a small list.
+MAX_TEXT, MAX_ITEMS = 200, 20
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """What a check expected and what it saw, as data. `expected`: a value (a number, a
+    shape) or, for a condition, a short phrase ("below 0.001", "a number"); `observed`: what
+    came back; `what`: the quantity compared ("x", "params[1]"); `tolerance`: how far from
+    `expected` was allowed, where that is how it compared."""
+    expected: Any
+    observed: Any
+    what: str = ""
+    tolerance: float | None = None
+
+    def as_data(self) -> tuple[Any, Any]:
+        """(expected, observed) as the result document keeps them: JSON numbers, short
+        strings, small lists (see `datum`)."""
+        return datum(self.expected), datum(self.observed)
+
+
+def datum(value: Any, depth: int = 0) -> Any:
+    """`value` as plain JSON data of bounded size: a number (nan and inf as the strings
+    "nan", "inf", "-inf": JSON has no such numbers), a string cut to MAX_TEXT characters, a
+    list of at most MAX_ITEMS such values (two levels deep); anything larger or stranger is
+    said in a few words ("an array of shape (60000, 10)")."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        x = float(value)
+        return x if math.isfinite(x) else str(x)
+    if isinstance(value, str):
+        return value if len(value) <= MAX_TEXT else value[:MAX_TEXT - 1] + "…"
+    if isinstance(value, (list, tuple, np.ndarray)) and len(value) <= MAX_ITEMS and depth < 2:
+        return [datum(v, depth + 1) for v in value]
+    return datum(_seen(value))
+
+
 class CheckFailed(AssertionError):
     """The submission's answer is wrong; the message says what was expected and what was seen.
-    `cause`: the mistake a diagnosis recognised, if any (its hint replaces the check's)."""
+    `cause`: the mistake a diagnosis recognised, if any (its hint replaces the check's);
+    `mismatch`: the expected and observed values, as data, where the check gave them."""
 
-    def __init__(self, message: str = "", cause: Cause | None = None):
+    def __init__(self, message: str = "", cause: Cause | None = None,
+                 mismatch: Mismatch | None = None):
         super().__init__(message)
         self.cause = cause
+        self.mismatch = mismatch
 
 
-def fail(message: str, cause: Cause | None = None) -> None:
-    raise CheckFailed(message, cause)
+def fail(message: str, cause: Cause | None = None, mismatch: Mismatch | None = None) -> None:
+    raise CheckFailed(message, cause, mismatch)
 
 
 def fmt(x: Any) -> str:
@@ -179,7 +228,8 @@ def as_float(value: Any, what: str) -> float:
     if isinstance(value, np.ndarray) and value.size == 1:
         value = value.reshape(()).item()
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        fail(f"{what} should be a number, got {_kind(value)}")
+        fail(f"{what} should be a number, got {_kind(value)}",
+             mismatch=Mismatch("a number", _seen(value), what))
     return float(value)
 
 
@@ -188,9 +238,11 @@ def as_array(value: Any, what: str, shape: Sequence[int] | None = None) -> np.nd
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        fail(f"{what} should be numbers, got {_kind(value)}")
+        fail(f"{what} should be numbers, got {_kind(value)}",
+             mismatch=Mismatch("numbers", _seen(value), what))
     if shape is not None and tuple(arr.shape) != tuple(shape):
-        fail(f"{what} should have shape {tuple(shape)}, got {tuple(arr.shape)}")
+        fail(f"{what} should have shape {tuple(shape)}, got {tuple(arr.shape)}",
+             mismatch=Mismatch(list(shape), list(arr.shape), f"the shape of {what}"))
     return arr
 
 
@@ -199,7 +251,8 @@ def as_floats(value: Any, what: str, n: int) -> list[float]:
     if isinstance(value, np.ndarray):
         value = value.reshape(-1).tolist()
     if not isinstance(value, (list, tuple)) or len(value) != n:
-        fail(f"{what} should be {n} numbers, got {_kind(value)}")
+        fail(f"{what} should be {n} numbers, got {_kind(value)}",
+             mismatch=Mismatch(f"{n} numbers", _seen(value), what))
     return [as_float(v, f"{what}[{i}]") for i, v in enumerate(value)]
 
 
@@ -212,7 +265,8 @@ def expect_close(what: str, got: Any, expected: float, tol: float, after: str = 
         shown_g, shown_e = fmt_apart(g, float(expected))
         off = _off_by(g, float(expected))
         fail(f"{what} = {shown_g}{when}; expected {shown_e} +- {fmt(tol)}"
-             + (f" ({off})" if off else ""))
+             + (f" ({off})" if off else ""),
+             mismatch=Mismatch(float(expected), g, what, float(tol)))
 
 
 def expect_array_close(what: str, got: Any, expected: Any, atol: float,
@@ -227,9 +281,11 @@ def expect_array_close(what: str, got: Any, expected: Any, atol: float,
         where = f"[{', '.join(map(str, i))}]" if i else ""
         shown_g, shown_e = fmt_apart(float(arr[i]), float(exp[i]))
         off = _off_by(float(arr[i]), float(exp[i]))
+        tol = atol + rtol * abs(float(exp[i]))
         fail(f"{what}{where} = {shown_g}; expected {shown_e} +- "
-             f"{fmt(atol + rtol * abs(float(exp[i])))} ({off + ', ' if off else ''}"
-             f"{int(bad.sum())} of {exp.size} values off)")
+             f"{fmt(tol)} ({off + ', ' if off else ''}"
+             f"{int(bad.sum())} of {exp.size} values off)",
+             mismatch=Mismatch(float(exp[i]), float(arr[i]), f"{what}{where}", tol))
 
 
 def expect_converged(losses: Any, below: float, what: str = "loss",
@@ -237,20 +293,26 @@ def expect_converged(losses: Any, below: float, what: str = "loss",
     """Every loss finite, the last one under `below`, and (if asked) a falling trend."""
     arr = as_array(losses, f"the {what} history")
     if arr.ndim != 1 or arr.size == 0:
-        fail(f"the {what} history should be a non-empty list of numbers, got shape {arr.shape}")
+        fail(f"the {what} history should be a non-empty list of numbers, got shape {arr.shape}",
+             mismatch=Mismatch("a non-empty list of numbers", f"shape {arr.shape}",
+                               f"the {what} history"))
     finite = np.isfinite(arr)
     if not finite.all():
         step = int(np.argmin(finite))
         fail(f"{what} became {fmt(arr[step])} at step {step}: the run diverged "
-             f"(learning rate too high, or a step in the wrong direction?)")
+             f"(learning rate too high, or a step in the wrong direction?)",
+             mismatch=Mismatch("finite", float(arr[step]), f"{what} at step {step}"))
     if decreasing and arr.size >= 10:
         k = max(1, arr.size // 10)
         first, last = float(arr[:k].mean()), float(arr[-k:].mean())
         if not last < first:
             fail(f"{what} did not fall: mean of the first {k} steps {fmt(first)}, "
-                 f"of the last {k} steps {fmt(last)}")
+                 f"of the last {k} steps {fmt(last)}",
+                 mismatch=Mismatch(f"below {fmt(first)}", last,
+                                   f"mean {what} of the last {k} steps"))
     if not arr[-1] < below:
-        fail(f"final {what} = {fmt(arr[-1])} after {arr.size} steps; expected below {fmt(below)}")
+        fail(f"final {what} = {fmt(arr[-1])} after {arr.size} steps; expected below {fmt(below)}",
+             mismatch=Mismatch(f"below {fmt(below)}", float(arr[-1]), f"final {what}"))
     return arr
 
 
@@ -259,35 +321,41 @@ def expect_accuracy(predicted: Any, truth: np.ndarray, at_least: float, what: st
     """Share of predictions equal to the truth; computed here, never taken from the student."""
     pred = np.asarray(predicted)
     if pred.shape != truth.shape:
-        fail(f"expected {truth.shape[0]} predicted labels, got an array of shape {pred.shape}")
+        fail(f"expected {truth.shape[0]} predicted labels, got an array of shape {pred.shape}",
+             mismatch=Mismatch(list(truth.shape), list(pred.shape),
+                               "the shape of the predicted labels"))
     acc = float((pred == truth).mean())
     if acc < at_least:
-        fail(f"{what} = {acc:.2%}; expected at least {at_least:.2%}")
+        fail(f"{what} = {acc:.2%}; expected at least {at_least:.2%}",
+             mismatch=Mismatch(f"at least {at_least:g}", acc, what))
     return acc
 
 
 def expect_gradients(got: dict[str, Any], expected: dict[str, float], tol: float,
                      what: str = "gradient") -> None:
     """One gradient per named node, each within tol of the oracle's."""
-    wrong = []
+    wrong, first = [], None
     for name, exp in expected.items():
         g = got.get(name) if isinstance(got, dict) else None
         try:
             gv = as_float(g, f"{what} of {name}")
         except CheckFailed as e:
-            fail(str(e))
+            fail(str(e), mismatch=e.mismatch)
         if not (math.isfinite(gv) and abs(gv - exp) <= tol * max(1.0, abs(exp))):
             shown_g, shown_e = fmt_apart(gv, float(exp))
             wrong.append(f"{name}: {shown_g} (expected {shown_e})")
+            first = first or Mismatch(float(exp), gv, f"{what} of {name}",
+                                      tol * max(1.0, abs(exp)))
     if wrong:
         more = f" and {len(wrong) - 3} more" if len(wrong) > 3 else ""
-        fail(f"wrong {what}s: " + "; ".join(wrong[:3]) + more)
+        fail(f"wrong {what}s: " + "; ".join(wrong[:3]) + more, mismatch=first)
 
 
 def expect_type(value: Any, types: type | tuple[type, ...], what: str) -> None:
     if not isinstance(value, types):
         names = " or ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
-        fail(f"{what} should be {names}, got {_kind(value)}")
+        fail(f"{what} should be {names}, got {_kind(value)}",
+             mismatch=Mismatch(names, _seen(value), what))
 
 
 def returned_none(call: str) -> Cause:
@@ -296,6 +364,11 @@ def returned_none(call: str) -> Cause:
     return Cause("returned_none", f"{call} returned None: a function without a `return` "
                  f"(or with a path through it that ends without one, or that prints its "
                  f"value instead) returns None. Return the value itself.", lambda _: True)
+
+
+def _seen(value: Any) -> str:
+    """What came back, in a few words, for a Mismatch: "None", "an array of shape (3,)"."""
+    return "None" if value is None else _kind(value)
 
 
 def _kind(value: Any) -> str:

@@ -165,14 +165,25 @@ def causes(checks: Sequence[CheckResult], notes: Sequence[str] = ()) -> list[Cau
     # Failing checks no diagnosis explains are symptoms, not causes: they follow the causes, in
     # the exercise's order (a check comes after those it builds on, so the first is likeliest
     # the root: ex11's artist painting out of range fails every GAN check after it).
-    unexplained = []
-    for c in plain:
-        detail = c.hint or _first_line(c.message) or "see its message below"
-        what = c.description or c.name
-        unexplained.append(Cause(f"Start with \u201c{what}\u201d: {detail}",
-                                 f"\u201c{what}\u201d: {_first_sentence(detail)}",
-                                 c.max_points, index[c.name], (c.name,)))
+    unexplained = [Cause(start_with(c), f"\u201c{_named(c)}\u201d: {_first_sentence(_fix(c))}",
+                         c.max_points, index[c.name], (c.name,)) for c in plain]
     return sorted(out + diagnosed, key=lambda c: (-c.points, c.first)) + unexplained
+
+
+def start_with(check: CheckResult) -> str:
+    """The sentence that sends the student to one failing check no diagnosis or fault
+    explains: "Start with \u201cGD reaches the minimum\u201d: <its hint, or its message's first
+    line>". `causes` leads with it; the report falls back on it for a result without a
+    next_step (one read from an older document)."""
+    return f"Start with \u201c{_named(check)}\u201d: {_fix(check)}"
+
+
+def _named(check: CheckResult) -> str:
+    return check.description or check.name
+
+
+def _fix(check: CheckResult) -> str:
+    return check.hint or _first_line(check.message) or "see its message below"
 
 
 def _with(cause: Cause, more: list[CheckResult], index: dict[str, int]) -> Cause:

@@ -214,7 +214,8 @@ def _check_result(spec, outcome, load_message: str, sub: Submission | None = Non
                        hint="" if passed or broken else (outcome.cause_hint or spec.hint),
                        duration_s=round(outcome.duration_s, 3), plots=tuple(outcome.plots),
                        traceback=outcome.traceback, cause=outcome.cause, fault=outcome.fault,
-                       student_traceback=student_frames(outcome.student_traceback, sub, module))
+                       student_traceback=student_frames(outcome.student_traceback, sub, module),
+                       expected=outcome.expected, observed=outcome.observed)
 
 
 _FRAME = re.compile(r'^\s*File "([^"]*)", line (\d+), in (.+)$')

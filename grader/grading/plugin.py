@@ -12,6 +12,7 @@ exception of the check's own (not a failed expectation, not the student's) makes
 from __future__ import annotations
 
 import hashlib
+import sys
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,11 +25,16 @@ from grader.core.errors import GraderBug
 from grader.grading.contract import Student, probe_names
 from grader.grading.explain import Raised, explain, last_student_frame
 from grader.grading.feedback import EXPLAINED
-from grader.rendering.plots import thinned
+from grader.grading.plot_series import thinned
 from grader.core.result import FAILED, GRADER_ERROR, PASSED, Plot
 from grader.sandbox.session import Session, StudentFault
 from grader.core.spec import Exercise
 from grader.core.status import fault_check_status
+
+if sys.version_info >= (3, 11):
+    from builtins import BaseExceptionGroup
+else:  # pytest's own dependency there
+    from exceptiongroup import BaseExceptionGroup
 
 # What the student reads when the check itself is broken; the traceback goes to the instructor.
 GRADER_ERROR_MESSAGE = ("the grader could not run this check (a fault in the exercise's checks, "
@@ -46,6 +52,8 @@ class Outcome:
     cause_hint: str = ""         # its hint, which replaces the check's own
     fault: str = ""              # the student's code raised or stopped: the StudentFault's kind
     student_traceback: str = ""  # its last lines, in the student's file
+    expected: Any = None         # a failed expectation's values, as data (checks.Mismatch)
+    observed: Any = None
 
 
 class Reporter:
@@ -139,13 +147,6 @@ class GraderPlugin:
         return self._reporters.setdefault(request.node.name, Reporter())
 
     # ---- outcomes ----------------------------------------------------------------------------
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        # pytest renders a traceback with source for every failure (a tenth of a second each,
-        # parsing the check file); a grading run never shows it: it reports curated messages.
-        for item in items:
-            item.repr_failure = _short_repr
-            item._repr_failure_py = _short_repr
-
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item):
         if self.job is None or not self.job.audit_causes:
@@ -158,26 +159,45 @@ class GraderPlugin:
                             "mistake)")
         return result
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
-        outcome = yield
-        rep = outcome.get_result()
-        if call.excinfo is not None:
-            rep.grader_status = _status(call.excinfo.value)
-            if rep.grader_status == GRADER_ERROR:
-                rep.grader_message = GRADER_ERROR_MESSAGE
-                rep.grader_traceback = _traceback(call.excinfo)
-            else:
-                rep.grader_message = _message(call.excinfo.value)  # curated, safe to show
-                exc = call.excinfo.value
-                found = getattr(exc, "cause", None) if isinstance(exc, CheckFailed) else None
-                if found is not None:
-                    rep.grader_cause = (found.name, found.hint)
-                if isinstance(exc, StudentFault):
-                    rep.grader_fault = (exc.kind, getattr(exc, "traceback", "") or "")
-                    said = self._explained(exc)
-                    if said and found is None:
-                        rep.grader_cause = (EXPLAINED, said)
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo
+                                  ) -> pytest.TestReport | None:
+        """The report of a phase that raised, made here: its long repr is the exception's one
+        line, where pytest's own renders a traceback with source for every failure (a tenth
+        of a second each, parsing the check file) that a grading never shows. The grader's
+        verdict rides on it. A phase that passed, and a skip, get pytest's own report."""
+        exc = call.excinfo
+        if exc is None:
+            return None
+        if _skipped(exc.value):
+            rep = pytest.TestReport.from_item_and_call(item, call)
+        else:
+            # No captured sections: the runner runs without the capture and logging plugins.
+            rep = pytest.TestReport(item.nodeid, item.location, dict.fromkeys(item.keywords, 1),
+                                    "failed", _short_repr(exc), call.when, (), call.duration,
+                                    call.start, call.stop, user_properties=item.user_properties)
+        self._verdict(rep, exc)
+        return rep
+
+    def _verdict(self, rep: pytest.TestReport, excinfo: pytest.ExceptionInfo) -> None:
+        """What the grader makes of the exception: status, message, cause, fault."""
+        exc = excinfo.value
+        rep.grader_status = _status(exc)
+        if rep.grader_status == GRADER_ERROR:
+            rep.grader_message = GRADER_ERROR_MESSAGE
+            rep.grader_traceback = _traceback(excinfo)
+            return
+        rep.grader_message = _message(exc)  # curated, safe to show
+        found = getattr(exc, "cause", None) if isinstance(exc, CheckFailed) else None
+        if found is not None:
+            rep.grader_cause = (found.name, found.hint)
+        if isinstance(exc, CheckFailed) and exc.mismatch is not None:
+            rep.grader_mismatch = exc.mismatch.as_data()
+        if isinstance(exc, StudentFault):
+            rep.grader_fault = (exc.kind, getattr(exc, "traceback", "") or "")
+            said = self._explained(exc)
+            if said and found is None:
+                rep.grader_cause = (EXPLAINED, said)
 
     def _explained(self, exc: StudentFault) -> str:
         """An exception of the student's code, explained in the exercise's terms
@@ -202,10 +222,12 @@ class GraderPlugin:
             plots = self._reporters.get(name, Reporter()).plots
             cause, cause_hint = getattr(report, "grader_cause", ("", ""))
             fault, student_tb = getattr(report, "grader_fault", ("", ""))
+            expected, observed = getattr(report, "grader_mismatch", (None, None))
             self.outcomes[name] = Outcome(status, msg, report.duration, list(plots),
                                           getattr(report, "grader_traceback", ""),
                                           cause=cause, cause_hint=cause_hint, fault=fault,
-                                          student_traceback=student_tb)
+                                          student_traceback=student_tb, expected=expected,
+                                          observed=observed)
             if self.job is not None and self.job.progress is not None:
                 _tell(self.job.progress.finished, name, self.outcomes[name])
 
@@ -225,8 +247,15 @@ def _tell(fn: Any, *args: Any) -> None:
         pass
 
 
-def _short_repr(excinfo: pytest.ExceptionInfo, style: str | None = None) -> str:
+def _short_repr(excinfo: pytest.ExceptionInfo) -> str:
     return excinfo.exconly()[:2000]
+
+
+def _skipped(exc: BaseException) -> bool:
+    """pytest's rule for a skipped phase: a skip, or a group of nothing but skips."""
+    if isinstance(exc, pytest.skip.Exception):
+        return True
+    return isinstance(exc, BaseExceptionGroup) and exc.split(pytest.skip.Exception)[1] is None
 
 
 def _status(exc: BaseException) -> str:

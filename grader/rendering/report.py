@@ -8,16 +8,18 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from grader.grading import feedback
+from grader.grading.checks import fmt, fmt_apart
 from grader.rendering import plots
 from grader.core.files import atomic_write_text, file_part
 from grader.core.text import fmt_points
 from grader.core.result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
                            SYNTAX_ERROR,
-                           CheckResult, Result)
+                           Result)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -98,9 +100,9 @@ def banner(result: Result) -> Banner:
     total = len(result.checks)
     headline = f"{len(failing)} of {total} check{'s' if total != 1 else ''} did not pass"
     # next_step names the likeliest cause across all checks (grader.grading.feedback); a result read
-    # from an older JSON has none: the first failing check's hint, as before.
+    # from an older JSON has none: the sentence that sends the student to the first failing check.
     return Banner("warn" if result.score > 0 else "bad", headline,
-                  result.next_step or _first_fix(failing[0]))
+                  result.next_step or feedback.start_with(failing[0]))
 
 
 def hidden_note(result: Result) -> str:
@@ -109,16 +111,32 @@ def hidden_note(result: Result) -> str:
             f"check{'s' if n != 1 else ''} worth {p} point{'s' if p != '1' else ''}.")
 
 
-def _first_fix(check: CheckResult) -> str:
-    if check.status == ERROR:
-        detail = check.hint or _first_line(check.message) or "it could not run"
-        return f"Start with \u201c{check.description or check.name}\u201d: {detail}"
-    detail = check.hint or _first_line(check.message) or "see its panel below"
-    return f"Start with \u201c{check.description or check.name}\u201d. {detail}"
 
 
 def _first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def seen_against(expected: Any, observed: Any) -> tuple[str, str]:
+    """A failed check's expected and observed values (CheckResult.expected/observed), as the
+    report shows them side by side: numbers with the digits it takes to tell them apart, lists
+    in brackets, phrases as they are; "" for a side the check did not give."""
+    if _is_number(expected) and _is_number(observed):
+        seen, wanted = fmt_apart(float(observed), float(expected))
+        return wanted, seen
+    return _shown(expected), _shown(observed)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _shown(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        return "[" + ", ".join(_shown(x) for x in v) + "]"
+    return fmt(v) if _is_number(v) else str(v)
 
 
 def _percent(result: Result) -> float:
@@ -142,4 +160,5 @@ def environment() -> Environment:
     env.filters["points"] = fmt_points
     env.filters["first_line"] = _first_line
     env.filters["clean"] = feedback.clean
+    env.globals["seen_against"] = seen_against
     return env
