@@ -3,9 +3,10 @@ check.py, scaffold.py and ci.py."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
+
+from grader.core.settings import cores
 
 CHECK_BANK_EPILOG = """\
 The bank is the folder holding exercises/, solutions/ (solutions/exNN.py, the reference) and
@@ -46,7 +47,7 @@ def add_parsers(sub) -> None:
     cb.add_argument("--min-mutation-score", type=float, default=0.0, metavar="F",
                     help="fail the bank when an exercise's mutants are caught less often "
                          "than this share, e.g. 0.8 (default 0: report only)")
-    cb.add_argument("--jobs", type=int, default=_cores(), help="gradings at once "
+    cb.add_argument("--jobs", type=int, help="gradings at once "
                     "(default: the usable cores)")
     cb.add_argument("--executor", choices=("local", "dask"), default="local",
                     help="local worker processes (default) or a dask.distributed cluster")
@@ -61,11 +62,6 @@ def add_parsers(sub) -> None:
     ci.add_argument("--grader", default="nn-grader",
                     help="what pip installs the grader from (default: nn-grader)")
     ci.add_argument("--force", action="store_true", help="replace existing files")
-
-
-def _cores() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-               else (os.cpu_count() or 1))
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -95,6 +91,8 @@ def _check_bank(args: argparse.Namespace) -> int:
     from grader.bank.jobs import Runner
     from grader.bank.layout import Bank
     from grader.bank.summary import to_json, to_text
+    if args.jobs is None:
+        args.jobs = cores()  # the `jobs` setting, or the usable cores
     if args.seeds < 0 or args.jobs < 1 or args.max_mutants < 0:
         raise GraderError("--seeds and --max-mutants must be at least 0, --jobs at least 1")
     if args.executor == "dask" and not args.scheduler:

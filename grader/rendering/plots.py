@@ -22,24 +22,23 @@ from typing import Any, Callable
 import numpy as np
 
 from grader.core.result import Plot
+from grader.core.settings import current
 
 W, H = 560, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 52, 46
-MAX_POINTS = 2000        # more than the pixels across: thin longer series, keep the file small
-MAX_IMAGES = 64          # and at most this many classes of a matrix: bounds the file size
 PALETTE = ("#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563")
 
 
 def thinned(series: dict[str, Any]) -> dict[str, Any]:
-    """An x/y plot's series with at most MAX_POINTS points each, first and last kept, as
+    """An x/y plot's series with at most `plot_max_points` points each, first and last kept, as
     lists: what a check records is what gets drawn, and a result document stays small."""
-    out = {}
+    out, most = {}, current().plot_max_points
     for name, s in series.items():
         ys = s.get("y") if isinstance(s, dict) else None
         if isinstance(ys, (list, tuple, np.ndarray)):
             xs = s.get("x", range(len(ys)))
-            if len(ys) > MAX_POINTS:
-                step = math.ceil(len(ys) / MAX_POINTS)
+            if len(ys) > most:
+                step = math.ceil(len(ys) / most)
                 keep = np.r_[np.arange(0, len(ys), step),
                              [len(ys) - 1] if (len(ys) - 1) % step else []].astype(int)
                 ys, xs = _pick(ys, keep), _pick(xs, keep)
@@ -128,8 +127,9 @@ def _points(s: dict[str, Any], log_y: bool) -> tuple[np.ndarray, np.ndarray]:
     # Non-finite values cannot be drawn, and a log axis has no place for y <= 0.
     keep = np.isfinite(xs) & np.isfinite(ys) & ((ys > 0) if log_y else True)
     xs, ys = xs[keep], ys[keep]
-    if xs.size > MAX_POINTS:
-        idx = np.r_[np.arange(0, xs.size, math.ceil(xs.size / MAX_POINTS)), xs.size - 1]
+    most = current().plot_max_points  # more than the pixels across: keeps the file small
+    if xs.size > most:
+        idx = np.r_[np.arange(0, xs.size, math.ceil(xs.size / most)), xs.size - 1]
         xs, ys = xs[idx], ys[idx]
     return xs, (np.log10(ys) if log_y else ys)
 
@@ -284,7 +284,8 @@ def _blend(t: float) -> str:
 
 
 def _matrix(plot: Plot) -> str:
-    m = [[float(v) for v in row[:MAX_IMAGES]] for row in plot.series["matrix"][:MAX_IMAGES]]
+    most = current().plot_max_images  # classes of a matrix: bounds the file size
+    m = [[float(v) for v in row[:most]] for row in plot.series["matrix"][:most]]
     if not m or not m[0]:
         return _note(plot.title, "empty matrix")
     rows, cols = len(m), max(len(r) for r in m)
@@ -327,7 +328,7 @@ def png_gray(pixels: list[list[Any]]) -> bytes:
 
 
 def _image_grid(plot: Plot) -> str:
-    images = list(plot.series["images"])[:MAX_IMAGES]
+    images = list(plot.series["images"])[:current().plot_max_images]
     captions = [str(c) for c in plot.series.get("captions", [])]
     if not images:
         return _note(plot.title, "no images")

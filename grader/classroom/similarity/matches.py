@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from grader.classroom.similarity.fingerprint import Fingerprint
 from grader.classroom.similarity.index import Index
-
-GAP = 8             # k-gram positions a fragment may skip in either file
+from grader.core.settings import current
 
 
 @dataclass(frozen=True)
@@ -51,8 +50,9 @@ def matches(index: Index, i: int, j: int) -> list[Match]:
 
 def _continues(last: tuple[Fingerprint, Fingerprint], fa: Fingerprint, fb: Fingerprint) -> bool:
     la, lb = last
+    gap = current().similarity_gap  # k-gram positions a fragment may skip in either file
     return fa.unit == la.unit and fb.unit == lb.unit and \
-        0 <= fa.position - la.position <= GAP and 0 < fb.position - lb.position <= GAP
+        0 <= fa.position - la.position <= gap and 0 < fb.position - lb.position <= gap
 
 
 def _merged(ms: list[Match]) -> list[Match]:

@@ -18,9 +18,7 @@ import math
 from dataclasses import dataclass
 
 from grader.classroom.similarity.index import Index
-
-EVIDENCE = 2.0      # S at which the evidence factor is 1 - 1/e: about two rare fingerprints
-THRESHOLD = 0.5     # pairs at or above it are flagged and join clusters
+from grader.core.settings import current
 
 
 @dataclass(frozen=True)
@@ -38,7 +36,8 @@ def score(shared: float, count: int, size_a: int, size_b: int) -> float:
         return 0.0
     held = min(1.0, count / smaller)
     rare = min(1.0, shared / smaller)
-    return held * rare * (1.0 - math.exp(-shared / EVIDENCE))
+    # similarity_evidence: S at which this factor is 1 - 1/e (about two rare fingerprints)
+    return held * rare * (1.0 - math.exp(-shared / current().similarity_evidence))
 
 
 def rank(index: Index, floor: float = 0.0) -> list[Pair]:
@@ -50,9 +49,10 @@ def rank(index: Index, floor: float = 0.0) -> list[Pair]:
     return pairs
 
 
-def clusters(pairs: list[Pair], threshold: float = THRESHOLD) -> list[list[int]]:
-    """Union-find over the pairs at or above `threshold`: each group of two or more documents
-    joined by such pairs, largest first."""
+def clusters(pairs: list[Pair], threshold: float | None = None) -> list[list[int]]:
+    """Union-find over the pairs at or above `threshold` (None: the `similarity_threshold`
+    setting): each group of two or more documents joined by such pairs, largest first."""
+    threshold = current().similarity_threshold if threshold is None else threshold
     parent: dict[int, int] = {}
 
     def find(x: int) -> int:
