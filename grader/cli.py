@@ -10,6 +10,9 @@ import os
 import sys
 from pathlib import Path
 
+from grader.commands import settings as settings_command
+from grader.core import settings
+
 EPILOG = """\
 examples:
   grade list                         the exercises, in course order, with their points
@@ -42,7 +45,7 @@ exit codes: 0 full marks, 1 some points lost, 2 could not grade (a one-line reas
 3 a check could not run through the grader's own fault (the score's maximum is then wrong)
 """
 COMMANDS = ("list", "doctor", "check", "data", "release", "batch", "export", "override",
-            "feedback", "gradescope", "check-bank", "new", "init-ci", "similarity")
+            "feedback", "gradescope", "check-bank", "new", "init-ci", "similarity", "settings")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("list", help="list the exercises with titles and points")
     sub.add_parser("doctor", help="show which isolation layers are active here, and why not others")
+    settings_command.add(sub)
     r = sub.add_parser("release", help="build the students' pack (no hidden checks, no solutions)")
     r.add_argument("names", nargs="*", metavar="EXERCISE",
                    help="the exercises to pack, e.g. ex01 ex02 (default: all); only these are "
@@ -126,6 +130,7 @@ def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(getattr(args, "verbose", 0))
     try:
+        settings.start(args.exercises)  # grader.yaml beside the exercises; a bad value: exit 2
         return _dispatch(args)
     except KeyboardInterrupt:
         print("grade: interrupted", file=sys.stderr)
@@ -188,6 +193,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "doctor":
         return _doctor()
+    if args.command == "settings":
+        return settings_command.run(args)
     if args.command == "data":
         from grader.grading.data import REPO_DATA, install_mnist
         print(f"MNIST installed in {install_mnist(args.dest or REPO_DATA)}")

@@ -35,6 +35,7 @@ from grader.core.errors import GraderError
 
 FILE_NAME = "grader.yaml"
 FILE_ENV = "GRADER_SETTINGS"
+BESIDE_ENV = "GRADER_SETTINGS_BESIDE"   # set by the command line's edge: --exercises DIR
 PREFIX = "GRADER_"
 LAYERS = ("sandbox", "grading", "rendering", "classroom", "bank", "commands")
 
@@ -151,7 +152,8 @@ class Settings:
         "grader/grading/trajectory.py")
     still_falling: float = knob(
         0.02, "fraction", 0.0, 1.0, "grading",
-        "a loss whose last steps still fall by this share of it is diagnosed as still falling",
+        "a loss whose last tenth of the run fell by at least this share of the last loss is "
+        "still falling",
         "grader/grading/trajectory.py")
     more_causes: int = knob(
         3, "causes", 0, 100, "grading", "other causes named after the first in the next step",
@@ -348,10 +350,12 @@ def load(environ: dict[str, str] | os._Environ, file: Path | None) -> Loaded:
 
 
 def settings_file(environ: dict[str, str] | os._Environ = os.environ) -> Path | None:
-    """$GRADER_SETTINGS, else grader.yaml in the exercises folder `grade` would use without
-    --exercises (none: no file)."""
+    """$GRADER_SETTINGS; else grader.yaml in the exercises folder: the one --exercises named,
+    or the one `grade` finds without it (none found: no file)."""
     if environ.get(FILE_ENV):
         return Path(environ[FILE_ENV])
+    if environ.get(BESIDE_ENV):
+        return Path(environ[BESIDE_ENV]) / FILE_NAME
     from grader.core.spec import SpecError, exercises_root
     try:
         return exercises_root(None) / FILE_NAME
@@ -359,23 +363,29 @@ def settings_file(environ: dict[str, str] | os._Environ = os.environ) -> Path | 
         return None
 
 
-def beside(exercises: Path | None) -> None:
-    """At the command line's edge: with --exercises DIR, DIR/grader.yaml is the settings file
-    (unless $GRADER_SETTINGS names one). Set in the environment, so that every process the
-    grader starts (batch workers, a grading apart) reads the same table."""
-    if exercises is not None and not os.environ.get(FILE_ENV):
-        os.environ[FILE_ENV] = str(Path(exercises).resolve() / FILE_NAME)
+def start(exercises: Path | None) -> Loaded:
+    """At the command line's edge, once per command: the table for --exercises DIR (None: the
+    folder `grade` finds), read and checked now, so that a bad value stops the command with one
+    line (SettingError) before any work. The folder is kept in the environment, so that every
+    process the grader starts (batch workers, a grading apart) reads the same table."""
+    if exercises is not None:
+        os.environ[BESIDE_ENV] = str(Path(exercises).resolve())
+    else:
+        os.environ.pop(BESIDE_ENV, None)
+    return loaded()
 
 
 def loaded() -> Loaded:
-    """The table in force in this process: read once per environment and folder."""
-    key = tuple(os.environ.get(env_name(f.name)) for f in rows())
-    return _loaded(key, os.environ.get(FILE_ENV), os.getcwd() if FILE_ENV not in os.environ
-                   else "")
+    """The table in force in this process: read once per environment (and working folder,
+    which can decide the exercises folder)."""
+    key = tuple(os.environ.get(name) for name in [FILE_ENV, BESIDE_ENV] + [
+        env_name(f.name) for f in rows()])
+    return _loaded(key, "" if os.environ.get(FILE_ENV) or os.environ.get(BESIDE_ENV)
+                   else os.getcwd())
 
 
 @functools.lru_cache(maxsize=8)
-def _loaded(key: tuple, file_env: str | None, cwd: str) -> Loaded:
+def _loaded(key: tuple, cwd: str) -> Loaded:
     return load(os.environ, settings_file())
 
 
