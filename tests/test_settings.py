@@ -24,6 +24,16 @@ def clean_env(monkeypatch, tmp_path):
     for name in [env_name(f.name) for f in rows()] + [settings.BESIDE_ENV]:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv(settings.FILE_ENV, str(tmp_path / "none" / settings.FILE_NAME))
+    settings.reload()
+    yield
+    settings.loaded.cache_clear()   # the next test file reads its own environment's table
+
+
+def use(monkeypatch, **env: str) -> None:
+    """Set GRADER_<NAME>=value for the test and read the table again, as a new process would."""
+    for name, value in env.items():
+        monkeypatch.setenv(env_name(name), value)
+    settings.reload()
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -158,16 +168,16 @@ def test_a_bad_file_is_one_line_naming_the_file_and_the_setting(tmp_path, text, 
     assert "\n" not in str(e.value)
 
 
-def test_current_follows_the_environment(monkeypatch):
-    assert current().idle_s == 10.0
+def test_the_table_is_read_once_per_process(monkeypatch):
+    assert current().idle_s == 10.0 and current() is current()
     monkeypatch.setenv("GRADER_IDLE_S", "20")
-    assert current().idle_s == 20.0
-    assert current() is current()   # read once per environment
+    assert current().idle_s == 10.0      # read-only while the grader runs
+    assert settings.reload().values.idle_s == 20.0 and current().idle_s == 20.0
 
 
 def test_the_jobs_default_is_the_usable_cores_or_the_setting(monkeypatch):
     assert settings.cores() >= 1
-    monkeypatch.setenv("GRADER_JOBS", "3")
+    use(monkeypatch, jobs="3")
     assert settings.cores() == 3
 
 
@@ -242,7 +252,7 @@ def test_a_bad_file_beside_the_exercises_stops_the_command(capsys, monkeypatch, 
 
 def test_the_plots_thin_to_the_setting(monkeypatch):
     from grader.rendering.plots import thinned
-    monkeypatch.setenv("GRADER_PLOT_MAX_POINTS", "50")
+    use(monkeypatch, plot_max_points="50")
     ys = thinned({"loss": {"y": [math.sin(i) for i in range(1000)]}})["loss"]["y"]
     assert 40 <= len(ys) <= 51
 
@@ -252,7 +262,7 @@ def test_the_loader_refuses_a_file_over_the_setting(monkeypatch, tmp_path):
     f = tmp_path / "ex02.py"
     f.write_text("x = 1\n" * 400)
     assert load_submission(f).source
-    monkeypatch.setenv("GRADER_SUBMISSION_MAX_BYTES", "1000")
+    use(monkeypatch, submission_max_bytes="1000")
     with pytest.raises(SubmissionError, match="limited to"):
         load_submission(f)
 
@@ -260,7 +270,7 @@ def test_the_loader_refuses_a_file_over_the_setting(monkeypatch, tmp_path):
 def test_a_runs_limits_take_the_settings(monkeypatch):
     from grader.sandbox.isolation import Limits
     assert (Limits(1, 2, 3).nproc, Limits(1, 2, 3).file_mb) == (64, 64)
-    monkeypatch.setenv("GRADER_NPROC", "80")
+    use(monkeypatch, nproc="80")
     assert Limits(1, 2, 3).nproc == 80 and Limits(1, 2, 3, nproc=5).nproc == 5
 
 
@@ -270,11 +280,11 @@ def test_similarity_reads_k_and_the_threshold(monkeypatch):
     from grader.classroom.similarity.normalise import units
     code = "def f(x):\n    total = 0\n    for v in x:\n        total += v * v\n    return total\n"
     default = fingerprints(units(code))
-    monkeypatch.setenv("GRADER_SIMILARITY_K", "3")
+    use(monkeypatch, similarity_k="3")
     assert len(fingerprints(units(code))) > len(default)
     pairs = [rank.Pair(0, 1, 0.55, 5)]
     assert rank.clusters(pairs) == [[0, 1]]
-    monkeypatch.setenv("GRADER_SIMILARITY_THRESHOLD", "0.6")
+    use(monkeypatch, similarity_threshold="0.6")
     assert rank.clusters(pairs) == []
 
 

@@ -12,8 +12,7 @@ An instructor sets a value in one of two ways (the later wins):
 `grade settings` lists every value and where it was set. A value out of its range, of the wrong
 type, or an unknown name in the file stops the grader with one line (exit 2).
 
-The values are read-only while the grader runs: `current()` answers the same for the same
-environment. Code reads a setting by the table's name, `current().wall_factor`, when it uses it.
+The values are read-only while the grader runs: read once per process (`current()`). Code reads a setting by the table's name, `current().wall_factor`, when it uses it.
 A row whose reader is "pending: ..." is not wired yet: the module named there still holds its own
 constant of the same value (its module is being rewritten); a row read inside the sandbox's
 child (standard library only) must travel there over the wire.
@@ -372,21 +371,20 @@ def start(exercises: Path | None) -> Loaded:
         os.environ[BESIDE_ENV] = str(Path(exercises).resolve())
     else:
         os.environ.pop(BESIDE_ENV, None)
-    return loaded()
+    return reload()
 
 
+@functools.lru_cache(maxsize=1)
 def loaded() -> Loaded:
-    """The table in force in this process: read once per environment (and working folder,
-    which can decide the exercises folder)."""
-    key = tuple(os.environ.get(name) for name in [FILE_ENV, BESIDE_ENV] + [
-        env_name(f.name) for f in rows()])
-    return _loaded(key, "" if os.environ.get(FILE_ENV) or os.environ.get(BESIDE_ENV)
-                   else os.getcwd())
-
-
-@functools.lru_cache(maxsize=8)
-def _loaded(key: tuple, cwd: str) -> Loaded:
+    """The table in force in this process: read once (a worker forked from the grader keeps its
+    copy), again only by `reload()`."""
     return load(os.environ, settings_file())
+
+
+def reload() -> Loaded:
+    """Read the table again: the command line's edge, and tests that change the environment."""
+    loaded.cache_clear()
+    return loaded()
 
 
 def current() -> Settings:

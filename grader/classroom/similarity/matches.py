@@ -36,8 +36,9 @@ def matches(index: Index, i: int, j: int) -> list[Match]:
             for fb in in_b[fa.hash]]
     hits.sort(key=lambda h: (h[0].position, h[1].position))
     runs: list[list[tuple[Fingerprint, Fingerprint]]] = []
+    gap = current().similarity_gap
     for fa, fb in hits:
-        run = next((r for r in reversed(runs[-4:]) if _continues(r[-1], fa, fb)), None)
+        run = next((r for r in reversed(runs[-4:]) if _continues(r[-1], fa, fb, gap)), None)
         if run is None:
             runs.append([(fa, fb)])
         else:
@@ -48,9 +49,10 @@ def matches(index: Index, i: int, j: int) -> list[Match]:
     return _merged(out)
 
 
-def _continues(last: tuple[Fingerprint, Fingerprint], fa: Fingerprint, fb: Fingerprint) -> bool:
+def _continues(last: tuple[Fingerprint, Fingerprint], fa: Fingerprint, fb: Fingerprint,
+               gap: int) -> bool:
+    """`gap`: k-gram positions a fragment may skip in either file."""
     la, lb = last
-    gap = current().similarity_gap  # k-gram positions a fragment may skip in either file
     return fa.unit == la.unit and fb.unit == lb.unit and \
         0 <= fa.position - la.position <= gap and 0 < fb.position - lb.position <= gap
 

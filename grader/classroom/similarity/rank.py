@@ -29,22 +29,26 @@ class Pair:
     shared: float    # S
 
 
-def score(shared: float, count: int, size_a: int, size_b: int) -> float:
-    """`shared`: S; `count`: how many fingerprints make it; `size_x`: n_x."""
+def score(shared: float, count: int, size_a: int, size_b: int,
+          evidence: float | None = None) -> float:
+    """`shared`: S; `count`: how many fingerprints make it; `size_x`: n_x; `evidence`: S at
+    which the evidence factor is 1 - 1/e (None: the `similarity_evidence` setting, about two
+    rare fingerprints)."""
+    evidence = current().similarity_evidence if evidence is None else evidence
     smaller = min(size_a, size_b)
     if shared <= 0 or smaller <= 0:
         return 0.0
     held = min(1.0, count / smaller)
     rare = min(1.0, shared / smaller)
-    # similarity_evidence: S at which this factor is 1 - 1/e (about two rare fingerprints)
-    return held * rare * (1.0 - math.exp(-shared / current().similarity_evidence))
+    return held * rare * (1.0 - math.exp(-shared / evidence))
 
 
 def rank(index: Index, floor: float = 0.0) -> list[Pair]:
     """Every pair scoring above `floor`, the most similar first (ties: by document order)."""
+    evidence = current().similarity_evidence
     pairs = [Pair(i, j, round(s, 4), shared)
              for (i, j), (shared, count) in index.shared().items()
-             if (s := score(shared, count, index.size[i], index.size[j])) > floor]
+             if (s := score(shared, count, index.size[i], index.size[j], evidence)) > floor]
     pairs.sort(key=lambda p: (-p.similarity, p.a, p.b))
     return pairs
 
