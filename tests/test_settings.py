@@ -87,6 +87,8 @@ PENDING = {
     "stack_wait_s": ("sandbox/session.py", "STACK_WAIT_S = 0.2"),
     "wire_max_message_bytes": ("sandbox/wire.py", "MAX_MESSAGE = 256 * 1024 * 1024"),
     "wire_max_containers": ("sandbox/wire.py", "MAX_CONTAINERS = 200_000"),
+    "error_message_chars": ("sandbox/child.py", '"message": text[-2000:]'),
+    "error_traceback_chars": ("sandbox/child.py", '"traceback": tb[-6000:]'),
     "zygote_start_s": ("sandbox/zygote.py", "START_S = 120.0"),
     "zygote_answer_s": ("sandbox/zygote.py", "ANSWER_S = 10.0"),
     "slot_uid": ("sandbox/isolation.py", "SLOT_UID = 61000"),

@@ -118,6 +118,14 @@ class Settings:
         200_000, "lists and dicts", 1000, 100_000_000, "sandbox",
         "lists and dicts in one message at most (decoding cost grows with them, not with bytes)",
         "pending, child-side (over the wire): sandbox/wire.py MAX_CONTAINERS")
+    error_message_chars: int = knob(
+        2000, "characters", 100, 1_000_000, "sandbox",
+        "the end of a submission's exception message the child sends back",
+        "pending, child-side (over the wire): sandbox/child.py error `text[-2000:]`")
+    error_traceback_chars: int = knob(
+        6000, "characters", 100, 1_000_000, "sandbox",
+        "the end of a submission's traceback the child sends back",
+        "pending, child-side (over the wire): sandbox/child.py error `tb[-6000:]`")
     zygote_start_s: float = knob(
         120.0, "s", 1.0, 3600.0, "sandbox",
         "a warm sandbox's start (importing torch on a busy machine) at most",
