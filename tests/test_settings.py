@@ -23,7 +23,9 @@ def clean_env(monkeypatch, tmp_path):
     one (main() sets GRADER_SETTINGS_BESIDE: monkeypatch puts it back)."""
     for name in [env_name(f.name) for f in rows()] + [settings.BESIDE_ENV]:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv(settings.FILE_ENV, str(tmp_path / "none" / settings.FILE_NAME))
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("")
+    monkeypatch.setenv(settings.FILE_ENV, str(empty))
     settings.reload()
     yield
     settings.loaded.cache_clear()   # the next test file reads its own environment's table
@@ -129,6 +131,16 @@ def test_the_file_sets_a_value_and_the_environment_wins(tmp_path):
     assert got.origin["wall_factor"] == str(f) and got.origin["similarity_k"] == "$GRADER_SIMILARITY_K"
     assert got.file == f
     assert load({}, tmp_path / "absent.yaml").values == Settings()
+
+
+def test_a_file_named_by_grader_settings_must_exist(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv(settings.FILE_ENV, str(tmp_path / "gone.yaml"))
+    code, out, err = run_cli(capsys, "settings")
+    assert (code, out) == (2, "")
+    assert err == f"grade: $GRADER_SETTINGS: no settings file {tmp_path / 'gone.yaml'}\n"
+    monkeypatch.setenv(settings.FILE_ENV, str(tmp_path / "mine.yaml"))
+    (tmp_path / "mine.yaml").write_text("overview_slowest: 3\n")
+    assert settings.reload().values.overview_slowest == 3
 
 
 def test_an_empty_file_or_value_changes_nothing(tmp_path):

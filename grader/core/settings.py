@@ -353,14 +353,17 @@ def load(environ: dict[str, str] | os._Environ, file: Path | None) -> Loaded:
         if raw is not None and raw.strip() != "":
             values[f.name] = parse(f, raw.strip(), f"${env_name(f.name)}")
             origin[f.name] = f"${env_name(f.name)}"
-    return Loaded(Settings(**values), origin, file if given else None)
+    return Loaded(Settings(**values), origin, file if file is not None and file.is_file() else None)
 
 
 def settings_file(environ: dict[str, str] | os._Environ = os.environ) -> Path | None:
     """$GRADER_SETTINGS; else grader.yaml in the exercises folder: the one --exercises named,
     or the one `grade` finds without it (none found: no file)."""
     if environ.get(FILE_ENV):
-        return Path(environ[FILE_ENV])
+        named = Path(environ[FILE_ENV])
+        if not named.is_file():  # named on purpose: missing is a mistake, not "no settings"
+            raise SettingError(f"${FILE_ENV}: no settings file {named}")
+        return named
     if environ.get(BESIDE_ENV):
         return Path(environ[BESIDE_ENV]) / FILE_NAME
     from grader.core.spec import SpecError, exercises_root
