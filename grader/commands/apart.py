@@ -6,10 +6,10 @@ is root, which could rewrite /autograder/results/results.json. So there the grad
 grader and the submission it runs) goes to a uid of its own, and root keeps the result:
 
     root: run_autograder -> `python -m grader.classroom.exports.gradescope run`  (the driver)
-      |-- pipe (stdout) <-- uid GRADING_UID: `python -I -m grader.commands.apart child ...`
+      |-- pipe (stdout) <-- uid grading_uid: `python -I -m grader.commands.apart child ...`
       |                       not dumpable, no_new_privs, seccomp filter, RLIMIT_NPROC
       |                       `-- the weak sandbox: keeper and submission, same uid
-      `-- once that process has ended and no process of GRADING_UID is left: results.json
+      `-- once that process has ended and no process of grading_uid is left: results.json
 
 What the submission can then do: everything the grading uid can. It cannot write what root owns
 (the results folder, the grader's files), nor open the grader process's pipe or memory (a

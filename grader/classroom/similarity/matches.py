@@ -3,7 +3,7 @@ page highlights, and the JSON's `matches`).
 
 Shared fingerprints worth something (grader.classroom.similarity.index) are taken in the order they
 come in the first file; one joins the fragment before it while it stays in the same function
-in both files and moves forward in the second by at most GAP k-grams, as Dolos builds its
+in both files and moves forward in the second by at most `similarity_gap` k-grams, as Dolos builds its
 fragments. A reordered function so is a fragment of its own.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Pair scores in [0, 1], and clusters: groups of submissions joined by pairs above a threshold.
 
-    similarity = c / n * S / n * (1 - exp(-S / EVIDENCE)),   n = min(n_a, n_b)
+    similarity = c / n * S / n * (1 - exp(-S / E)),   n = min(n_a, n_b), E = similarity_evidence
 
 c is the number of fingerprints the two share, S their summed weight (grader.classroom.similarity.index:
 1 for one nobody else has, less the more students have it), n_x the number of x's fingerprints
