@@ -57,6 +57,7 @@ def main() -> int:
     from grader.grading import pipeline
     from grader.commands import watch
     from grader.grading.pipeline import GradeOptions
+    from grader.core.settings import current
     from grader.core.spec import find_exercise
 
     ex = find_exercise(REPO / "exercises", args.exercise)
@@ -98,7 +99,7 @@ def main() -> int:
     jitter = random.Random(0)
     for i in range(args.n):
         # not a multiple of the poll interval, or every save would land just before a poll
-        time.sleep(args.gap + jitter.uniform(0, watch.POLL_S))
+        time.sleep(args.gap + jitter.uniform(0, current().watch_poll_s))
         graded.clear()
         with open(sub, "a", encoding="utf-8") as f:
             f.write(f"# save {i}\n")

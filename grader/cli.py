@@ -12,11 +12,13 @@ import sys
 from pathlib import Path
 
 from grader.commands import (batch, check, check_bank, data, doctor, export, feedback,
-                             gradescope, init_ci, listing, new, override, release, similarity)
+                             gradescope, init_ci, listing, new, override, release, settings,
+                             similarity)
 from grader.core import errors
+from grader.core import settings as grader_settings
 
 # In the order `grade --help` lists them; each has NAME, add(subparsers) and run(args) -> int.
-COMMANDS = (listing, doctor, release, data, batch, export, override, feedback, gradescope,
+COMMANDS = (listing, doctor, settings, release, data, batch, export, override, feedback, gradescope,
             similarity, check_bank, new, init_ci, check)
 BY_NAME = {c.NAME: c for c in COMMANDS}
 
@@ -61,6 +63,7 @@ def _main(argv: list[str] | None) -> int:
         if args.command in (None, "help"):
             build_parser().print_help()
             return 0
+        grader_settings.start(args.exercises)  # grader.yaml beside the exercises; bad: exit 2
         return BY_NAME[args.command].run(args)
     except KeyboardInterrupt:
         print("grade: interrupted", file=sys.stderr)

@@ -27,6 +27,7 @@ CASES = {
     "grade-help": ["help"],
     "list": ["list", "--help"],
     "doctor": ["doctor", "--help"],
+    "settings": ["settings", "--help"],
     "check": ["check", "--help"],
     "data": ["data", "--help"],
     "release": ["release", "--help"],

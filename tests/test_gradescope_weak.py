@@ -102,8 +102,8 @@ def container(zips):
                    "--clear-groups"]
         uid = next(_uids)
         env = {**os.environ, "PATH": f"{REPO / '.venv' / 'bin'}:{os.environ.get('PATH', '')}",
-               "GRADESCOPE_ROOT": str(root), "NN_GRADER_APART_UID": str(uid),
-               "NN_GRADER_GRADESCOPE_LIMIT_S": str(limit_s)}
+               "GRADESCOPE_ROOT": str(root), "GRADER_GRADING_UID": str(uid),
+               "GRADER_GRADESCOPE_LIMIT_S": str(limit_s)}
         done = subprocess.run([*cmd, "bash", str(root / "source" / "run_autograder")], env=env,
                               cwd=root, capture_output=True, text=True, timeout=limit_s + 120)
         assert done.returncode == 0, done.stderr

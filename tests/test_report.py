@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.core.settings import current
 from grader.rendering import plots
 from grader.rendering.report import banner, render_html, write_html
 from grader.core.result import (ERROR, FAILED, GRADED, PASSED, SYNTAX_ERROR, CheckResult, Plot,
@@ -197,7 +198,7 @@ def test_long_series_is_downsampled() -> None:
     n = 100_000
     out = plots.svg(Plot("long", "line", {"s": {"x": list(range(n)), "y": list(range(n))}}))
     (points,) = re.findall(r'<polyline points="([^"]*)"', out)
-    assert len(points.split()) <= plots.MAX_POINTS + 1
+    assert len(points.split()) <= current().plot_max_points + 1
 
 
 @pytest.mark.parametrize("plot", [

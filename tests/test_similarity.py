@@ -21,12 +21,13 @@ from conftest import EXERCISES, exercise
 from grader.cli import main
 from grader.classroom.similarity import rank
 from grader.classroom.similarity.analyse import compare
-from grader.classroom.similarity.fingerprint import K, W, fingerprints, winnow
+from grader.classroom.similarity.fingerprint import fingerprints, winnow
 from grader.classroom.similarity.given import code_blocks, given_hashes
 from grader.classroom.similarity.index import Index
 from grader.classroom.similarity.klass import document
 from grader.classroom.similarity.matches import matches
 from grader.classroom.similarity.normalise import units
+from grader.core.settings import current
 
 STUB = exercise("ex02").stub
 
@@ -272,6 +273,7 @@ def test_a_file_that_does_not_parse_is_kept_with_its_reason(tmp_path):
 
 def test_winnowing_keeps_a_shared_run_of_the_guarantee_length():
     rng = random.Random(7)
+    K, W = current().similarity_k, current().similarity_w
     for _ in range(200):
         shared = [rng.randrange(1 << 30) for _ in range(K + W - 1)]
         a = [rng.randrange(1 << 30) for _ in range(rng.randrange(40))] + shared
@@ -295,7 +297,7 @@ def test_copies_are_found_through_their_disguises(tmp_path, notes):
     s = scores(report)
     assert {frozenset({"alice", "bob"}), frozenset({"erin", "hank"})} <= flagged(report)
     copies = min(s[frozenset({"alice", "bob"})], s[frozenset({"erin", "hank"})])
-    assert copies >= rank.THRESHOLD
+    assert copies >= current().similarity_threshold
     assert all(v < copies for k, v in s.items()
                if k not in ({"alice", "bob"}, {"erin", "hank"}))
     assert report["pairs"] == sorted(report["pairs"], key=lambda p: -p["similarity"])

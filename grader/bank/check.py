@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.core.result import GRADER_ERROR, Result
-from grader.core.spec import Exercise, load_exercise
 from grader.core.errors import CheckNamesDiffer, SpecError, UnknownExercise
+from grader.core.settings import current
+from grader.core.spec import Exercise, load_exercise
 from grader.bank import mutants as mutation
 from grader.bank import seeds as seeding
 from grader.bank import verify
@@ -146,11 +147,10 @@ def check_bank(bank: Bank, folders: list[Path], opts: BankOptions,
     return [reports[f.name] for f in folders]
 
 
-# A mutant gets this many times the reference's wall time (at least opts.mutant_min_s), as its
+# A mutant gets `mutant_time_factor` times the reference's wall time (at least opts.mutant_min_s), as its
 # limits in CPU time, within the exercise's own: a mutant that loops or crawls is caught by the
 # limit, and does not hold a worker for the whole of a generous time_limit_s. (Wall time, not
 # CPU time: it is the larger, so a loaded machine only makes the limit more generous.)
-MUTANT_TIME_FACTOR = 3.0
 
 
 def _grade_mutants(bank: Bank, exercises: dict[str, Exercise],
@@ -165,7 +165,7 @@ def _grade_mutants(bank: Bank, exercises: dict[str, Exercise],
                 rep.problems.append("mutants not graded: the reference does not get full marks")
                 rep.mutants = MutationReport(candidates=rep.mutants.candidates)
                 continue
-            limit = max(opts.mutant_min_s, MUTANT_TIME_FACTOR * reference_s[name])
+            limit = max(opts.mutant_min_s, current().mutant_time_factor * reference_s[name])
             timed = dataclasses.replace(ex, time_limit_s=min(ex.time_limit_s, limit),
                                         call_time_limit_s=min(ex.call_time_limit_s, limit))
             ref = bank.reference(ex)

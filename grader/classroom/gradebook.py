@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.core.result import Result
+from grader.core.settings import current
 from grader.core.status import CheckStatus, EntryStatus
 from grader.core.errors import GradebookError
 
@@ -205,7 +206,8 @@ class Gradebook:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, isolation_level=None)  # explicit transactions
+        self._db = sqlite3.connect(self.path, isolation_level=None,  # explicit transactions
+                                   timeout=current().gradebook_busy_s)
         try:
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.execute("PRAGMA journal_mode = WAL")

@@ -27,12 +27,12 @@ from grader.core.files import atomic_write_text
 from grader.rendering.report import environment
 from grader.core.text import fmt_points
 from grader.core.result import ERROR, GRADED, Plot, Result
+from grader.core.settings import current
 from grader.core.spec import Exercise
 from grader.classroom.intake import Reason
 from grader.classroom.folder import report_path
 
 INDEX = "index.html"
-SLOWEST = 10
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def write_overview(out: Path, gb: Gradebook, exercises: list[Exercise]) -> Path:
         off_roster=sorted(e.student for e in entries if e.on_roster is False),
         exercises=[_summary(gb, x, [e for e in entries if e.exercise == x.id]) for x in shown],
         students=sorted(by_student.items()), names=names, columns=shown,
-        slowest=sorted((r for r in rows if r.wall_s > 0), key=lambda r: -r.wall_s)[:SLOWEST],
+        slowest=sorted((r for r in rows if r.wall_s > 0), key=lambda r: -r.wall_s)[:current().overview_slowest],
         crashed=[r for r in rows if r.reason and r.status != NO_SUBMISSION],
         totals=_totals(by_student, shown), grader_errors=grader_errors(entries),
         grader_failed=[dict(g, last=_last_line(g["traceback"])) for g in gb.grader_errors()],

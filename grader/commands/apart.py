@@ -6,10 +6,10 @@ is root, which could rewrite /autograder/results/results.json. So there the grad
 grader and the submission it runs) goes to a uid of its own, and root keeps the result:
 
     root: run_autograder -> `python -m grader.classroom.exports.gradescope run`  (the driver)
-      |-- pipe (stdout) <-- uid GRADING_UID: `python -I -m grader.commands.apart child ...`
+      |-- pipe (stdout) <-- uid grading_uid: `python -I -m grader.commands.apart child ...`
       |                       not dumpable, no_new_privs, seccomp filter, RLIMIT_NPROC
       |                       `-- the weak sandbox: keeper and submission, same uid
-      `-- once that process has ended and no process of GRADING_UID is left: results.json
+      `-- once that process has ended and no process of grading_uid is left: results.json
 
 What the submission can then do: everything the grading uid can. It cannot write what root owns
 (the results folder, the grader's files), nor open the grader process's pipe or memory (a
@@ -32,15 +32,16 @@ import sys
 import time
 from pathlib import Path
 
-GRADING_UID = 60990        # below the sandbox's slot uids (61000 and up); no passwd entry needed
-UID_ENV = "NN_GRADER_APART_UID"   # tests give each run a uid of its own
-NPROC = 256                # processes and threads of the grading uid: the grader's and the run's
+from grader.core.settings import current
+
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 4, 38, 22, 2
 PR_SET_PDEATHSIG = 1
 
 
 def grading_uid() -> int:
-    return int(os.environ.get(UID_ENV, GRADING_UID))
+    """Below the sandbox's slot uids (61000 and up); no passwd entry needed. Tests give each
+    run a uid of its own ($GRADER_GRADING_UID)."""
+    return current().grading_uid
 
 
 def why_not() -> str:
@@ -60,7 +61,7 @@ def layers(uid: int) -> list[str]:
     if seccomp.supported():
         out.append(f"seccomp filter ({len(seccomp.DENIED)} system calls refused, no new "
                    f"namespaces)")
-    return out + [f"RLIMIT_NPROC {NPROC}", "result over a pipe, written by root once no "
+    return out + [f"RLIMIT_NPROC {current().grading_nproc}", "result over a pipe, written by root once no "
                   f"process of uid {uid} is left"]
 
 
@@ -155,6 +156,7 @@ def install_seccomp() -> None:
 def become(uid: int) -> None:
     """Root to `uid` for good, then the layers: nothing of this can be undone by the child."""
     parent = os.getppid()
+    nproc = current().grading_nproc  # the grader's and the run's; read while still root
     os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
@@ -166,7 +168,7 @@ def become(uid: int) -> None:
         os._exit(1)
     _prctl(PR_SET_NO_NEW_PRIVS, 1)
     install_seccomp()
-    resource.setrlimit(resource.RLIMIT_NPROC, (NPROC, NPROC))
+    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     os.umask(0o077)
 

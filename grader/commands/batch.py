@@ -9,7 +9,7 @@ from pathlib import Path
 from grader.commands.check import data_dir_of
 from grader.core.errors import (BatchError, DiscoveryError, FolderBusy, GradebookError,
                                 GraderError, RosterError)
-from grader.core.machine import cores
+from grader.core.settings import cores
 
 NAME = "batch"
 
@@ -48,7 +48,7 @@ def add(sub) -> None:
     b.add_argument("--out", type=Path, required=True, metavar="OUT",
                    help="where the gradebook, grades.csv and the reports go")
     b.add_argument("--exercise", help="grade only this exercise (default: every one found)")
-    b.add_argument("--jobs", type=int, default=cores(),
+    b.add_argument("--jobs", type=int,
                    help="submissions graded at once (default: the usable cores)")
     b.add_argument("--regrade", action="store_true",
                    help="grade again even submissions the gradebook already holds")
@@ -100,6 +100,8 @@ def add(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from grader.core.spec import exercises_root
     root = exercises_root(args.exercises)
+    if args.jobs is None:
+        args.jobs = cores()  # the `jobs` setting, or the usable cores
     if args.jobs < 1:
         raise GraderError("--jobs must be at least 1")
     if args.executor == "dask" and not args.scheduler:

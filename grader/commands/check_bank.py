@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from grader.core.machine import cores
+from grader.core.settings import cores
 
 NAME = "check-bank"
 
@@ -47,7 +47,7 @@ def add(sub) -> None:
     cb.add_argument("--min-mutation-score", type=float, default=0.0, metavar="F",
                     help="fail the bank when an exercise's mutants are caught less often "
                          "than this share, e.g. 0.8 (default 0: report only)")
-    cb.add_argument("--jobs", type=int, default=cores(), help="gradings at once "
+    cb.add_argument("--jobs", type=int, help="gradings at once "
                     "(default: the usable cores)")
     cb.add_argument("--executor", choices=("local", "dask"), default="local",
                     help="local worker processes (default) or a dask.distributed cluster")
@@ -63,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
     from grader.bank.layout import Bank
     from grader.bank.progress import Progress
     from grader.bank.summary import to_json, to_text
+    if args.jobs is None:
+        args.jobs = cores()  # the `jobs` setting, or the usable cores
     if args.seeds < 0 or args.jobs < 1 or args.max_mutants < 0:
         raise GraderError("--seeds and --max-mutants must be at least 0, --jobs at least 1")
     if args.executor == "dask" and not args.scheduler:

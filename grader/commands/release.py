@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from grader.core.machine import cores
+from grader.core.settings import cores
 
 NAME = "release"
 
@@ -19,7 +19,7 @@ def add(sub) -> None:
                    help="where the pack goes (default: ./dist; replaced if present)")
     r.add_argument("--force", action="store_true",
                    help="build the pack even when `grade check-bank` finds the bank unsound")
-    r.add_argument("--jobs", type=int, default=cores(),
+    r.add_argument("--jobs", type=int,
                    help="gradings at once for the check-bank run first (default: the cores)")
 
 
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     folders = select_exercises(Bank.of_exercises(root), args.names)
     for folder in folders:
         load_exercise(folder)  # one that cannot load: SpecError, one line, exit 2
-    if not args.force and not _bank_holds(root, args.jobs, folders):
+    if not args.force and not _bank_holds(root, args.jobs or cores(), folders):
         return 1
     out = build_release(root, args.out, folders)
     print(f"pack of {len(folders)} exercise{'s' if len(folders) != 1 else ''} written to {out}"

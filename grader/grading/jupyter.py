@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-TIMEOUT_S = 1800
+from grader.core.settings import current
 
 
 class Inline:
@@ -53,7 +53,7 @@ def grade_magic(line: str, cwd: Path | None = None,
     with tempfile.TemporaryDirectory(prefix="grade-") as out:
         cmd = [sys.executable, "-m", "grader.cli", "check", exercise, *rest, "--public-only",
                "--quiet", "--out", out]
-        proc = run(cmd, cwd=str(cwd), capture_output=True, text=True, timeout=TIMEOUT_S)
+        proc = run(cmd, cwd=str(cwd), capture_output=True, text=True, timeout=current().jupyter_timeout_s)
         pages = sorted(Path(out).glob("*.html"))
         text = (proc.stdout or "").strip()
         if not pages:

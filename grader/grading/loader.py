@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.core.errors import SubmissionError
+from grader.core.settings import current
 
 _KINDS = {".py": "py", ".ipynb": "ipynb"}
 _SKIP_TAG = "skip-grading"
@@ -24,9 +25,6 @@ _SKIP_TAG = "skip-grading"
 # the body is graded, the magic's line dropped. Other cell magics (%%bash, %%writefile, ...) are
 # not Python: their cell is skipped.
 _WRAPPING_MAGICS = ("time", "capture")
-# A notebook's outputs (plots, printed logs) are never graded: they are stripped before the size
-# limit applies, so only the file as read may be this many times larger than the limit.
-_NOTEBOOK_FACTOR = 25
 # What a guarded notebook cell writes to stderr when it raises; the pipeline turns such lines
 # into notes ("cell 3 raised NameError ...; the other cells ran").
 CELL_FAILED = "[grader] cell "
@@ -82,11 +80,16 @@ def failed_cell(note: str) -> tuple[int, str] | None:
     return (int(m[1]), m[2]) if m else None
 
 
-def load_submission(path: Path, max_bytes: int = 2_000_000) -> Submission:
-    """`max_bytes`: the limit on a .py file, and on a notebook's code (its outputs stripped)."""
+def load_submission(path: Path, max_bytes: int | None = None) -> Submission:
+    """`max_bytes`: the limit on a .py file, and on a notebook's code (its outputs stripped);
+    None: the `submission_max_bytes` setting."""
     path = Path(path)
+    limits = current()
+    max_bytes = limits.submission_max_bytes if max_bytes is None else max_bytes
     kind = _KINDS.get(path.suffix.lower())
-    kind, data = _read_bytes(path, max_bytes * _NOTEBOOK_FACTOR if kind == "ipynb"
+    # A notebook's outputs (plots, printed logs) are never graded: they are stripped before the
+    # size limit applies, so only the file as read may be this many times larger than the limit.
+    kind, data = _read_bytes(path, max_bytes * limits.notebook_bytes_factor if kind == "ipynb"
                              else max_bytes)
     text = _decode(data, path.name)
     if not text.strip():

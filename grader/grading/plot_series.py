@@ -7,19 +7,19 @@ from typing import Any
 
 import numpy as np
 
-MAX_POINTS = 2000        # more than the pixels across: thin longer series, keep the file small
+from grader.core.settings import current
 
 
 def thinned(series: dict[str, Any]) -> dict[str, Any]:
-    """An x/y plot's series with at most MAX_POINTS points each, first and last kept, as
+    """An x/y plot's series with at most `plot_max_points` points each, first and last kept, as
     lists: what a check records is what gets drawn, and a result document stays small."""
-    out = {}
+    out, most = {}, current().plot_max_points
     for name, s in series.items():
         ys = s.get("y") if isinstance(s, dict) else None
         if isinstance(ys, (list, tuple, np.ndarray)):
             xs = s.get("x", range(len(ys)))
-            if len(ys) > MAX_POINTS:
-                step = math.ceil(len(ys) / MAX_POINTS)
+            if len(ys) > most:
+                step = math.ceil(len(ys) / most)
                 keep = np.r_[np.arange(0, len(ys), step),
                              [len(ys) - 1] if (len(ys) - 1) % step else []].astype(int)
                 ys, xs = _pick(ys, keep), _pick(xs, keep)

@@ -21,11 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from grader.core.settings import current
+
 DIVERGED, TOO_SLOW, WRONG_PLACE, NOT_MOVING = "diverged", "too_slow", "wrong_place", "not_moving"
-# A loss that ends this many times above where it started grew, whatever it did on the way.
-GREW = 10.0
-# "Still falling": the last tenth of the run fell by at least this share of the last loss.
-STILL_FALLING = 0.02
 
 
 @dataclass(frozen=True)
@@ -64,7 +62,7 @@ def classify(losses: Any, target: float | None = None) -> Trajectory | None:
         return None
     n, first = arr.size, float(arr[0])
     bad = ~np.isfinite(arr)
-    if bad.any() or (first > 0 and arr[-1] > GREW * first):
+    if bad.any() or (first > 0 and arr[-1] > current().diverged_growth * first):
         at = int(np.argmax(bad)) if bad.any() else n
         worst = float(arr[at]) if bad.any() else float(arr[-1])
         return Trajectory(DIVERGED, first, worst, n, at,
@@ -80,7 +78,7 @@ def classify(losses: Any, target: float | None = None) -> Trajectory | None:
     tail = arr[-max(2, n // 10):]
     # Still falling: the last tenth of the run took a real share of what is left to fall (a
     # plateau takes next to none, however slowly an ill-conditioned fit crawls).
-    if fall > 0 and float(tail[0] - tail[-1]) >= STILL_FALLING * max(abs(last), 1e-12):
+    if fall > 0 and float(tail[0] - tail[-1]) >= current().still_falling * max(abs(last), 1e-12):
         return Trajectory(TOO_SLOW, first, last, n, n,
                           f"the loss was still falling when the run ended: from {_num(first)} "
                           f"to {_num(last)} in {n} steps, {_num(float(tail[0] - tail[-1]))} "

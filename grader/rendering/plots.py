@@ -22,11 +22,11 @@ from typing import Any, Callable
 import numpy as np
 
 from grader.core.result import Plot
-from grader.grading.plot_series import MAX_POINTS
+from grader.core.settings import current
+from grader.grading.plot_series import thinned  # noqa: F401  (tests and older callers draw with it)
 
 W, H = 560, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 52, 46
-MAX_IMAGES = 64          # and at most this many classes of a matrix: bounds the file size
 PALETTE = ("#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563")
 
 
@@ -99,8 +99,9 @@ def _points(s: dict[str, Any], log_y: bool) -> tuple[np.ndarray, np.ndarray]:
     # Non-finite values cannot be drawn, and a log axis has no place for y <= 0.
     keep = np.isfinite(xs) & np.isfinite(ys) & ((ys > 0) if log_y else True)
     xs, ys = xs[keep], ys[keep]
-    if xs.size > MAX_POINTS:
-        idx = np.r_[np.arange(0, xs.size, math.ceil(xs.size / MAX_POINTS)), xs.size - 1]
+    most = current().plot_max_points  # more than the pixels across: keeps the file small
+    if xs.size > most:
+        idx = np.r_[np.arange(0, xs.size, math.ceil(xs.size / most)), xs.size - 1]
         xs, ys = xs[idx], ys[idx]
     return xs, (np.log10(ys) if log_y else ys)
 
@@ -255,7 +256,8 @@ def _blend(t: float) -> str:
 
 
 def _matrix(plot: Plot) -> str:
-    m = [[float(v) for v in row[:MAX_IMAGES]] for row in plot.series["matrix"][:MAX_IMAGES]]
+    most = current().plot_max_images  # classes of a matrix: bounds the file size
+    m = [[float(v) for v in row[:most]] for row in plot.series["matrix"][:most]]
     if not m or not m[0]:
         return _note(plot.title, "empty matrix")
     rows, cols = len(m), max(len(r) for r in m)
@@ -298,7 +300,7 @@ def png_gray(pixels: list[list[Any]]) -> bytes:
 
 
 def _image_grid(plot: Plot) -> str:
-    images = list(plot.series["images"])[:MAX_IMAGES]
+    images = list(plot.series["images"])[:current().plot_max_images]
     captions = [str(c) for c in plot.series.get("captions", [])]
     if not images:
         return _note(plot.title, "no images")

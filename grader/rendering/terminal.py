@@ -14,13 +14,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from grader.core.settings import current
 from grader.grading import feedback
 from grader.core.text import fmt_points, printable
 from grader.rendering.report import hidden_note
 from grader.core.result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
                            SYNTAX_ERROR, Result)
 
-MESSAGE_WIDTH = 100
 _MARKS = {PASSED: ("✓", "bold green"), FAILED: ("✗", "bold red"), ERROR: ("!", "bold yellow"),
           GRADER_ERROR: ("?", "bold magenta")}
 _NOT_GRADED = {SYNTAX_ERROR: "syntax error", LOAD_ERROR: "could not load",
@@ -119,9 +119,10 @@ def summary_line(result: Result) -> str:
     return f"{score} ({', '.join(parts)})"
 
 
-def shorten(message: str, width: int = MESSAGE_WIDTH) -> str:
+def shorten(message: str, width: int | None = None) -> str:
     """The first non-blank line of `message`, without colour codes, cut between words to
-    `width` characters with an ellipsis."""
+    `width` characters (the `message_width` setting) with an ellipsis."""
+    width = current().message_width if width is None else width
     lines = [line.strip() for line in feedback.clean(message).splitlines() if line.strip()]
     if not lines:
         return ""
@@ -201,15 +202,14 @@ class Progress:
         line.append(f"  {outcome.duration_s:.2f} s", style="dim")
         self.console.print(line)
 
-    MAX_OUTPUT_LINES = 200       # then the rest is in the report
-
     def output(self, line: str) -> None:
         """One line the student's code printed, shown as it comes (from the output thread)."""
         with self._lock:
             self._lines = getattr(self, "_lines", 0) + 1
             n = self._lines
-        if n > self.MAX_OUTPUT_LINES:
-            if n == self.MAX_OUTPUT_LINES + 1:
+        most = current().terminal_output_lines  # then the rest is in the report
+        if n > most:
+            if n == most + 1:
                 self.console.print(Text("│ … more output in the report", style="dim"))
             return
         text = Text("│ ", style="dim")

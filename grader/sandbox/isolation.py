@@ -19,8 +19,10 @@ import os
 import shutil
 import sys
 import sysconfig
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from grader.core.settings import current
 
 from .procs import apply_rlimits  # noqa: F401  (isolation.preexec sets it; kept importable here)
 
@@ -39,9 +41,12 @@ class Limits:
     time_s: float                # CPU seconds for the whole run (clock.py: a wall ceiling above)
     memory_mb: int
     cpu_s: float                 # RLIMIT_CPU of each process: a backstop above time_s
-    file_mb: int = 64            # one file written
-    nproc: int = 64              # processes and threads, on top of what the run's user has
-    scratch_mb: int = 256        # each of /work and /tmp inside bubblewrap (kept in memory)
+    # The grader's policy, from the settings table (grader.core.settings) when not given.
+    file_mb: int = field(default_factory=lambda: current().file_mb)  # one file written
+    # processes and threads, on top of what the run's user has
+    nproc: int = field(default_factory=lambda: current().nproc)
+    # each of /work and /tmp inside bubblewrap (kept in memory)
+    scratch_mb: int = field(default_factory=lambda: current().scratch_mb)
 
 
 @dataclass(frozen=True)

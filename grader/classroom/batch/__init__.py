@@ -43,10 +43,11 @@ from grader.classroom.gradebook import NOT_GRADABLE, Gradebook, Key, Origin
 from grader.grading.pipeline import GradeOptions
 from grader.core.text import fmt_points
 from grader.core.result import Result
+from grader.core.settings import current
 from grader.core.spec import Exercise, all_exercises, find_exercise, grading_files_digest
 from grader.classroom.batch.console import Reporter
 from grader.classroom.batch.executors import ERROR, GRADED, UNREADABLE, LocalExecutor, Task
-from grader.classroom.intake import MAX_BYTES, Found, Intake, Reason, Skipped, discover
+from grader.classroom.intake import Found, Intake, Reason, Skipped, discover
 from grader.classroom.intake.names import shown
 from grader.classroom.locks import hold_folder
 from grader.classroom.folder import render_entry, render_missing, write_grades_csv
@@ -361,7 +362,7 @@ def _grade_all(tasks: list[Task], todo: dict, gb: Gradebook, gopts: GradeOptions
         found, key = todo[(task.student, task.exercise.id)]
         _record(gb, out, task, found, key, {"kind": UNREADABLE, "reason": (
             f"{shown(found.filename)} is {_mb(found.size)}; submissions are limited to "
-            f"{_mb(MAX_BYTES)}")}, gopts, summary)
+            f"{_mb(current().submission_max_bytes)}")}, gopts, summary)
         graded_now[task.exercise.id] = graded_now.get(task.exercise.id, 0) + 1
     tasks = [t for t in tasks if not _too_large(todo, t)]
     if not tasks:
@@ -415,7 +416,7 @@ def _record(gb: Gradebook, out: Path, task: Task, found: Found, key: Key, payloa
 
 
 def _too_large(todo: dict, task: Task) -> bool:
-    return todo[(task.student, task.exercise.id)][0].size > MAX_BYTES
+    return todo[(task.student, task.exercise.id)][0].size > current().submission_max_bytes
 
 
 def _mb(n: int) -> str:

@@ -43,13 +43,12 @@ from pathlib import Path
 
 from grader.core.errors import GraderError
 from grader.grading.pipeline import GradeOptions
-from grader.classroom.intake import MAX_BYTES
+from grader.core.settings import current
 from grader.classroom.batch.executors import ERROR, Task, grade_task, weak_sandbox_refusal
 from grader.classroom.locks import AllHeld, first_free
 
 log = logging.getLogger(__name__)
 
-SLOTS = 64
 _one_grading_per_process = threading.Lock()   # pytest.main is not thread-safe
 
 
@@ -90,8 +89,11 @@ def worker_refusal(allow_weak_sandbox: bool, dask_worker=None) -> str | None:
 
 
 @contextlib.contextmanager
-def hold_slot(slots: int = SLOTS, wait_s: float = 3600) -> Iterator[int]:
-    """The first sandbox slot no other process on this machine holds, until the block ends."""
+def hold_slot(slots: int | None = None, wait_s: float | None = None) -> Iterator[int]:
+    """The first sandbox slot no other process on this machine holds, until the block ends
+    (None: the `dask_slots` and `dask_slot_wait_s` settings)."""
+    slots = current().dask_slots if slots is None else slots
+    wait_s = current().dask_slot_wait_s if wait_s is None else wait_s
     folder = Path(tempfile.gettempdir()) / "nn-grader-slots"
     folder.mkdir(mode=0o700, exist_ok=True)
     try:
@@ -103,7 +105,7 @@ def hold_slot(slots: int = SLOTS, wait_s: float = 3600) -> Iterator[int]:
 
 
 class DaskExecutor:
-    def __init__(self, scheduler: str | None, timeout_s: float = 20,
+    def __init__(self, scheduler: str | None, timeout_s: float | None = None,
                  allow_weak_sandbox: bool = False):
         try:
             from distributed import Client
@@ -113,7 +115,8 @@ class DaskExecutor:
         if not scheduler:
             raise GraderError("--executor dask needs --scheduler tcp://HOST:PORT")
         try:
-            self._client = Client(scheduler, timeout=f"{timeout_s}s")
+            wait = current().dask_connect_s if timeout_s is None else timeout_s
+            self._client = Client(scheduler, timeout=f"{wait}s")
         except (OSError, TimeoutError) as e:
             raise GraderError(f"cannot reach the dask scheduler at {scheduler}: {e}") from None
         self._futures: dict = {}
@@ -129,7 +132,7 @@ class DaskExecutor:
             raise GraderError(refusals[0] + more)
         for t in tasks:
             with open(t.path, "rb") as f:   # a file past the loader's limit stays refused
-                job = Shipped(t, Path(t.path).name, f.read(MAX_BYTES + 1))
+                job = Shipped(t, Path(t.path).name, f.read(current().submission_max_bytes + 1))
             key = f"grade-{t.exercise.id}-{t.student}-{os.urandom(4).hex()}"
             f = self._client.submit(grade_shipped, job, opts, self.allow_weak_sandbox,
                                     pure=False, key=key)

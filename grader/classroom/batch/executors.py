@@ -32,6 +32,7 @@ from pathlib import Path
 from grader.grading.loader import SubmissionError
 from grader.grading.pipeline import GradeOptions, grade
 from grader.sandbox import procs, zygote
+from grader.core.settings import current
 from grader.core.spec import Exercise
 from grader.core.status import TaskKind
 from grader.classroom.batch import gpus
@@ -103,9 +104,6 @@ def _die_with_parent() -> None:
             os._exit(1)
 
 
-GPU_MEMORY_FRACTION = 0.9       # of its GPU, for one run: the rest is the driver's and ours
-
-
 def _grade_in_worker(task: Task, opts: GradeOptions) -> dict:
     opts = dataclasses.replace(opts, slot=_worker_slot)
     shown = task.shown or None
@@ -113,7 +111,7 @@ def _grade_in_worker(task: Task, opts: GradeOptions) -> dict:
         return grade_task(task, opts, shown)
     with gpus.claim(_gpu_count(), prefer=_worker_slot) as gpu:  # one CUDA run per GPU
         return grade_task(task, dataclasses.replace(
-            opts, gpu=gpu, gpu_memory_fraction=opts.gpu_memory_fraction or GPU_MEMORY_FRACTION),
+            opts, gpu=gpu, gpu_memory_fraction=opts.gpu_memory_fraction or current().gpu_memory_fraction),
             shown)
 
 

@@ -36,6 +36,7 @@ from typing import Any
 from grader.core.files import atomic_path, atomic_write_text
 from grader.core.text import fmt_points
 from grader.core.result import Result
+from grader.core.settings import current
 from grader.core.spec import Exercise
 from grader.core.errors import ExportError
 
@@ -228,13 +229,10 @@ def results_from_grade(json_text: str, stderr: str, rc: int) -> dict[str, Any]:
         "grader_version": result.grader_version, "exit_code": rc})
 
 
-LIMIT_ENV = "NN_GRADER_GRADESCOPE_LIMIT_S"
-
-
 def time_limit_s() -> float:
     """The whole grading's wall-clock limit, above the grader's own (a grading its submission
-    stopped ends here): 15 minutes, or $NN_GRADER_GRADESCOPE_LIMIT_S (tests)."""
-    return float(os.environ.get(LIMIT_ENV, 900))
+    stopped ends here): the `gradescope_limit_s` setting (15 minutes; tests set less)."""
+    return current().gradescope_limit_s
 
 
 def grade_in_container(root: Path, exercise: str) -> dict[str, Any]:

@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.classroom.intake import names
+from grader.core.settings import current
 from grader.classroom.intake.choose import PREFER, Candidate, exercise_of, exercise_token, is_code, named_exercise, ranked
 from grader.classroom.intake.layouts import (CANVAS_KINDS, NBGRADER_ROOTS, Context, Owner, context_of, is_metadata,
                       owner_of)
-from grader.classroom.intake.members import (MAX_BYTES, OUTSIDE, UNSAFE, FolderReader, Member,
-                                             MemberError, list_members, unpack_inner_zips)
+from grader.classroom.intake.members import (OUTSIDE, UNSAFE, FolderReader, Member, MemberError,
+                                             list_members, unpack_inner_zips)
 from grader.core.errors import DiscoveryError
 
 __all__ = ["discover", "exercise_of", "DiscoveryError", "Found", "Skipped", "Intake",
-           "MAX_BYTES", "PREFER", "Reason"]
+           "PREFER", "Reason"]
 
 
 class Reason:
@@ -54,7 +55,7 @@ class Found:
     submitted_at: str = ""       # the LMS's own time (nbgrader's timestamp.txt), else ""
     late: bool = False           # Canvas's LATE marker
     lms_submission: str = ""     # Canvas's attachment id
-    size: int = 0                # the original's size (the copy stops just past MAX_BYTES)
+    size: int = 0                # the original's size (the copy stops just past submission_max_bytes)
     filename: str = ""           # the original's own name, an LMS prefix taken off
     not_gradable: str = ""       # the student sent something, none of it gradable: why
                                  # (then `path` is empty and nothing is graded)
@@ -81,11 +82,13 @@ class Intake:
 def discover(source: Path, exercise_ids: list[str], unpack_to: Path, *,
              exercise: str | None = None, prefer: str = "newest",
              assignments: dict[str, str] | None = None,
-             max_bytes: int = MAX_BYTES) -> Intake:
+             max_bytes: int | None = None) -> Intake:
     """Every file under `source` (folder or zip), for the exercises `exercise_ids`: the
     submissions copied to `unpack_to`, the rest with reasons. `exercise`: the one exercise of
-    this run (--exercise), which takes a student's code file whatever its name."""
+    this run (--exercise), which takes a student's code file whatever its name. `max_bytes`:
+    a copy stops just past it (None: the `submission_max_bytes` setting, the loader's limit)."""
     source = Path(source)
+    max_bytes = current().submission_max_bytes if max_bytes is None else max_bytes
     members, reader = list_members(source)
     base = source
     if source.is_dir() and source.name in NBGRADER_ROOTS:

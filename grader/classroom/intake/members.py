@@ -22,12 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.core.errors import DiscoveryError
+from grader.core.settings import current
 
-MAX_BYTES = 2_000_000            # grader.grading.loader's own limit
-MAX_DEPTH = 12                   # a deeper tree is hostile or a mistake: reported, not walked
-MAX_MEMBERS = 200_000
-MAX_INNER_ZIP = 50_000_000       # a student's own .zip upload, unpacked one level
-MAX_INNER_MEMBERS = 10_000
 
 
 # Problems that make a file unsafe to read (refused), as against merely unreadable.
@@ -87,8 +83,9 @@ def _walk(root: bytes, prefix: tuple[str, ...]) -> Iterator[Member]:
             yield Member(parts, 0, "", f"cannot be read: {e.strerror or e}")
             continue
         if stat.S_ISDIR(st.st_mode):
-            if len(parts) >= MAX_DEPTH:
-                yield Member(parts, 0, "", f"folder nested deeper than {MAX_DEPTH} levels")
+            deepest = current().intake_max_depth  # deeper is hostile or a mistake: not walked
+            if len(parts) >= deepest:
+                yield Member(parts, 0, "", f"folder nested deeper than {deepest} levels")
             else:
                 yield from _walk(root, parts)
             continue
@@ -104,9 +101,10 @@ def _problem(st: os.stat_result) -> str:
 
 
 def _zip_members(zf: zipfile.ZipFile) -> Iterator[Member]:
+    most = current().intake_max_members
     for n, info in enumerate(zf.infolist()):
-        if n >= MAX_MEMBERS:
-            raise DiscoveryError(f"more than {MAX_MEMBERS} members in the zip")
+        if n >= most:
+            raise DiscoveryError(f"more than {most} members in the zip")
         if info.is_dir():
             continue
         parts = tuple(p for p in info.filename.replace("\\", "/").split("/") if p not in ("", "."))
@@ -240,19 +238,22 @@ class NestedReader:
         self.inner: dict[int, ZipReader] = {}
 
     def open(self, m: Member) -> list[Member]:
-        if m.size > MAX_INNER_ZIP:
+        limits = current()  # a student's own .zip upload, unpacked one level
+        if m.size > limits.inner_zip_bytes:
             raise MemberError(f"a zip of {m.size / 1e6:.0f} MB is not unpacked (the limit is "
-                              f"{MAX_INNER_ZIP // 1_000_000} MB)")
-        data = self.base.read(m, MAX_INNER_ZIP)
-        if len(data) > MAX_INNER_ZIP:
-            raise MemberError(f"a zip over {MAX_INNER_ZIP // 1_000_000} MB is not unpacked")
+                              f"{limits.inner_zip_bytes // 1_000_000} MB)")
+        data = self.base.read(m, limits.inner_zip_bytes)
+        if len(data) > limits.inner_zip_bytes:
+            raise MemberError(f"a zip over {limits.inner_zip_bytes // 1_000_000} MB is not "
+                              "unpacked")
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
             infos = zf.infolist()
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as e:
             raise MemberError(f"not a readable zip ({str(e)[:80]})") from None
-        if len(infos) > MAX_INNER_MEMBERS:
-            raise MemberError(f"a zip of more than {MAX_INNER_MEMBERS} files is not unpacked")
+        if len(infos) > limits.inner_zip_members:
+            raise MemberError(f"a zip of more than {limits.inner_zip_members} files is not "
+                              "unpacked")
         self.inner[id(m)] = ZipReader(zf)
         return sorted((dataclasses.replace(i, parts=m.parts + i.parts, container=m)
                        for i in _zip_members(zf)), key=lambda i: i.parts)

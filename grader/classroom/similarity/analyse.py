@@ -10,11 +10,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from dataclasses import fields
 from pathlib import Path
 
 from grader.classroom.intake.names import safe_part
 from grader.core.files import atomic_write_text, file_part
 from grader.classroom.gradebook import Gradebook
+from grader.core.settings import current
 from grader.core.spec import Exercise
 from grader.classroom.similarity import rank
 from grader.classroom.similarity.given import given_hashes
@@ -24,17 +26,19 @@ from grader.classroom.similarity.matches import matches
 from grader.classroom.similarity.render import pair_page
 
 FOLDER = "similarity"
-LISTED = 0.2                # pairs below this are not listed (nor given a page)
-MOST = 100                  # pairs listed per exercise at most
 
 
 def compare(docs: list[Document], given: frozenset[int] = frozenset(),
-            threshold: float = rank.THRESHOLD) -> dict:
+            threshold: float | None = None) -> dict:
     """The report of one exercise's documents: {"pairs": [...], "clusters": [...], ...}, pairs
-    the most similar first. Pages are not written here (see `exercise_report`)."""
+    the most similar first (those of at least `similarity_listed`, at most `similarity_most`).
+    Pages are not written here (see `exercise_report`)."""
+    limits = current()
+    threshold = limits.similarity_threshold if threshold is None else threshold
     idx = Index.build(docs, given)
-    every = rank.rank(idx, floor=min(LISTED, threshold) * 0.999)
-    ranked = [p for p in every if p.similarity >= LISTED][:MOST]
+    every = rank.rank(idx, floor=min(limits.similarity_listed, threshold) * 0.999)
+    ranked = [p for p in every if p.similarity >= limits.similarity_listed][
+        :limits.similarity_most]
     pairs = []
     for p in ranked:
         a, b = (p.a, p.b) if docs[p.a].student <= docs[p.b].student else (p.b, p.a)
@@ -99,6 +103,10 @@ def _drop_stale_pages(folder: Path, current: set[Path]) -> None:
 
 def _key(entries: list, exercise: Exercise, notes: list[Path]) -> str:
     h = hashlib.sha256(_method_digest().encode())
+    # The settings of the method too: a report kept under other k, w or thresholds is stale.
+    limits = current()
+    h.update(repr(sorted((f.name, getattr(limits, f.name)) for f in fields(limits)
+                         if f.name.startswith("similarity_"))).encode())
     for e in entries:
         h.update(f"{e.student}\0{e.sha256}\0{e.status}\n".encode())
     for path in [exercise.stub] + sorted(p for folder in notes for p in Path(folder).rglob("*")

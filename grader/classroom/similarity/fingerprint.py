@@ -1,9 +1,10 @@
 """Token streams -> fingerprints: hashes of every k tokens in a row (k-grams), thinned by
 winnowing (Schleimer, Wilkerson and Aiken, "Winnowing: local algorithms for document
-fingerprinting", SIGMOD 2003): of every window of W consecutive k-gram hashes the smallest is
-kept (the rightmost on a tie), each once. Any run of at least K + W - 1 tokens two files share
-is then seen in both (the guarantee threshold), and a match shorter than K tokens never is
-(the noise threshold).
+fingerprinting", SIGMOD 2003): of every window of w consecutive k-gram hashes the smallest is
+kept (the rightmost on a tie), each once. Any run of at least k + w - 1 tokens two files share
+is then seen in both (the guarantee threshold), and a match shorter than k tokens never is
+(the noise threshold). k and w are the `similarity_k` and `similarity_w` settings: 12 tokens
+(about one line of code) and 4, so a shared run of 15 tokens is caught.
 
 Hashes are the same in every process and on every run (the tokens' CRC-32s, then Python's
 hash of a tuple of ints, which is not salted), so the same files give the same scores.
@@ -14,9 +15,7 @@ import zlib
 from dataclasses import dataclass
 
 from grader.classroom.similarity.normalise import Unit
-
-K = 12      # tokens in a k-gram: about one line of code (noise threshold)
-W = 4       # k-grams in a winnowing window: a shared run of K + W - 1 = 15 tokens is caught
+from grader.core.settings import current
 
 
 @dataclass(frozen=True)
@@ -38,10 +37,13 @@ def _token_id(token: str) -> int:
     return tid
 
 
-def fingerprints(units: list[Unit], k: int = K, w: int = W) -> list[Fingerprint]:
+def fingerprints(units: list[Unit], k: int | None = None, w: int | None = None
+                 ) -> list[Fingerprint]:
     """The winnowed fingerprints of every unit; k-grams never cross from one unit to the next,
     so the order of a file's functions does not change its fingerprints. A unit shorter than k
-    tokens is one k-gram of its own."""
+    tokens is one k-gram of its own. None: the settings' k and w."""
+    k = current().similarity_k if k is None else k
+    w = current().similarity_w if w is None else w
     out: list[Fingerprint] = []
     offset = 0
     for number, u in enumerate(units):
@@ -55,7 +57,7 @@ def fingerprints(units: list[Unit], k: int = K, w: int = W) -> list[Fingerprint]
     return out
 
 
-def winnow(hashes: list[int], w: int = W) -> list[int]:
+def winnow(hashes: list[int], w: int) -> list[int]:
     """The positions winnowing keeps: the rightmost smallest hash of every window of w, each
     position once, in order. Fewer than w hashes are one window."""
     if not hashes:

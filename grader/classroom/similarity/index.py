@@ -16,8 +16,7 @@ import math
 from dataclasses import dataclass, field
 
 from grader.classroom.similarity.fingerprint import Fingerprint
-
-MAX_SHARE = 10          # MOSS's default m; a larger class gets a tenth of its size
+from grader.core.settings import current
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,9 @@ class Index:
     def build(cls, docs: list[Document], given: frozenset[int] = frozenset(),
               max_share: int | None = None) -> "Index":
         n = len(docs)
-        idx = cls(docs, given, max_share or max(MAX_SHARE, math.ceil(n / 10)))
+        # similarity_max_share: MOSS's default m (10); a larger class gets a tenth of its size
+        idx = cls(docs, given, max_share or max(current().similarity_max_share,
+                                                 math.ceil(n / 10)))
         for i, d in enumerate(docs):
             own = frozenset(f.hash for f in d.fingerprints) - given
             idx.hashes.append(own)

@@ -3,7 +3,7 @@ page highlights, and the JSON's `matches`).
 
 Shared fingerprints worth something (grader.classroom.similarity.index) are taken in the order they
 come in the first file; one joins the fragment before it while it stays in the same function
-in both files and moves forward in the second by at most GAP k-grams, as Dolos builds its
+in both files and moves forward in the second by at most `similarity_gap` k-grams, as Dolos builds its
 fragments. A reordered function so is a fragment of its own.
 """
 from __future__ import annotations
@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from grader.classroom.similarity.fingerprint import Fingerprint
 from grader.classroom.similarity.index import Index
-
-GAP = 8             # k-gram positions a fragment may skip in either file
+from grader.core.settings import current
 
 
 @dataclass(frozen=True)
@@ -37,8 +36,9 @@ def matches(index: Index, i: int, j: int) -> list[Match]:
             for fb in in_b[fa.hash]]
     hits.sort(key=lambda h: (h[0].position, h[1].position))
     runs: list[list[tuple[Fingerprint, Fingerprint]]] = []
+    gap = current().similarity_gap
     for fa, fb in hits:
-        run = next((r for r in reversed(runs[-4:]) if _continues(r[-1], fa, fb)), None)
+        run = next((r for r in reversed(runs[-4:]) if _continues(r[-1], fa, fb, gap)), None)
         if run is None:
             runs.append([(fa, fb)])
         else:
@@ -49,10 +49,12 @@ def matches(index: Index, i: int, j: int) -> list[Match]:
     return _merged(out)
 
 
-def _continues(last: tuple[Fingerprint, Fingerprint], fa: Fingerprint, fb: Fingerprint) -> bool:
+def _continues(last: tuple[Fingerprint, Fingerprint], fa: Fingerprint, fb: Fingerprint,
+               gap: int) -> bool:
+    """`gap`: k-gram positions a fragment may skip in either file."""
     la, lb = last
     return fa.unit == la.unit and fb.unit == lb.unit and \
-        0 <= fa.position - la.position <= GAP and 0 < fb.position - lb.position <= GAP
+        0 <= fa.position - la.position <= gap and 0 < fb.position - lb.position <= gap
 
 
 def _merged(ms: list[Match]) -> list[Match]:

@@ -7,14 +7,14 @@ import logging
 from pathlib import Path
 
 from grader.classroom.gradebook import Gradebook
+from grader.core.settings import current
 from grader.core.spec import Exercise
 
-TOP = 10
 log = logging.getLogger(__name__)
 
 
 def section(out: Path, gb: Gradebook, exercises: list[Exercise]) -> dict:
-    """{"exercises": [{"exercise", "pairs" (top TOP), "clusters", "threshold", "compared"}],
+    """{"exercises": [{"exercise", "pairs" (the top `similarity_top`), "clusters", "threshold", "compared"}],
     "problem": ""}. A fault here costs the overview this section only, said in it."""
     from grader.classroom.similarity import class_report
     from grader.classroom.similarity.given import default_notes
@@ -26,5 +26,5 @@ def section(out: Path, gb: Gradebook, exercises: list[Exercise]) -> dict:
     except Exception as e:      # the grades must still be shown: say what failed, log why
         log.warning("similarity could not be computed", exc_info=True)
         return {"exercises": [], "problem": f"{type(e).__name__}: {e}"}
-    return {"exercises": [dict(x, pairs=x["pairs"][:TOP]) for x in report["exercises"]],
+    return {"exercises": [dict(x, pairs=x["pairs"][:current().similarity_top]) for x in report["exercises"]],
             "problem": ""}

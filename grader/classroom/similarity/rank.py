@@ -1,6 +1,6 @@
 """Pair scores in [0, 1], and clusters: groups of submissions joined by pairs above a threshold.
 
-    similarity = c / n * S / n * (1 - exp(-S / EVIDENCE)),   n = min(n_a, n_b)
+    similarity = c / n * S / n * (1 - exp(-S / E)),   n = min(n_a, n_b), E = similarity_evidence
 
 c is the number of fingerprints the two share, S their summed weight (grader.classroom.similarity.index:
 1 for one nobody else has, less the more students have it), n_x the number of x's fingerprints
@@ -18,9 +18,7 @@ import math
 from dataclasses import dataclass
 
 from grader.classroom.similarity.index import Index
-
-EVIDENCE = 2.0      # S at which the evidence factor is 1 - 1/e: about two rare fingerprints
-THRESHOLD = 0.5     # pairs at or above it are flagged and join clusters
+from grader.core.settings import current
 
 
 @dataclass(frozen=True)
@@ -31,28 +29,34 @@ class Pair:
     shared: float    # S
 
 
-def score(shared: float, count: int, size_a: int, size_b: int) -> float:
-    """`shared`: S; `count`: how many fingerprints make it; `size_x`: n_x."""
+def score(shared: float, count: int, size_a: int, size_b: int,
+          evidence: float | None = None) -> float:
+    """`shared`: S; `count`: how many fingerprints make it; `size_x`: n_x; `evidence`: S at
+    which the evidence factor is 1 - 1/e (None: the `similarity_evidence` setting, about two
+    rare fingerprints)."""
+    evidence = current().similarity_evidence if evidence is None else evidence
     smaller = min(size_a, size_b)
     if shared <= 0 or smaller <= 0:
         return 0.0
     held = min(1.0, count / smaller)
     rare = min(1.0, shared / smaller)
-    return held * rare * (1.0 - math.exp(-shared / EVIDENCE))
+    return held * rare * (1.0 - math.exp(-shared / evidence))
 
 
 def rank(index: Index, floor: float = 0.0) -> list[Pair]:
     """Every pair scoring above `floor`, the most similar first (ties: by document order)."""
+    evidence = current().similarity_evidence
     pairs = [Pair(i, j, round(s, 4), shared)
              for (i, j), (shared, count) in index.shared().items()
-             if (s := score(shared, count, index.size[i], index.size[j])) > floor]
+             if (s := score(shared, count, index.size[i], index.size[j], evidence)) > floor]
     pairs.sort(key=lambda p: (-p.similarity, p.a, p.b))
     return pairs
 
 
-def clusters(pairs: list[Pair], threshold: float = THRESHOLD) -> list[list[int]]:
-    """Union-find over the pairs at or above `threshold`: each group of two or more documents
-    joined by such pairs, largest first."""
+def clusters(pairs: list[Pair], threshold: float | None = None) -> list[list[int]]:
+    """Union-find over the pairs at or above `threshold` (None: the `similarity_threshold`
+    setting): each group of two or more documents joined by such pairs, largest first."""
+    threshold = current().similarity_threshold if threshold is None else threshold
     parent: dict[int, int] = {}
 
     def find(x: int) -> int:
