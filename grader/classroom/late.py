@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.classroom.exports import ExportError
+from grader.core.errors import ExportError
 
 SETTING = "late:{}"
 

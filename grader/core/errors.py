@@ -11,3 +11,9 @@ class GraderError(Exception):
 
 class GraderBug(Exception):
     """A fault in the exercise's own checks, probes or yaml: never the student's."""
+
+
+class ExportError(Exception):
+    """A class folder, a CSV the instructor gave, or an argument cannot be used as asked: one
+    line for the CLI (exit 2). Raised by the exports and by the files the batch reads (late
+    policy, submission times), so it lives below both."""

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from grader.classroom.exports import ExportError
+from grader.core.errors import ExportError
 from grader.classroom.final import final_grades
 from grader.classroom.late import SETTING as LATE_SETTING
 from grader.classroom.late import Policy, make_policy, read_submission_times

@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.classroom.gradebook import FILENAME, Gradebook
+from grader.core.errors import ExportError
 
-
-class ExportError(Exception):
-    """The class folder or an argument cannot be used as asked: one line for the CLI (exit 2)."""
+__all__ = ["ExportError", "open_class"]
 
 
 def open_class(folder: Path) -> Gradebook:
