@@ -38,7 +38,6 @@ APART = {("classroom.batch", "classroom.exports"), ("classroom.exports", "classr
 
 # Crossings being taken down (issue 26): each entry goes when its module moves or stops.
 PENDING = {
-    "grader/classroom/batch/executors.py imports grader.sandbox",
     "grader/cli.py imports grader.bank.check",
     "grader/cli.py imports grader.bank.cli",
     "grader/cli.py imports grader.bank.jobs",

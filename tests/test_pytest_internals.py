@@ -20,7 +20,7 @@ import _pytest.nodes
 import pytest
 from packaging.requirements import Requirement
 
-from grader.grading import runner
+from grader.grading import runner, worker
 from grader.grading.plugin import Job
 
 CHECKS = '''
@@ -99,7 +99,8 @@ def test_one_session_reruns_its_items_with_fresh_fixtures(tmp_path: Path):
         for seed in (1, 2, 3):
             assert events.count(f"setup-{seed}") == events.count(f"teardown-{seed}") == 3
     finally:
-        with runner._lock:
-            if runner._session is not None:
-                runner._session.stop()
-                runner._session = None
+        me = worker.current()
+        with me.one_at_a_time:
+            if me.checks is not None:
+                me.checks.stop()
+                me.checks = None

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.grading import worker
 from grader.grading.plugin import GraderPlugin, Job, Outcome
 from grader.core.spec import Exercise, grading_files_digest
 
@@ -36,20 +37,16 @@ class ChecksBroken(Exception):
 
 def run_checks(job: Job, hidden: bool) -> dict[str, Outcome]:
     """Run the exercise's checks (the hidden ones too if asked) against `job.session`;
-    return each check's outcome by name."""
-    global _session
+    return each check's outcome by name. The session is this process's Worker's."""
+    me = worker.current()
     key = _key(job.exercise, hidden)
-    with _lock:
-        if _session is None or _session.key != key or not _session.alive:
-            if _session is not None:
-                _session.stop()
+    with me.one_at_a_time:
+        if me.checks is None or me.checks.key != key or not me.checks.alive:
+            if me.checks is not None:
+                me.checks.stop()
             _forget_check_modules(job.exercise)
-            _session = _ChecksSession(job.exercise, hidden, key)
-        return _session.run(job)
-
-
-_lock = threading.Lock()                   # one grading at a time per process
-_session: "_ChecksSession | None" = None   # this process's live pytest session, if any
+            me.checks = ChecksSession(job.exercise, hidden, key)
+        return me.checks.run(job)
 
 
 def _key(ex: Exercise, hidden: bool) -> tuple:
@@ -65,7 +62,7 @@ def _forget_check_modules(ex: Exercise) -> None:
         del sys.modules[name]
 
 
-class _ChecksSession:
+class ChecksSession:
     """A pytest session in a thread, fed one Job at a time."""
 
     def __init__(self, ex: Exercise, hidden: bool, key: tuple):
