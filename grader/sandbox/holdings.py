@@ -43,10 +43,12 @@ class Holdings:
         other.groups, other.no_cgroups = self.groups, self.no_cgroups
         return other
 
-    def adopt(self, slot: int, parent: "Holdings") -> None:
+    def adopt(self, slot: int, parent: "Holdings | None") -> None:
         """In a process forked from `parent`'s: keep its zygote and uid lease of `slot` (the
         same socket and lock, inherited), let go of the rest of its holdings."""
         from grader.sandbox import uids, zygote
+        if parent is None or parent.pid == self.pid:
+            return               # nothing inherited: a process started, not forked
         self.no_cgroups = self.no_cgroups or parent.no_cgroups
         uids.adopt(self, parent, slot)
         zygote.adopt(self, parent, slot)
