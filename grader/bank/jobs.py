@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -52,18 +51,12 @@ class Runner:
     def _parallel(self, gradings, progress):
         # the bank's own files (references, mutants), not students': graded in a weak
         # sandbox too, locally and on dask alike
-        by_task = {}
+        tasks = {id(t): (t, g) for t, g in ((_task(g, i), g) for i, g in enumerate(gradings))}
         with open_executor(self.executor, min(self.jobs, len(gradings)), self.scheduler,
                            allow_weak_sandbox=True) as ex:
-            # in the given order, one start per run of gradings with the same options
-            numbered = list(enumerate(gradings))
-            for _, run in groupby(numbered, key=lambda ig: _opts(ig[1])):
-                run = list(run)
-                tasks = [_task(g, i) for i, g in run]
-                by_task.update({id(t): g for t, (_, g) in zip(tasks, run)})
-                ex.start(tasks, _opts(run[0][1]))
+            ex.start([t for t, _ in tasks.values()], GradeOptions())   # each with its own
             for task, payload in ex.results():
-                g = by_task[id(task)]
+                g = tasks[id(task)][1]
                 if progress:
                     progress(g)
                 yield g, _decode(payload)
@@ -72,7 +65,7 @@ class Runner:
 def _task(g: Grading, i: int | None = None) -> Task:
     # in parallel, a short name of its own per grading (a dask key is made of it)
     return Task(student=g.label if i is None else f"{g.seed}:{i}", exercise=g.exercise,
-                path=str(g.path))
+                path=str(g.path), opts=_opts(g))
 
 
 def _opts(g: Grading) -> GradeOptions:

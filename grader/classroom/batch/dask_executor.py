@@ -74,7 +74,8 @@ def grade_shipped(job: Shipped, opts: GradeOptions, allow_weak_sandbox: bool = F
         path.write_bytes(job.content)
         with me.one_at_a_time, hold_slot() as slot:
             me.slot = slot
-            payload = grade_task(replace(job.task, path=str(path)), replace(opts, slot=slot),
+            payload = grade_task(replace(job.task, path=str(path)),
+                                 replace(job.task.opts or opts, slot=slot),
                                  shown_as=job.task.shown or job.task.path)   # the name the instructor knows
     finally:
         shutil.rmtree(folder, ignore_errors=True)

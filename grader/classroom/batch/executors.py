@@ -50,6 +50,7 @@ class Task:
     exercise: Exercise
     path: str                    # the file graded (a safe copy of the student's)
     shown: str = ""              # the student's file as the instructor knows it, for reports
+    opts: GradeOptions | None = None  # this task's own options, over those of its start (bank)
 
 
 # ---- what a worker sends back for one task ---------------------------------------------------
@@ -82,8 +83,8 @@ Payload = Union[Graded, Unreadable, Failed]
 
 
 class Executor(Protocol):
-    """Where a batch's tasks run. `start` may be called more than once (one GradeOptions
-    each); `results` yields every task started, as it finishes."""
+    """Where a batch's tasks run, each graded with `opts` (or its own `Task.opts`); `start`
+    may be called more than once; `results` yields every task started, as it finishes."""
 
     def start(self, tasks: list[Task], opts: GradeOptions) -> None: ...
 
@@ -141,7 +142,7 @@ GPU_MEMORY_FRACTION = 0.9       # of its GPU, for one run: the rest is the drive
 
 def _grade_in_worker(task: Task, opts: GradeOptions) -> Payload:
     me = worker.current()
-    opts = dataclasses.replace(opts, slot=me.slot)
+    opts = dataclasses.replace(task.opts or opts, slot=me.slot)
     shown = task.shown or None
     if not (task.exercise.device != "cpu" and opts.device != "cpu" and me.gpus > 0):
         return grade_task(task, opts, shown)
