@@ -10,6 +10,8 @@ student's single `grade` pays for one session, as before.
 
 The session is replaced when the exercise's check files change on disk, or when another
 exercise or mode (public or public + hidden) is asked for.
+It is the process's Worker's (grader.grading.worker), as is the lock that lets one grading at
+a time through it.
 """
 from __future__ import annotations
 
