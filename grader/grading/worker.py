@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
 
 class Worker(Holdings):
+    """This process as a grader: its slot, its sandbox holdings (the parent class: what the
+    sandbox sees), its checks session and its weak-sandbox policy."""
+
     def __init__(self, slot: int = 0, allow_weak_sandbox: bool = False) -> None:
         super().__init__()
         self.slot = slot
