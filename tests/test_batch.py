@@ -436,14 +436,16 @@ def test_cli_batch_workers_adopt_the_sandboxes_started_first(tmp_path: Path, mon
             f.write(f"{os.getpid()} {kwargs.get('wait', True)}\n")
         real_init(self, *args, **kwargs)
     monkeypatch.setattr(zygote.Zygote, "__init__", counted_init)
-    monkeypatch.setattr(zygote, "_held", {})  # this test's own, whatever ran before it
+    from grader.sandbox import holdings
+    monkeypatch.setattr(holdings.current(), "zygotes", {})  # this test's own, whatever ran before
+
     subs = make_class(tmp_path / "subs", {"alice": ("ex01.py", EX01.read_text()),
                                           "bob": ("ex01.py", WRONG.read_text())})
     out = tmp_path / "out"
     assert main(["--exercises", str(EXERCISES), "batch", str(subs), "--out", str(out),
                  "--exercise", "ex01", "--jobs", "2"]) == 0
     assert starts.read_text().split("\n")[:-1] == [f"{os.getpid()} False"] * 2
-    assert not zygote._held  # handed over to the workers, which are gone now
+    assert not holdings.current().zygotes  # handed over to the workers, gone now
     graded = scores(out)
     assert graded[("alice", "ex01")][1] == graded[("alice", "ex01")][2]  # full marks
     assert graded[("bob", "ex01")][1] < graded[("bob", "ex01")][2]
@@ -589,7 +591,7 @@ def test_a_dask_worker_refuses_a_weak_sandbox_unless_allowed(weak_dask_cluster, 
     job = Shipped(Task("s1", exercise("ex01"), "ex01.py"), "ex01.py", EX01.read_bytes())
     with Client(weak_dask_cluster, timeout="30s") as client:
         late = client.submit(grade_shipped, job, GradeOptions(), False, pure=False).result()
-    assert late["kind"] == ERROR and "cannot sandbox strongly" in late["reason"]
+    assert late.kind == ERROR and "cannot sandbox strongly" in late.reason
     assert main(args + ["--allow-weak-sandbox"]) == 0
     graded = scores(out)
     assert graded["s1", "ex01"][:3] == ("graded", 17.0, 17.0)

@@ -187,14 +187,14 @@ def test_a_grader_fault_is_kept_with_its_traceback_until_the_file_is_graded(tmp_
     sub = tmp_path / "ex02.py"
     sub.write_text((SOLUTIONS / "ex02.py").read_text(encoding="utf-8"), encoding="utf-8")
     payload = grade_task(Task("alice", broken, str(sub)), GradeOptions())
-    assert payload["kind"] == TaskKind.ERROR == "error"
-    assert "unknown data set" in payload["reason"]
-    assert "Traceback (most recent call last)" in payload["traceback"]
-    assert "load_datasets" in payload["traceback"]
+    assert payload.kind == TaskKind.ERROR == "error"
+    assert "unknown data set" in payload.reason
+    assert "Traceback (most recent call last)" in payload.traceback
+    assert "load_datasets" in payload.traceback
 
     key = Key("alice", "ex02", "f" * 64, "public+hidden")
     with Gradebook.in_folder(tmp_path / "out") as gb:
-        gb.record_grader_error(key, "alice/ex02.py", payload["reason"], payload["traceback"],
+        gb.record_grader_error(key, "alice/ex02.py", payload.reason, payload.traceback,
                                "2026-11-29T12:00:00Z")
         [row] = gb.grader_errors()
         assert (row["student"], row["exercise"]) == ("alice", "ex02")

@@ -36,14 +36,6 @@ MAY_IMPORT = {
 # Inside the classroom: a batch fills the gradebook, exports read it; neither knows the other.
 APART = {("classroom.batch", "classroom.exports"), ("classroom.exports", "classroom.batch")}
 
-# Crossings being taken down (issue 26): each entry goes when its module moves or stops.
-PENDING = {
-    "grader/classroom/batch/executors.py imports grader.sandbox",
-    "grader/classroom/exports/gradescope.py imports grader.commands",
-    "grader/classroom/exports/gradescope.py imports grader.commands.apart",
-    "grader/classroom/exports/gradescope.py imports grader.sandbox.isolation",
-}
-
 
 def _imports(path: Path) -> list[tuple[int, str]]:
     rel = path.relative_to(GRADER.parent).with_suffix("")
@@ -91,11 +83,7 @@ def test_every_module_sits_in_a_layer():
 
 
 def test_no_module_imports_across_a_rule():
-    assert sorted(set(_crossings()) - PENDING) == []
-
-
-def test_the_pending_list_only_names_crossings_that_remain():
-    assert sorted(PENDING - set(_crossings())) == []
+    assert _crossings() == []
 
 
 @pytest.mark.parametrize("module", ["grader.rendering.report", "grader.rendering.terminal",

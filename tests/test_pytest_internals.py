@@ -25,7 +25,7 @@ import _pytest.config
 import pytest
 from packaging.requirements import Requirement
 
-from grader.grading import runner
+from grader.grading import runner, worker
 from grader.grading.plugin import Job
 
 CHECKS = '''
@@ -129,10 +129,11 @@ def _run(tmp_path: Path, text: str, seeds=(1,)) -> list[dict]:
         return [runner.run_checks(Job(exercise=ex, session=None, seed=s), hidden=False)
                 for s in seeds]
     finally:
-        with runner._lock:
-            if runner._session is not None:
-                runner._session.stop()
-                runner._session = None
+        me = worker.current()
+        with me.one_at_a_time:
+            if me.checks is not None:
+                me.checks.stop()
+                me.checks = None
 
 
 def test_what_is_not_a_plain_failure_ends_as_before(tmp_path: Path):
@@ -169,10 +170,11 @@ def test_one_session_reruns_its_items_with_fresh_fixtures(tmp_path: Path):
         for seed in (1, 2, 3):
             assert events.count(f"setup-{seed}") == events.count(f"teardown-{seed}") == 3
     finally:
-        with runner._lock:
-            if runner._session is not None:
-                runner._session.stop()
-                runner._session = None
+        me = worker.current()
+        with me.one_at_a_time:
+            if me.checks is not None:
+                me.checks.stop()
+                me.checks = None
 
 
 class _Reports:

@@ -117,7 +117,7 @@ def test_a_planter_changes_nothing_for_the_next_students_in_its_slot(tmp_path):
 def _zygote_pid() -> int:
     """The host pid of this process's warm zygote (slot 0): below its bwrap, the Python whose
     pid in the sandbox is 2."""
-    z = zygote._held[(os.getpid(), 0)]
+    z = zygote.of_slot(0)
     z._await_ready()
     todo = [z.proc.pid]
     while todo:
@@ -153,7 +153,7 @@ def test_a_zygote_changed_anyway_is_replaced_and_the_run_retried(ex02):
     never as its own failure."""
     opts = GradeOptions(hidden=True, layers=STRONG)
     prestart(ex02, opts)
-    pid, before = _zygote_pid(), zygote._held[(os.getpid(), 0)]
+    pid, before = _zygote_pid(), zygote.of_slot(0)
 
     def plant():  # what a run could do before the per-run filter, as the zygote's own uid
         resource.prlimit(pid, resource.RLIMIT_DATA, (64 << 20, 64 << 20))

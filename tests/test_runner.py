@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, copy_exercise
-from grader.grading import runner
+from grader.grading import worker
 from grader.core.errors import GraderError
 from grader.grading.pipeline import grade
 from grader.core.result import PASSED
@@ -28,10 +28,10 @@ def ex02_copy(tmp_path: Path) -> Exercise:
 def test_one_session_grades_one_submission_after_another_without_leaks():
     ex = find_exercise(REPO / "exercises", "ex02")
     first = grade(ex, REFERENCE)
-    session = runner._session
+    session = worker.current().checks
     stub = grade(ex, STUB)
     again = grade(ex, REFERENCE)
-    assert runner._session is session                     # the same pytest session, warm
+    assert worker.current().checks is session                     # the same pytest session, warm
     assert first.full_marks and again.full_marks
     assert stub.score == 0 and not any(c.status == PASSED for c in stub.checks)
     assert not any(c.plots for c in stub.checks)            # no plot of the last grading

@@ -310,7 +310,7 @@ def test_the_wired_modules_hold_no_copy_of_a_default():
             "classroom/similarity/fingerprint.py": ("K = 12", "W = 4"),
             "classroom/similarity/rank.py": ("THRESHOLD =", "EVIDENCE ="),
             "classroom/batch/executors.py": ("GPU_MEMORY_FRACTION =",),
-            "classroom/exports/gradescope.py": ("NN_GRADER_GRADESCOPE_LIMIT_S",),
+            "commands/autograder.py": ("NN_GRADER_GRADESCOPE_LIMIT_S",),
             "commands/apart.py": ("NN_GRADER_APART_UID", "NPROC ="),
             "bank/check.py": ("MUTANT_TIME_FACTOR =",)}
     for path, texts in gone.items():

@@ -5,7 +5,8 @@ import os
 
 import pytest
 
-from grader.sandbox import uids
+from grader.sandbox import holdings, uids
+from grader.sandbox.holdings import Holdings
 
 
 def test_a_lease_is_the_slots_uid_and_held_for_the_process():
@@ -33,8 +34,10 @@ def test_a_forked_worker_adopts_its_slots_lease_and_lets_go_of_the_others():
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
-        uids.adopt(1)
-        mine = sorted({k[1] for k in uids._leases if k[0] == os.getpid()})
+        parent = holdings.inherited()
+        me = holdings.install(Holdings())
+        uids.adopt(me, parent, 1)
+        mine = sorted({slot for slot, _ in me.leases})
         os.write(w, repr(mine).encode())
         os._exit(0)
     os.waitpid(pid, 0)

@@ -14,17 +14,16 @@ whatever a killed run left unwritten, and whatever an override or a deadline cha
 """
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
-from grader.classroom.csvfile import cell
+from grader.classroom import csvfile
 from grader.classroom.final import Grade, adjusted_result, grade_of
 from grader.classroom.exports.gradescope import results_document
 from grader.classroom.gradebook import NO_SUBMISSION, UNREADABLE, Entry
-from grader.core.files import atomic_path, atomic_write_text
-from grader.rendering.report import render_html, report_filename
+from grader.core.files import atomic_write_text
 from grader.core.text import fmt_points
+from grader.rendering.report import render_html, report_filename
 from grader.core.result import Result
 from grader.core.spec import Exercise
 from grader.classroom.intake.names import safe_part
@@ -109,13 +108,12 @@ def write_grades_csv(out: Path, entries: list[Entry], exercises: list[Exercise],
         g = (grades or {}).get((e.student, e.exercise))
         rows.setdefault(e.student, {})[e.exercise] = g.score if g else e.score
     path = Path(out) / GRADES_CSV
-    with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["student_id", "name", *ids, "total"])
-        for student in sorted(rows):
-            scores = rows[student]
-            w.writerow([cell(student), cell(names.get(student) or ""), *(fmt_points(scores[i]) if i in scores else "" for i in ids),
-                        fmt_points(sum(scores.get(i, 0.0) for i in ids))])
+    csvfile.write(path, csvfile.render(
+        ["student_id", "name", *ids, "total"],
+        ([student, names.get(student) or "",
+          *(fmt_points(rows[student][i]) if i in rows[student] else "" for i in ids),
+          fmt_points(sum(rows[student].get(i, 0.0) for i in ids))] for student in sorted(rows))),
+        bom=False)
     return path
 
 

@@ -16,12 +16,12 @@ supplied time that says more counts as what it says.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from grader.classroom import csvfile
 
 from grader.core.errors import ExportError
 
@@ -108,7 +108,7 @@ def read_submission_times(path: Path) -> dict[tuple[str, str], str]:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
         raise ExportError(f"cannot read the submission times {path}: {e}") from None
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = csvfile.records(text)
     head = {h.strip().casefold() for h in (rows[0].keys() if rows else []) if h}
     if not {"student", "submitted_at"} <= head:
         raise ExportError(f"{path}: expected the columns student and submitted_at "
@@ -140,7 +140,7 @@ def read_extensions(path: Path, deadline: str, exercise: str) -> dict[str, str]:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
         raise ExportError(f"cannot read the extensions file {path}: {e}") from None
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = csvfile.records(text)
     head = {h.strip().casefold() for h in (rows[0].keys() if rows else [])}
     if rows and ("student" not in head or not head & {"deadline", "days"}):
         raise ExportError(f"{path}: expected the columns student and deadline (or days)")

@@ -23,13 +23,12 @@ flagged, with a note. Matched students take the roster's id, so grades.csv match
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.classroom import csvfile
 from grader.core.errors import RosterError
 
 
@@ -59,7 +58,7 @@ def read_roster(path: Path) -> list[Person]:
         raise RosterError(f"cannot read the roster {path}: {e.strerror or e}") from None
     except UnicodeDecodeError:
         raise RosterError(f"{path}: not UTF-8 text (save the roster as CSV UTF-8)") from None
-    rows = list(csv.reader(io.StringIO(text), _dialect(text)))
+    rows = list(csvfile.rows(text))
     if not rows:
         raise RosterError(f"{path}: empty roster")
     head = [h.strip().casefold() for h in rows[0]]
@@ -82,18 +81,8 @@ def lms_columns(path: Path) -> list[str]:
         text = Path(path).read_bytes()[:20_000_000].decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return []
-    head = next(csv.reader(io.StringIO(text), _dialect(text)), [])
+    head = next(csvfile.rows(text), [])
     return [h.strip() for h in head if re.search(r"\(\d+\)\s*$", h)]
-
-
-def _dialect(text: str):
-    first = text.split("\n", 1)[0]
-    return "excel-tab" if first.count("\t") > first.count(",") else \
-        _Semicolon if first.count(";") > first.count(",") else "excel"
-
-
-class _Semicolon(csv.excel):
-    delimiter = ";"
 
 
 def _canvas(r: dict) -> Person | None:

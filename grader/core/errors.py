@@ -54,7 +54,9 @@ class GradebookError(Exception):
 
 
 class ExportError(Exception):
-    """The class folder or an argument cannot be used as asked: one line for the CLI (exit 2)."""
+    """A class folder, a CSV the instructor gave, or an argument cannot be used as asked: one
+    line for the CLI (exit 2). Raised by the exports and by the files the batch reads (late
+    policy, submission times), so it lives below both."""
 
 
 class RosterError(Exception):

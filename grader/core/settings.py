@@ -223,7 +223,7 @@ class Settings:
     gradescope_limit_s: float = knob(
         900.0, "s", 1.0, 86400.0, "classroom",
         "a Gradescope autograder's whole grading at most (it stops a stuck one)",
-        "grader/classroom/exports/gradescope.py time_limit_s")
+        "grader/commands/autograder.py time_limit_s")
     overview_slowest: int = knob(
         10, "submissions", 0, 10_000, "classroom", "slowest gradings named in a batch's overview",
         "grader/classroom/overview.py")

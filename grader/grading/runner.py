@@ -10,6 +10,8 @@ student's single `grade` pays for one session, as before.
 
 The session is replaced when the exercise's check files change on disk, or when another
 exercise or mode (public or public + hidden) is asked for.
+It is the process's Worker's (grader.grading.worker), as is the lock that lets one grading at
+a time through it.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.grading import worker
 from grader.grading.plugin import GraderPlugin, Job, Outcome
 from grader.core.spec import Exercise, grading_files_digest
 from grader.core.errors import ChecksBroken
@@ -33,20 +36,16 @@ _UNUSED_PLUGINS = ("unraisableexception", "threadexception", "doctest", "junitxm
 
 def run_checks(job: Job, hidden: bool) -> dict[str, Outcome]:
     """Run the exercise's checks (the hidden ones too if asked) against `job.session`;
-    return each check's outcome by name."""
-    global _session
+    return each check's outcome by name. The session is this process's Worker's."""
+    me = worker.current()
     key = _key(job.exercise, hidden)
-    with _lock:
-        if _session is None or _session.key != key or not _session.alive:
-            if _session is not None:
-                _session.stop()
+    with me.one_at_a_time:
+        if me.checks is None or me.checks.key != key or not me.checks.alive:
+            if me.checks is not None:
+                me.checks.stop()
             _forget_check_modules(job.exercise)
-            _session = _ChecksSession(job.exercise, hidden, key)
-        return _session.run(job)
-
-
-_lock = threading.Lock()                   # one grading at a time per process
-_session: "_ChecksSession | None" = None   # this process's live pytest session, if any
+            me.checks = ChecksSession(job.exercise, hidden, key)
+        return me.checks.run(job)
 
 
 def _key(ex: Exercise, hidden: bool) -> tuple:
@@ -62,7 +61,7 @@ def _forget_check_modules(ex: Exercise) -> None:
         del sys.modules[name]
 
 
-class _ChecksSession:
+class ChecksSession:
     """A pytest session in a thread, fed one Job at a time."""
 
     def __init__(self, ex: Exercise, hidden: bool, key: tuple):

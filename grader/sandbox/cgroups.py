@@ -13,10 +13,12 @@ writable (not root, a locked-down container), runs go without, and `grade doctor
 """
 from __future__ import annotations
 
-import atexit
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from grader.sandbox import holdings
+from grader.sandbox.holdings import Holdings
 
 ROOT = Path("/sys/fs/cgroup")
 PREFIX = "nn-grader"
@@ -250,16 +252,13 @@ def _v2_base() -> Path | None:
     return base
 
 
-_groups: dict[tuple[int, int], Group] = {}
-_UNAVAILABLE: list[str] = []
-
-
-def for_slot(slot: int) -> Group | None:
-    """The group of this process and `slot` (made once); None where cgroups are not usable."""
-    key = (os.getpid(), slot)
-    if key in _groups:
-        return _groups[key]
-    if _UNAVAILABLE:
+def for_slot(slot: int, held: Holdings | None = None) -> Group | None:
+    """The group of this process and `slot` (made once, kept in the process's holdings:
+    grader.sandbox.holdings); None where cgroups are not usable."""
+    held = held or holdings.current()
+    if slot in held.groups:
+        return held.groups[slot]
+    if held.no_cgroups:
         return None
     name = f"{PREFIX}-{os.getpid()}-{slot}"
     try:
@@ -270,13 +269,13 @@ def for_slot(slot: int) -> Group | None:
         else:
             dirs = _v1_dirs(name)
             if dirs is None:
-                _UNAVAILABLE.append(why_not())
+                held.no_cgroups = why_not()
                 return None
             group = V1(dirs)
     except OSError as e:
-        _UNAVAILABLE.append(f"{type(e).__name__}: {e}")
+        held.no_cgroups = f"{type(e).__name__}: {e}"
         return None
-    _groups[key] = group
+    held.groups[slot] = group
     return group
 
 
@@ -312,7 +311,7 @@ def describe() -> tuple[bool, str]:
     """For `grade doctor`: whether runs get a group, and what it does."""
     g = for_slot(999)
     if g is None:
-        return False, (_UNAVAILABLE[-1] if _UNAVAILABLE else why_not()) + \
+        return False, (holdings.current().no_cgroups or why_not()) + \
             ": memory held outside the address space (memfd, tmpfs) is not counted, and time " \
             "limits count the CPU of the run's process tree in /proc"
     kind = "v2" if isinstance(g, V2) else "v1"
@@ -321,11 +320,3 @@ def describe() -> tuple[bool, str]:
     return True, (f"cgroup {kind}: every page a run charges (memfd, tmpfs, /dev/shm "
                   f"included) counts against its memory limit, no swap, a task limit; "
                   f"the kernel reports its peak memory, CPU time and OOM kills; {cpu}")
-
-
-@atexit.register
-def _remove_all() -> None:
-    for key, g in list(_groups.items()):
-        if key[0] == os.getpid():
-            g.remove()
-    _groups.clear()

@@ -13,6 +13,9 @@ import os
 import tempfile
 from pathlib import Path
 
+from grader.sandbox import holdings
+from grader.sandbox.holdings import Holdings
+
 SPAN = 1000                      # uids base .. base + SPAN - 1
 
 
@@ -25,16 +28,12 @@ def lock_dir() -> Path:
     raise OSError("no writable folder for the uid leases")
 
 
-# (pid, slot, base) -> (uid, lock fd); base is part of the key so that a test may ask for a
-# range of its own while the same process holds a lease in another
-_leases: dict[tuple[int, int, int], tuple[int, int]] = {}
-
-
-def lease(slot: int, base: int) -> int:
-    """The uid of this process's `slot`: base + slot when free, else the next free one."""
-    key = (os.getpid(), slot, base)
-    if key in _leases:
-        return _leases[key][0]
+def lease(slot: int, base: int, held: Holdings | None = None) -> int:
+    """The uid of this process's `slot`: base + slot when free, else the next free one.
+    `held`: the process's holdings (grader.sandbox.holdings), where the lease is kept."""
+    leases = (held or holdings.current()).leases
+    if (slot, base) in leases:
+        return leases[(slot, base)][0]
     folder = lock_dir()
     for offset in [*range(slot, SPAN), *range(0, slot)]:
         uid = base + offset
@@ -44,26 +43,24 @@ def lease(slot: int, base: int) -> int:
         except BlockingIOError:
             os.close(fd)
             continue
-        _leases[key] = (uid, fd)
+        leases[(slot, base)] = (uid, fd)
         return uid
     raise OSError(f"all {SPAN} sandbox uids from {base} are in use by other graders")
 
 
-def adopt(slot: int) -> None:
+def adopt(held: Holdings, parent: Holdings | None, slot: int) -> None:
     """In a process forked after its parent leased uids: keep the parent's lease of `slot`
     (the same lock, inherited), let go of the others."""
-    me, parent = os.getpid(), os.getppid()
-    for key, (uid, fd) in list(_leases.items()):
-        if key[0] != me:
-            del _leases[key]
-            mine = (me,) + key[1:]
-            if key[:2] == (parent, slot) and mine not in _leases:
-                _leases[mine] = (uid, fd)
-            else:
-                os.close(fd)
+    for (s, base), (uid, fd) in list(parent.leases.items()) if parent else []:
+        if s == slot and (s, base) not in held.leases:
+            held.leases[(s, base)] = (uid, fd)
+        else:
+            os.close(fd)
+    if parent is not None and parent is not held:
+        parent.leases.clear()
 
 
-def hand_over(slots: list[int]) -> None:
+def hand_over(held: Holdings, slots: list[int]) -> None:
     """In the parent, once its workers hold the leases of `slots`: drop its own copies."""
-    for key in [k for k in _leases if k[0] == os.getpid() and k[1] in slots]:
-        os.close(_leases.pop(key)[1])
+    for key in [k for k in held.leases if k[0] in slots]:
+        os.close(held.leases.pop(key)[1])

@@ -14,7 +14,6 @@ SCM_RIGHTS, then a wire frame; the zygote answers with wire frames.
 """
 from __future__ import annotations
 
-import atexit
 import os
 import select
 import signal
@@ -25,7 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import procs, seccomp, uids, wire
+from . import holdings, procs, seccomp, wire
+from .holdings import Holdings
 
 START_S = 120.0          # importing torch on a busy machine
 ANSWER_S = 10.0          # a fork or a clean-up: a zygote slower than this is stuck or stopped
@@ -175,62 +175,58 @@ class Zygote:
         return reply
 
 
-# One zygote per process and slot: a batch worker grades one submission at a time.
-_held: dict[tuple[int, int], Zygote] = {}
+# One zygote per process and slot (a batch worker grades one submission at a time), kept in the
+# process's holdings (grader.sandbox.holdings): `held` below, this process's by default.
 
-
-def prestart(slot: int, key: tuple, argv_for: Any, env: dict[str, str]) -> None:
+def prestart(slot: int, key: tuple, argv_for: Any, env: dict[str, str],
+             held: Holdings | None = None) -> None:
     """Start the zygote of this process and `slot` without waiting for its imports (seconds):
     they overlap whatever the caller does next. `obtain` returns it, and its first fork waits."""
-    where = (os.getpid(), slot)
-    if where not in _held:
-        _held[where] = Zygote(key, argv_for, env, wait=False)
+    zygotes = (held or holdings.current()).zygotes
+    if slot not in zygotes:
+        zygotes[slot] = Zygote(key, argv_for, env, wait=False)
 
 
-def adopt(slot: int) -> None:
+def adopt(held: Holdings, parent: Holdings | None, slot: int) -> None:
     """In a process forked after its parent prestarted zygotes (a batch worker): take over the
     one of `slot`, let go of the others."""
-    uids.adopt(slot)
-    me, parent = os.getpid(), os.getppid()
-    for where, z in list(_held.items()):
-        if where[0] != me:
-            del _held[where]
-            if where == (parent, slot) and z.alive:
-                _held[(me, slot)] = z
-            else:
-                z.let_go()
+    for s, z in list(parent.zygotes.items()) if parent else []:
+        if s == slot and z.alive and s not in held.zygotes:
+            held.zygotes[s] = z
+        else:
+            z.let_go()
+    if parent is not None and parent is not held:
+        parent.zygotes.clear()
 
 
-def hand_over() -> None:
-    """In the parent, once its workers are forked and hold their zygotes: let go of them."""
-    handed = [w for w in _held if w[0] == os.getpid()]
-    for where in handed:
-        _held.pop(where).let_go()
-    uids.hand_over([slot for _, slot in handed])
+def hand_over(held: Holdings) -> list[int]:
+    """In the parent, once its workers are forked and hold their zygotes: let go of them.
+    Returns their slots (whose uid leases go with them)."""
+    slots = list(held.zygotes)
+    for slot in slots:
+        held.zygotes.pop(slot).let_go()
+    return slots
 
 
-def obtain(slot: int, key: tuple, argv_for: Any, env: dict[str, str]) -> Zygote:
+def obtain(slot: int, key: tuple, argv_for: Any, env: dict[str, str],
+           held: Holdings | None = None) -> Zygote:
     """The live zygote of this process and slot for `key`, started if needed."""
-    where = (os.getpid(), slot)  # a forked worker never uses its parent's zygote
-    z = _held.get(where)
+    zygotes = (held or holdings.current()).zygotes  # a forked worker never uses its parent's
+    z = zygotes.get(slot)
     if z is not None and (z.key != key or not z.alive):
         z.close()
         z = None
     if z is None:
-        z = _held[where] = Zygote(key, argv_for, env)
+        z = zygotes[slot] = Zygote(key, argv_for, env)
     return z
 
 
-def discard(slot: int) -> None:
-    z = _held.pop((os.getpid(), slot), None)
+def discard(slot: int, held: Holdings | None = None) -> None:
+    z = (held or holdings.current()).zygotes.pop(slot, None)
     if z is not None:
         z.close()
 
 
-@atexit.register
-def _close_all() -> None:
-    for where, z in list(_held.items()):
-        if where[0] == os.getpid():
-            z.close()
-    _held.clear()
-
+def of_slot(slot: int = 0) -> Zygote | None:
+    """This process's zygote of `slot`, if it has one (tests and benchmarks look at it)."""
+    return holdings.current().zygotes.get(slot)

@@ -1,7 +1,7 @@
 # ATTACK (Gradescope, no namespaces): sends SIGINT to its grader (the same uid) at import and
 # on every call, hoping a KeyboardInterrupt raised in the middle of the grader's own code skips
 # a check or cuts a verdict short; its GD only calls loss_fn. Only processes of the grading (a
-# command line naming grader.classroom.exports) are signalled, never the test runner.
+# command line naming grader.commands.autograder) are signalled, never the test runner.
 # VERDICT: the lazy GD's own score (1/10): the grading process does nothing on SIGINT.
 import os
 import signal
@@ -18,7 +18,7 @@ def interrupt():
         pid = parent_of(pid)
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as f:
-                ours = b"grader.classroom.exports" in f.read()
+                ours = b"grader.commands.autograder" in f.read()
             if ours:
                 os.kill(pid, signal.SIGINT)
         except OSError:

@@ -1,5 +1,5 @@
 # ATTACK (Gradescope, no namespaces): walks up its ancestors and SIGKILLs each one of the
-# grading (the keeper, the grader, root's driver: a command line naming grader.classroom.exports or
+# grading (the keeper, the grader, root's driver: a command line naming grader.commands.autograder or
 # child.py; never the test runner above them), then writes a full-marks results.json, hoping
 # nobody is left to write the real one; its GD only calls loss_fn.
 # VERDICT: every kill is refused (the run's own seccomp filter: it may signal only its own
@@ -24,7 +24,7 @@ def of_the_grading(pid):
             line = f.read()
     except OSError:
         return False
-    return b"grader.classroom.exports" in line or b"child.py" in line
+    return b"grader.commands.autograder" in line or b"child.py" in line
 
 
 pid, chain = os.getpid(), []

@@ -1,5 +1,5 @@
 # ATTACK (Gradescope, no namespaces): SIGSTOPs every ancestor of the grading it may signal (the
-# keeper and the grader: the same uid; root's driver: a command line naming grader.classroom.exports or
+# keeper and the grader: the same uid; root's driver: a command line naming grader.commands.autograder or
 # child.py; never the test runner above them), hoping the grading hangs until Gradescope gives
 # up with whatever results.json is there; then keeps running. Its GD only calls loss_fn.
 # VERDICT: every stop is refused (the run's own seccomp filter: it may signal only its own
@@ -20,7 +20,7 @@ def of_the_grading(pid):
             line = f.read()
     except OSError:
         return False
-    return b"grader.classroom.exports" in line or b"child.py" in line
+    return b"grader.commands.autograder" in line or b"child.py" in line
 
 
 pid = os.getpid()

@@ -46,7 +46,8 @@ from grader.core.result import Result
 from grader.core.settings import current
 from grader.core.spec import Exercise, all_exercises, find_exercise, grading_files_digest
 from grader.classroom.batch.console import Reporter
-from grader.classroom.batch.executors import ERROR, GRADED, UNREADABLE, LocalExecutor, Task
+from grader.classroom.batch.executors import (GRADED, Executor, Failed, Graded, Payload, Task,
+                                              Unreadable, open_executor)
 from grader.classroom.intake import Found, Intake, Reason, Skipped, discover
 from grader.classroom.intake.names import shown
 from grader.classroom.locks import hold_folder
@@ -360,9 +361,9 @@ def _grade_all(tasks: list[Task], todo: dict, gb: Gradebook, gopts: GradeOptions
         # Graded 0 here, by its real size: the copy stops just past the limit, and a worker
         # would only say so with the copy's size.
         found, key = todo[(task.student, task.exercise.id)]
-        _record(gb, out, task, found, key, {"kind": UNREADABLE, "reason": (
+        _record(gb, out, task, found, key, Unreadable(
             f"{shown(found.filename)} is {_mb(found.size)}; submissions are limited to "
-            f"{_mb(current().submission_max_bytes)}")}, gopts, summary)
+            f"{_mb(current().submission_max_bytes)}"), gopts, summary)
         graded_now[task.exercise.id] = graded_now.get(task.exercise.id, 0) + 1
     tasks = [t for t in tasks if not _too_large(todo, t)]
     if not tasks:
@@ -370,48 +371,45 @@ def _grade_all(tasks: list[Task], todo: dict, gb: Gradebook, gopts: GradeOptions
     with make_executor(opts) as executor:
         executor.start(tasks, gopts)           # forks before the progress bar's thread starts
         done: set[int] = set()
-        running = getattr(executor, "running", lambda done: [])
         with reporter.progress(len(tasks)) as bar:
-            bar.running(running(done))
+            bar.running(executor.running(done))
             for task, payload in executor.results():
                 found, key = todo[(task.student, task.exercise.id)]
                 line = _record(gb, out, task, found, key, payload, gopts, summary)
-                if payload.get("kind") != ERROR:
+                if not isinstance(payload, Failed):
                     graded_now[task.exercise.id] = graded_now.get(task.exercise.id, 0) + 1
                 done.add(id(task))
-                bar.finished(line, running(done))
+                bar.finished(line, executor.running(done))
     return graded_now
 
 
-def _record(gb: Gradebook, out: Path, task: Task, found: Found, key: Key, payload: dict,
+def _record(gb: Gradebook, out: Path, task: Task, found: Found, key: Key, payload: Payload,
             gopts: GradeOptions, summary: BatchSummary) -> str:
     """Write one worker's answer to the gradebook (one transaction) and render its files."""
     name = f" ({shown(found.name)})" if found.name and found.name != task.student else ""
     who = f"{shown(task.student)}{name} {task.exercise.id}"
-    kind = payload.get("kind")
     origin = Origin(found.raw_origin, found.submitted_at, found.late, found.lms_submission)
-    if kind == GRADED:
-        text = payload["result_json"]
+    if isinstance(payload, Graded):
+        text = payload.result_json
         result = Result.from_dict(json.loads(text))
         sid = gb.record(key, found.origin, result, found.name, result_json=text, origin=origin)
         summary.graded += 1
         line = f"{who} {fmt_points(result.score)}/{fmt_points(result.max_score)}"
         if result.status != GRADED:
             line += f" ({result.status.replace('_', ' ')})"
-    elif kind == UNREADABLE:
-        reason = str(payload.get("reason", "cannot be read"))
+    elif isinstance(payload, Unreadable):
+        reason = payload.reason
         sid = gb.record_unreadable(key, found.origin, reason, _max_score(task.exercise, gopts),
                                    _now(), found.name, origin=origin)
         summary.graded += 1
         summary.unreadable.append(f"{who}: {shown(reason)}")
         line = f"{who} 0/{fmt_points(_max_score(task.exercise, gopts))} (unreadable)"
     else:
-        reason = str(payload.get("reason", "unknown error"))
+        reason = payload.reason
         summary.errors.append(f"{who}: {shown(reason)}")
-        gb.record_grader_error(key, found.origin, reason, str(payload.get("traceback", "")),
-                               _now())
+        gb.record_grader_error(key, found.origin, reason, payload.traceback, _now())
         return f"{who} NOT GRADED (grader error; the next run retries it)"
-    render_entry(out, gb.entry(sid), result if kind == GRADED else None)
+    render_entry(out, gb.entry(sid), result if isinstance(payload, Graded) else None)
     return line
 
 
@@ -427,11 +425,8 @@ def _max_score(ex: Exercise, gopts: GradeOptions) -> float:
     return sum(c.points for c in ex.checks if gopts.hidden or not c.hidden)
 
 
-def make_executor(opts: BatchOptions):
-    if opts.executor == "dask":
-        from grader.classroom.batch.dask_executor import DaskExecutor
-        return DaskExecutor(opts.scheduler, allow_weak_sandbox=opts.allow_weak_sandbox)
-    return LocalExecutor(opts.jobs)
+def make_executor(opts: BatchOptions) -> Executor:
+    return open_executor(opts.executor, opts.jobs, opts.scheduler, opts.allow_weak_sandbox)
 
 
 def grading_key(ex: Exercise, opts: GradeOptions) -> str:

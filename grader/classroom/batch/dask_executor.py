@@ -7,8 +7,9 @@
 Workers run the very same `grade()` (same sandbox, same checks), so they need this grader
 installed and the exercise bank at the same path as on the machine that runs `grade batch`
 (the same checkout, or a shared file system). Submissions travel with the task, as bytes: the
-workers need not see the students' files. Results come back as JSON-able dicts and only the
-`grade batch` process writes the gradebook, exactly as with the local executor.
+workers need not see the students' files. Results come back as typed payloads
+(grader.classroom.batch.executors) and only the `grade batch` process writes the gradebook,
+exactly as with the local executor.
 
 On a Slurm or PBS cluster, dask-jobqueue starts the workers as batch jobs:
 
@@ -35,7 +36,6 @@ import logging
 import os
 import shutil
 import tempfile
-import threading
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -44,12 +44,11 @@ from pathlib import Path
 from grader.core.errors import GraderError
 from grader.grading.pipeline import GradeOptions
 from grader.core.settings import current
-from grader.classroom.batch.executors import ERROR, Task, grade_task, weak_sandbox_refusal
+from grader.classroom.batch.executors import Failed, Payload, Task, grade_task
 from grader.classroom.locks import AllHeld, first_free
+from grader.grading import worker
 
 log = logging.getLogger(__name__)
-
-_one_grading_per_process = threading.Lock()   # pytest.main is not thread-safe
 
 
 @dataclass(frozen=True)
@@ -60,17 +59,21 @@ class Shipped:
     content: bytes
 
 
-def grade_shipped(job: Shipped, opts: GradeOptions, allow_weak_sandbox: bool = False) -> dict:
+def grade_shipped(job: Shipped, opts: GradeOptions, allow_weak_sandbox: bool = False
+                  ) -> Payload:
     """Runs on a dask worker: write the file into a private folder, grade it in a free slot
     (or refuse, where this machine's sandbox is weak and the batch did not allow it)."""
     if refusal := worker_refusal(allow_weak_sandbox):
-        return {"kind": ERROR, "reason": refusal, "traceback": ""}
+        return Failed(refusal)
+    me = worker.current()
     folder = Path(tempfile.mkdtemp(prefix="grade-batch-"))
     try:
         path = folder / job.filename
         path.write_bytes(job.content)
-        with _one_grading_per_process, hold_slot() as slot:
-            payload = grade_task(replace(job.task, path=str(path)), replace(opts, slot=slot),
+        with me.one_at_a_time, hold_slot() as slot:
+            me.slot = slot
+            payload = grade_task(replace(job.task, path=str(path)),
+                                 replace(job.task.opts or opts, slot=slot),
                                  shown_as=job.task.shown or job.task.path)   # the name the instructor knows
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -78,14 +81,17 @@ def grade_shipped(job: Shipped, opts: GradeOptions, allow_weak_sandbox: bool = F
 
 
 def worker_refusal(allow_weak_sandbox: bool, dask_worker=None) -> str | None:
-    """On a dask worker: weak_sandbox_refusal's line, naming this worker (`dask_worker`: set
-    by Client.run; a task finds its worker itself)."""
+    """On a dask worker: its Worker's refusal (grader.grading.worker) under the batch's
+    policy, naming this dask worker (`dask_worker`: set by Client.run; a task finds its
+    worker itself)."""
     if dask_worker is None:
         with contextlib.suppress(ImportError, ValueError):
             from distributed import get_worker
             dask_worker = get_worker()
     name = f"dask worker {dask_worker.address}" if dask_worker is not None else "a dask worker"
-    return weak_sandbox_refusal(allow_weak_sandbox, machine=name)
+    me = worker.current()
+    me.allow_weak_sandbox = allow_weak_sandbox
+    return me.refusal(machine=name)
 
 
 @contextlib.contextmanager
@@ -105,6 +111,8 @@ def hold_slot(slots: int | None = None, wait_s: float | None = None) -> Iterator
 
 
 class DaskExecutor:
+    """An Executor (grader.classroom.batch.executors) on a dask.distributed cluster."""
+
     def __init__(self, scheduler: str | None, timeout_s: float | None = None,
                  allow_weak_sandbox: bool = False):
         try:
@@ -121,15 +129,18 @@ class DaskExecutor:
             raise GraderError(f"cannot reach the dask scheduler at {scheduler}: {e}") from None
         self._futures: dict = {}
         self.allow_weak_sandbox = allow_weak_sandbox
+        self._asked = False
 
     def start(self, tasks: list[Task], opts: GradeOptions) -> None:
-        """Refuse before grading where a worker's sandbox is weak (unless allowed); then
-        queue every task."""
-        refusals = sorted(r for r in self._client.run(worker_refusal,
-                                                      self.allow_weak_sandbox).values() if r)
-        if refusals:
-            more = f" (and {len(refusals) - 1} more workers)" if len(refusals) > 1 else ""
-            raise GraderError(refusals[0] + more)
+        """Refuse before grading where a worker's sandbox is weak (unless allowed: asked of
+        the workers at the first start); then queue every task."""
+        if not self._asked:
+            refusals = sorted(r for r in self._client.run(worker_refusal,
+                                                          self.allow_weak_sandbox).values() if r)
+            if refusals:
+                more = f" (and {len(refusals) - 1} more workers)" if len(refusals) > 1 else ""
+                raise GraderError(refusals[0] + more)
+            self._asked = True
         for t in tasks:
             with open(t.path, "rb") as f:   # a file past the loader's limit stays refused
                 job = Shipped(t, Path(t.path).name, f.read(current().submission_max_bytes + 1))
@@ -138,7 +149,11 @@ class DaskExecutor:
                                     pure=False, key=key)
             self._futures[f] = t
 
-    def results(self) -> Iterator[tuple[Task, dict]]:
+    def running(self, done: set[int]) -> list[Task]:
+        """The cluster does not say which tasks run now: none are named."""
+        return []
+
+    def results(self) -> Iterator[tuple[Task, Payload]]:
         from distributed import as_completed
         for f in as_completed(list(self._futures)):
             task = self._futures[f]
@@ -147,8 +162,8 @@ class DaskExecutor:
             except Exception as e:  # the worker died or could not run it: not a grade
                 log.info("dask could not grade %s %s", task.student, task.exercise.id,
                          exc_info=True)
-                yield task, {"kind": ERROR, "reason": f"dask: {type(e).__name__}: {e}"[:500],
-                             "traceback": traceback.format_exc()[-8000:]}
+                yield task, Failed(f"dask: {type(e).__name__}: {e}"[:500],
+                                   traceback.format_exc()[-8000:])
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

@@ -16,11 +16,6 @@ from grader.classroom.locks import first_free
 LOCKS = Path(tempfile.gettempdir()) / "grader-gpu-locks"
 
 
-def gpu_count() -> int:
-    import torch
-    return torch.cuda.device_count() if torch.cuda.is_available() else 0
-
-
 @contextmanager
 def claim(count: int, prefer: int = 0, locks: Path = LOCKS, poll_s: float = 0.05
           ) -> Iterator[int]:
