@@ -1,8 +1,10 @@
 """Shared fixtures: the exercise bank and a cached `graded()` so each file is graded once."""
 from __future__ import annotations
 
+import collections
 import functools
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -10,9 +12,12 @@ import jsonschema
 import pytest
 import yaml
 
+from grader.bank.check import KEEP_ENV, KEPT, fingerprint
 from grader.grading.pipeline import GradeOptions, grade
 from grader.core.result import Result, load_schema
 from grader.sandbox.isolation import detect_layers
+from grader.sandbox.runs import ColdRun
+from grader.sandbox.zygote import Zygote
 from grader.core.spec import Exercise, all_exercises, find_exercise, load_exercise
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,8 +39,42 @@ def exercise(ex_id: str) -> Exercise:
 
 @functools.lru_cache(maxsize=None)
 def graded(ex_id: str, path: str, hidden: bool = True) -> Result:
-    """Grade once per test session; many tests read the same result."""
-    return grade(exercise(ex_id), Path(path), GradeOptions(hidden=hidden))
+    """Grade once per test session; many tests read the same result. A file of the bank that
+    `grade check-bank` graded earlier in this CI run is read from its results, not graded again."""
+    kept = from_check_bank(ex_id, Path(path)) if hidden else None
+    return kept or grade(exercise(ex_id), Path(path), GradeOptions(hidden=hidden))
+
+
+# Taken out of the environment: the check-bank runs of the tests themselves keep nothing there.
+CHECK_BANK_RESULTS = os.environ.pop(KEEP_ENV, None)
+
+
+@functools.lru_cache(maxsize=None)
+def _check_bank_results(folder: str | None) -> dict[tuple, dict]:
+    """check-bank's kept results (grader/bank/check.py KEEP_ENV) by (exercise, file, seed)."""
+    kept = Path(folder or "/nonexistent") / KEPT
+    if not folder or not kept.is_file():
+        return {}
+    records = (json.loads(line) for line in kept.read_text(encoding="utf-8").splitlines())
+    return {(r["exercise"], r["path"], r["seed"]): r for r in records}
+
+
+def from_check_bank(ex_id: str, path: Path, seed: int = 0, device: str | None = None,
+                    folder: str | None = CHECK_BANK_RESULTS) -> Result | None:
+    """The Result `grade check-bank` computed earlier in this CI run (.ci/run) for this file and
+    seed, with the hidden checks, against this repository's exercises as they are now; None
+    when there is none (pytest run alone: the test grades it itself). `device`: only a run on
+    that device will do."""
+    r = _check_bank_results(folder).get((ex_id, str(path.resolve()), seed))
+    if r is None or not r["hidden"] or Path(r["folder"]) != exercise(ex_id).folder.resolve():
+        return None
+    if r["fingerprint"] != fingerprint(EXERCISES, path):
+        return None  # the bank or the file changed since
+    if device is not None and (r["result"].get("run") or {}).get("device") != device:
+        return None
+    errors = list(_RESULT_VALIDATOR.iter_errors(r["result"]))  # written outside the tests' check
+    assert not errors, f"check-bank's result for {path} does not match the schema: {errors[0]}"
+    return Result.from_dict(r["result"])
 
 
 def copy_exercise(dest: Path, folder: str, **overrides) -> Exercise:
@@ -78,3 +117,49 @@ def _validated_to_json(self: Result, indent: int | None = 2) -> str:
 
 
 Result.to_json = _validated_to_json  # type: ignore[method-assign]
+
+
+# ---- where the suite's time goes: the sandboxes each test started ----------------------------
+# A sandbox start (a warm zygote importing torch, or a cold run) costs seconds; forks from a
+# zygote cost milliseconds. Counted in this process (not in subprocesses a test runs), listed
+# after --durations: the tests that start most, and the total.
+_SANDBOX_STARTS: collections.Counter = collections.Counter()
+
+
+def _counting(cls: type, kind: str) -> None:
+    started = cls.__init__
+
+    def __init__(self, *args, **kwargs):
+        _SANDBOX_STARTS[kind] += 1
+        started(self, *args, **kwargs)
+    cls.__init__ = __init__  # type: ignore[method-assign]
+
+
+_counting(Zygote, "zygote")
+_counting(ColdRun, "cold")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    before = sum(_SANDBOX_STARTS.values())
+    try:
+        return (yield)
+    finally:
+        started = sum(_SANDBOX_STARTS.values()) - before
+        if started:
+            item.config.stash.setdefault(_STARTS_BY_TEST, {})[item.nodeid] = started
+
+
+_STARTS_BY_TEST = pytest.StashKey[dict]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if config.option.durations is None:
+        return
+    by_test = config.stash.get(_STARTS_BY_TEST, {})
+    tr = terminalreporter
+    tr.write_sep("=", "sandbox starts in this process (zygotes, cold runs)")
+    for nodeid, n in sorted(by_test.items(), key=lambda kv: -kv[1])[:20]:
+        tr.write_line(f"{n:4d}  {nodeid}")
+    tr.write_line(f"total: {_SANDBOX_STARTS['zygote']} zygotes, {_SANDBOX_STARTS['cold']} "
+                  f"cold runs, in {len(by_test)} tests")
