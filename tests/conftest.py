@@ -121,9 +121,10 @@ Result.to_json = _validated_to_json  # type: ignore[method-assign]
 
 # ---- where the suite's time goes: the sandboxes each test started ----------------------------
 # A sandbox start (a warm zygote importing torch, or a cold run) costs seconds; forks from a
-# zygote cost milliseconds. Counted in this process (not in subprocesses a test runs), listed
-# after --durations: the tests that start most, and the total.
-_SANDBOX_STARTS: collections.Counter = collections.Counter()
+# zygote cost milliseconds. Counted in the process that runs the test (not in subprocesses it
+# runs), carried on its reports (so across xdist's workers too) and listed after --durations.
+_SANDBOX_STARTS = collections.Counter()   # "zygote" | "cold" -> started in this process
+_REPORTED = [0]                           # of which already carried on a report
 
 
 def _counting(cls: type, kind: str) -> None:
@@ -140,26 +141,29 @@ _counting(ColdRun, "cold")
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_protocol(item, nextitem):
-    before = sum(_SANDBOX_STARTS.values())
-    try:
-        return (yield)
-    finally:
-        started = sum(_SANDBOX_STARTS.values()) - before
-        if started:
-            item.config.stash.setdefault(_STARTS_BY_TEST, {})[item.nodeid] = started
+def pytest_runtest_makereport(item, call):
+    report = yield
+    total = sum(_SANDBOX_STARTS.values())
+    if total > _REPORTED[0]:
+        report.user_properties.append(("sandbox_starts", total - _REPORTED[0]))
+        _REPORTED[0] = total
+    return report
 
 
-_STARTS_BY_TEST = pytest.StashKey[dict]()
+_BY_TEST = collections.Counter()         # nodeid -> sandboxes started (its reports say)
+
+
+def pytest_runtest_logreport(report):
+    n = sum(v for k, v in report.user_properties if k == "sandbox_starts")
+    if n:
+        _BY_TEST[report.nodeid] += n
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    if config.option.durations is None:
+    if config.option.durations is None or not _BY_TEST:
         return
-    by_test = config.stash.get(_STARTS_BY_TEST, {})
     tr = terminalreporter
-    tr.write_sep("=", "sandbox starts in this process (zygotes, cold runs)")
-    for nodeid, n in sorted(by_test.items(), key=lambda kv: -kv[1])[:20]:
+    tr.write_sep("=", "sandboxes started by each test (warm zygotes and cold runs)")
+    for nodeid, n in _BY_TEST.most_common(20):
         tr.write_line(f"{n:4d}  {nodeid}")
-    tr.write_line(f"total: {_SANDBOX_STARTS['zygote']} zygotes, {_SANDBOX_STARTS['cold']} "
-                  f"cold runs, in {len(by_test)} tests")
+    tr.write_line(f"total: {sum(_BY_TEST.values())} in {len(_BY_TEST)} tests")
