@@ -2,8 +2,8 @@
 margin (a thin one would let a reference fail by bad luck, and says the bar is set too high) and
 fits its budget of 60 CPU seconds, measured in the sandbox, which gives a run one core.
 
-Run with `python3 -m pytest tests/test_mnist_calibration.py -s` to see the figures; the latest
-measured ones are in exercises/ex04_mnist_torch/README.md and exercises/ex05_mnist_numpy/README.md.
+Run with `python3 -m pytest tests/test_mnist_calibration.py -m slow -n 0 -s` to see the
+figures; the latest measured ones are in exercises/ex04_mnist_torch/README.md and exercises/ex05_mnist_numpy/README.md.
 """
 from __future__ import annotations
 
