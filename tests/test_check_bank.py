@@ -420,3 +420,32 @@ def test_check_bank_reports_a_diagnosis_that_raises_on_the_references_data(tmp_p
     edit(folder / "test_public.py", 'run["values"][0] > 1', 'run["value"] > 10')
     [rep] = check_bank(Bank(tmp_path), [folder], BankOptions(runner=Runner()))
     assert rep.ok, rep.problems
+
+
+# ---- its results, kept for the tests that would grade the same files (.ci/run) ---------------
+@pytest.mark.slow  # what CI alone uses
+def test_kept_results_are_read_back_only_while_the_bank_and_the_file_are_unchanged(tmp_path):
+    from conftest import exercise, from_check_bank
+    from grader.bank.check import KEPT, BankOptions, check_bank
+    from grader.grading.pipeline import grade
+    kept = tmp_path / "kept"
+    [rep] = check_bank(Bank(REPO), [EXERCISES / "ex07_activations"], BankOptions(keep=kept))
+    assert rep.ok, rep.problems
+    records = [json.loads(line) for line in (kept / KEPT).read_text().splitlines()]
+    wrong = SUBMISSIONS / "ex07" / "naive_exp.py"
+    assert {Path(r["path"]) for r in records} == {
+        SOLUTIONS / "ex07.py", EXERCISES / "ex07_activations" / "ex07.py",
+        *(SUBMISSIONS / "ex07").glob("*.py")}
+    def verdict(r):  # all but timings and dates
+        return (r.status, r.score, r.message, r.next_step, r.notes,
+                [(c.name, c.status, c.points, c.message, c.hint, c.fault) for c in r.checks])
+    read = from_check_bank("ex07", wrong, folder=str(kept))
+    assert verdict(read) == verdict(grade(exercise("ex07"), wrong))  # as a test grades it
+    assert from_check_bank("ex07", wrong, seed=1, folder=str(kept)) is None
+    assert from_check_bank("ex07", wrong, device="cuda", folder=str(kept)) is None
+    # the file or the bank changed since (its fingerprint differs): graded again, not read
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    (stale / KEPT).write_text("".join(
+        json.dumps({**r, "fingerprint": "0" * 64}) + "\n" for r in records))
+    assert from_check_bank("ex07", wrong, folder=str(stale)) is None

@@ -3,6 +3,9 @@ workers stay busy across exercises), then each exercise's verdict."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +23,18 @@ from grader.bank.layout import Bank
 from grader.bank.static import static_problems
 
 
+# When this names a folder, check-bank keeps there every Result of its gradings (references, stubs,
+# known-wrong files, seeds), one JSON line each in gradings.jsonl, with what they were graded
+# against: .ci/run's pytest reads them instead of grading the same files a second time (the
+# known-wrong submissions' next steps, the MNIST references' calibration). Unset: nothing kept.
+KEEP_ENV = "GRADER_CHECK_BANK_RESULTS"
+KEPT = "gradings.jsonl"
+
+
+def _kept_from_env() -> Path | None:
+    return Path(os.environ[KEEP_ENV]) if os.environ.get(KEEP_ENV) else None
+
+
 @dataclass(frozen=True)
 class BankOptions:
     seeds: int = 0               # grade the reference under this many seeds (0: skip)
@@ -28,6 +43,7 @@ class BankOptions:
     min_mutation_score: float = 0.0  # below this share of mutants killed, the bank fails
     mutant_min_s: float = 10.0   # a mutant's time limit is at least this (see _grade_mutants)
     runner: Runner = Runner()
+    keep: Path | None = field(default_factory=_kept_from_env)  # see KEEP_ENV
 
 
 @dataclass
@@ -131,8 +147,11 @@ def check_bank(bank: Bank, folders: list[Path], opts: BankOptions,
 
     seed_outcomes: dict[str, list] = {}
     reference_s: dict[str, float] = {}
+    keep = _Keeper(opts.keep) if opts.keep else None
     for g, outcome in opts.runner.run(first, tick):
         name = g.exercise.folder.name
+        if keep and isinstance(outcome, Result):
+            keep(g, outcome)
         if g.tag == "seed":
             seed_outcomes.setdefault(name, []).append((g, outcome))
             continue
@@ -145,6 +164,34 @@ def check_bank(bank: Bank, folders: list[Path], opts: BankOptions,
     if mutants:
         _grade_mutants(bank, exercises, mutants, reference_s, reports, opts, tick)
     return [reports[f.name] for f in folders]
+
+
+def fingerprint(exercises: Path, submission: Path) -> str:
+    """What a grading's Result depends on besides the grader: every file of the bank's
+    exercises/ (an exercise may load a sibling's checks) and the submission's bytes."""
+    h = hashlib.sha256()
+    for f in sorted(p for p in exercises.rglob("*") if p.is_file() and "__pycache__" not in
+                    p.parts):
+        h.update(str(f.relative_to(exercises)).encode() + b"\0" + f.read_bytes() + b"\0")
+    h.update(Path(submission).read_bytes())
+    return h.hexdigest()
+
+
+class _Keeper:
+    """Appends each Result to KEPT, a line at a time (a check-bank cut short leaves whole lines)."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / KEPT
+
+    def __call__(self, g: Grading, result: Result) -> None:
+        record = {"exercise": g.exercise.id, "folder": str(g.exercise.folder.resolve()),
+                  "path": str(Path(g.path).resolve()), "seed": g.seed,
+                  "audit_causes": g.audit_causes, "hidden": True,
+                  "fingerprint": fingerprint(g.exercise.folder.parent, g.path),
+                  "result": json.loads(result.to_json(indent=None))}
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
 
 
 # A mutant gets `mutant_time_factor` times the reference's wall time (at least opts.mutant_min_s), as its
