@@ -119,6 +119,15 @@ def test_long_message():
 '''
 
 
+def _drop_the_warm_session() -> None:
+    """The next run starts a pytest session of its own (this file's checks are not a bank's)."""
+    me = worker.current()
+    with me.one_at_a_time:
+        if me.checks is not None:
+            me.checks.stop()
+            me.checks = None
+
+
 def _run(tmp_path: Path, text: str, seeds=(1,)) -> list[dict]:
     folder = tmp_path / "exzz_internals"
     folder.mkdir(exist_ok=True)
@@ -129,11 +138,7 @@ def _run(tmp_path: Path, text: str, seeds=(1,)) -> list[dict]:
         return [runner.run_checks(Job(exercise=ex, session=None, seed=s), hidden=False)
                 for s in seeds]
     finally:
-        me = worker.current()
-        with me.one_at_a_time:
-            if me.checks is not None:
-                me.checks.stop()
-                me.checks = None
+        _drop_the_warm_session()
 
 
 def test_what_is_not_a_plain_failure_ends_as_before(tmp_path: Path):
@@ -170,11 +175,7 @@ def test_one_session_reruns_its_items_with_fresh_fixtures(tmp_path: Path):
         for seed in (1, 2, 3):
             assert events.count(f"setup-{seed}") == events.count(f"teardown-{seed}") == 3
     finally:
-        me = worker.current()
-        with me.one_at_a_time:
-            if me.checks is not None:
-                me.checks.stop()
-                me.checks = None
+        _drop_the_warm_session()
 
 
 class _Reports:

@@ -506,7 +506,7 @@ def test_a_kept_report_is_used_until_a_file_changes(tmp_path):
     report whose inputs are unchanged is read back, a changed file makes a new one."""
     from grader.classroom.gradebook import Gradebook, Key
     from grader.classroom.intake.names import safe_part
-    from grader.classroom.batch import file_sha256
+    from grader.core.files import file_sha256
     from grader.classroom.similarity.analyse import exercise_report
     out = tmp_path / "class"
     paths = write_class(tmp_path / "subs")
@@ -536,7 +536,7 @@ def test_a_kept_report_is_used_until_a_file_changes(tmp_path):
 
 
 def test_files_that_cannot_be_compared_are_listed_with_why(tmp_path):
-    from grader.classroom.batch import file_sha256
+    from grader.core.files import file_sha256
     from grader.classroom.gradebook import Gradebook, Key
     from grader.classroom.similarity.analyse import exercise_report
     out = tmp_path / "class"

@@ -9,6 +9,7 @@ adds a hash so that two ids never share a folder.)
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -45,3 +46,13 @@ def atomic_write_text(path: Path, text: str, encoding: str = "utf-8",
         with open(tmp, "w", encoding=encoding, newline=newline) as f:
             f.write(text)
     return Path(path)
+
+
+def file_sha256(path: Path, opener=open) -> str:
+    """The file's SHA-256, streamed: never the whole file in memory, whatever its size
+    (`opener=gzip.open`: of what a .gz file holds)."""
+    h = hashlib.sha256()
+    with opener(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()

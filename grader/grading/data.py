@@ -21,6 +21,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from grader.core.files import file_sha256
 from grader.core.errors import DataError
 from grader.core.settings import current
 
@@ -136,14 +137,6 @@ def load_mnist(data_dir: Path | None = None, *, env: Mapping[str, str] | None = 
                  arrays["t10k-images-idx3-ubyte"], arrays["t10k-labels-idx1-ubyte"], paths)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with (gzip.open if path.suffix == ".gz" else open)(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def verify(directory: Path) -> list[str]:
     """Problems with the four files in `directory` (missing, unreadable, wrong SHA-256)."""
     found, problems = _locate(Path(directory)), []
@@ -152,7 +145,7 @@ def verify(directory: Path) -> list[str]:
             problems.append(f"{name}: missing from {directory}")
             continue
         try:
-            if _sha256(found[name]) != expected:
+            if file_sha256(found[name], gzip.open if found[name].suffix == ".gz" else open) != expected:
                 problems.append(f"{found[name]}: SHA-256 differs from MNIST's {expected[:12]}...")
         except (OSError, EOFError, zlib.error) as exc:
             problems.append(f"{found[name]}: unreadable ({exc})")

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from grader.core.files import file_sha256
 from grader.classroom.final import final_grades
 from grader.classroom.late import SETTING as LATE_SETTING
 from grader.classroom.late import Policy, make_policy, read_submission_times
@@ -436,13 +437,6 @@ def grading_key(ex: Exercise, opts: GradeOptions) -> str:
     return grading_files_digest(ex.folder, h)[:32]
 
 
-def file_sha256(path: Path) -> str:
-    """Streamed: never the whole file in memory, whatever its size."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _now() -> str:

@@ -3,9 +3,9 @@ submission of an exercise, read from the exact copy that was graded (OUT/unpacke
 <exNN>/, the one whose sha256 the gradebook holds)."""
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
+from grader.core.files import file_sha256
 from grader.classroom.batch import UNPACKED
 from grader.classroom.intake.names import safe_part
 from grader.classroom.gradebook import NO_SUBMISSION, UNREADABLE, Entry
@@ -21,7 +21,7 @@ def graded_copy(out: Path, entry: Entry) -> Path | None:
     if not folder.is_dir():
         return None
     for path in sorted(folder.iterdir()):
-        if path.is_file() and not path.name.endswith(".part") and _sha256(path) == entry.sha256:
+        if path.is_file() and not path.name.endswith(".part") and file_sha256(path) == entry.sha256:
             return path
     return None
 
@@ -60,10 +60,3 @@ def document(student: str, path: Path, shown: str, unreadable: bool = False) -> 
         return Document(student, shown, code, (), f"does not parse ({why})")
     return Document(student, shown, code, fps, "unreadable" if unreadable and not fps else "")
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
