@@ -26,7 +26,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-WALL_FACTOR = 3.0
+from .limits import WALL_FACTOR
+
 # How often a waiting grader looks at the CPU counter: a run overshoots its CPU limit by at
 # most this much per thread, and each look costs a read of one cgroup file (about 1 us).
 POLL_S = 0.25
@@ -40,11 +41,11 @@ def _never_waited() -> float:
 
 @dataclass(frozen=True)
 class Budget:
-    """`cpu_s` CPU seconds counted on `meter` from `cpu_at_start`, and `wall_s` seconds of
-    waiting from the monotonic time `started`, less the seconds `waited` says the run spent
+    """`time_limit_s` CPU seconds counted on `meter` from `cpu_at_start`, and `wall_ceiling_s`
+    seconds of waiting from the monotonic time `started`, less the seconds `waited` says the run spent
     ready to run but without a CPU (from `waited_at_start`)."""
-    cpu_s: float
-    wall_s: float
+    time_limit_s: float
+    wall_ceiling_s: float
     started: float
     meter: Callable[[], float]
     cpu_at_start: float = 0.0
@@ -52,11 +53,12 @@ class Budget:
     waited_at_start: float = 0.0
 
     @classmethod
-    def start(cls, cpu_s: float, meter: Callable[[], float], wall_factor: float = WALL_FACTOR,
+    def start(cls, time_limit_s: float, meter: Callable[[], float],
+              wall_factor: float = WALL_FACTOR,
               waited: Callable[[], float] | None = None) -> "Budget":
         waited = waited or _never_waited
-        return cls(cpu_s, cpu_s * wall_factor, time.monotonic(), meter, meter(), waited,
-                   waited())
+        return cls(time_limit_s, time_limit_s * wall_factor, time.monotonic(), meter, meter(),
+                   waited, waited())
 
     def cpu_used(self) -> float:
         return self.meter() - self.cpu_at_start
@@ -65,13 +67,13 @@ class Budget:
         """`meter_now`: the meter's reading, where the caller has one (it reads it once for
         several budgets)."""
         now = self.meter() if meter_now is None else meter_now
-        return self.cpu_s - (now - self.cpu_at_start)
+        return self.time_limit_s - (now - self.cpu_at_start)
 
     def wall_left(self, now: float | None = None, waited_now: float | None = None) -> float:
         """Seconds of the ceiling left: wall time since the start, less the time starved."""
         now = time.monotonic() if now is None else now
         starved = (self.waited() if waited_now is None else waited_now) - self.waited_at_start
-        return self.started + self.wall_s + starved - now
+        return self.started + self.wall_ceiling_s + starved - now
 
 
 class Deadline:
@@ -83,7 +85,7 @@ class Deadline:
         that has computed nothing for 3 s is not going to)."""
         self.budgets = budgets
         self.idle_s = idle_s if idle_s is not None else \
-            max(min(IDLE_S, *(b.cpu_s for b in budgets)), 1.0)
+            max(min(IDLE_S, *(b.time_limit_s for b in budgets)), 1.0)
         # When it last used CPU, on the clock of the time it could run (wall less starved).
         self._active = (time.monotonic() - budgets[0].waited(), budgets[0].meter())
 

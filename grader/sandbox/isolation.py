@@ -22,6 +22,7 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
+from .limits import Limits
 from .procs import apply_rlimits  # noqa: F401  (isolation.preexec sets it; kept importable here)
 
 SANDBOX_DIR = Path(__file__).resolve().parent
@@ -32,16 +33,6 @@ SETPRIV = "/usr/bin/setpriv"
 # The files that run inside the sandbox (standard library only; the grader is not visible there).
 INSIDE_FILES = ("child.py", "wire.py", "guard.py", "forkserver.py", "keeper.py", "procs.py",
                 "seccomp.py", "hooks.py", "readers.py", "skills.py")
-
-
-@dataclass(frozen=True)
-class Limits:
-    time_s: float                # CPU seconds for the whole run (clock.py: a wall ceiling above)
-    memory_mb: int
-    cpu_s: float                 # RLIMIT_CPU of each process: a backstop above time_s
-    file_mb: int = 64            # one file written
-    nproc: int = 64              # processes and threads, on top of what the run's user has
-    scratch_mb: int = 256        # each of /work and /tmp inside bubblewrap (kept in memory)
 
 
 @dataclass(frozen=True)
@@ -321,7 +312,7 @@ def rlimit_values(limits: Limits, uid: int | None = None, device: str = "cpu",
             nproc = running + limits.nproc
     # CUDA maps huge virtual ranges: an address-space limit breaks it (GPU memory is capped
     # with torch.cuda.set_per_process_memory_fraction instead).
-    return {"cpu_s": max(1, int(limits.cpu_s)),
+    return {"cpu_s": max(1, int(limits.rlimit_cpu_s)),
             "memory_mb": None if device == "cuda" else limits.memory_mb,
             "file_mb": limits.file_mb, "nproc": nproc}
 

@@ -1,0 +1,48 @@
+"""The limits of one run, and the policy that derives the rest from the exercise's numbers.
+
+One name per quantity, from `exercise.yaml` to the child's timer:
+
+    time_limit_s       CPU seconds for the whole run (exercise.yaml `time_limit_s`)
+    call_time_limit_s  CPU seconds for one call into the submission (`call_time_limit_s`)
+    wall_ceiling_s     wall-clock seconds a budget may last: WALL_FACTOR times its time limit
+                       (clock.py: a run that waits instead of working is stopped there)
+    rlimit_cpu_s       RLIMIT_CPU of each of the run's processes: RLIMIT_CPU_FACTOR times the
+                       run's time limit, a backstop the grader's own CPU count stops first
+    wall_left_s,       what is left of a budget when a request is sent: the wire's request
+    cpu_left_s         fields, and what the child's stack dump is armed with (child.py)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The wall-clock ceiling over a CPU time limit: waiting (a sleep, a stuck read) spends no CPU.
+WALL_FACTOR = 3.0
+# RLIMIT_CPU over the run's time limit: the kernel's backstop, never the limit a run meets
+# first (the grader's CPU count stops it at its limit, and says which).
+RLIMIT_CPU_FACTOR = 2.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    time_limit_s: float          # CPU seconds for the whole run (clock.py: a wall ceiling above)
+    call_time_limit_s: float     # CPU seconds for one call into the submission
+    memory_mb: int
+    rlimit_cpu_s: float          # RLIMIT_CPU of each process: a backstop above time_limit_s
+    file_mb: int = 64            # one file written
+    nproc: int = 64              # processes and threads, on top of what the run's user has
+    scratch_mb: int = 256        # each of /work and /tmp inside bubblewrap (kept in memory)
+
+    @property
+    def wall_ceiling_s(self) -> float:
+        """The wall-clock ceiling over the whole run's time limit."""
+        return wall_ceiling_s(self.time_limit_s)
+
+
+def limits_for(time_limit_s: float, call_time_limit_s: float, memory_mb: int) -> Limits:
+    """The limits of a run of an exercise with these numbers (exercise.yaml's)."""
+    return Limits(time_limit_s=time_limit_s, call_time_limit_s=call_time_limit_s,
+                  memory_mb=memory_mb, rlimit_cpu_s=time_limit_s * RLIMIT_CPU_FACTOR)
+
+
+def wall_ceiling_s(time_limit_s: float) -> float:
+    return time_limit_s * WALL_FACTOR
