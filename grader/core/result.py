@@ -63,6 +63,12 @@ class CheckResult:
     # and the last lines of its traceback in the student's file ("ex02.py, line 14").
     fault: str = ""
     student_traceback: str = ""
+    # The fault's facts, as the sandbox found them (feedback groups faults by these, with
+    # `fault`): the limit a timeout hit (cpu, wall or idle), where the student's code was
+    # ("line 14", "cell 3, line 2") and the error in its own words, without the call's name.
+    fault_limit: str = ""
+    fault_at: str = ""
+    fault_error: str = ""
 
     @property
     def passed(self) -> bool:
@@ -113,6 +119,8 @@ class Result:
     # checks: every cause (a crash or timeout, a diagnosis) ranked by the points it cost, the
     # costliest first, then "Then: ..." for the others (grader.grading.feedback).
     next_step: str = ""
+    # A load_error's fault kind (grader.core.status.FaultKind: raised, timeout, exited, ...).
+    fault: str = ""
 
     @property
     def grader_errors(self) -> tuple[CheckResult, ...]:

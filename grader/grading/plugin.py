@@ -46,6 +46,8 @@ class Outcome:
     cause_hint: str = ""         # its hint, which replaces the check's own
     fault: str = ""              # the student's code raised or stopped: the StudentFault's kind
     student_traceback: str = ""  # its last lines, in the student's file
+    # the fault's facts (StudentFault's): the limit a timeout hit, where, the error's words
+    fault_facts: tuple[str, str, str] = ("", "", "")
 
 
 class Reporter:
@@ -174,7 +176,8 @@ class GraderPlugin:
                 if found is not None:
                     rep.grader_cause = (found.name, found.hint)
                 if isinstance(exc, StudentFault):
-                    rep.grader_fault = (exc.kind, getattr(exc, "traceback", "") or "")
+                    rep.grader_fault = (exc.kind, getattr(exc, "traceback", "") or "",
+                                        (exc.limit, exc.at, exc.error))
                     said = self._explained(exc)
                     if said and found is None:
                         rep.grader_cause = (EXPLAINED, said)
@@ -201,11 +204,11 @@ class GraderPlugin:
                 msg = getattr(report, "grader_message", "the check failed")
             plots = self._reporters.get(name, Reporter()).plots
             cause, cause_hint = getattr(report, "grader_cause", ("", ""))
-            fault, student_tb = getattr(report, "grader_fault", ("", ""))
+            fault, student_tb, facts = getattr(report, "grader_fault", ("", "", ("", "", "")))
             self.outcomes[name] = Outcome(status, msg, report.duration, list(plots),
                                           getattr(report, "grader_traceback", ""),
                                           cause=cause, cause_hint=cause_hint, fault=fault,
-                                          student_traceback=student_tb)
+                                          student_traceback=student_tb, fault_facts=facts)
             if self.job is not None and self.job.progress is not None:
                 _tell(self.job.progress.finished, name, self.outcomes[name])
 

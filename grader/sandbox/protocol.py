@@ -6,12 +6,15 @@ frame is wire.py's (length-prefixed JSON); whatever comes back is untrusted and 
 before anything reads it.
 
     grader -> child                                 child -> grader
-    Load(source?, wall_left_s, cpu_left_s)          Ready (a forked child, before Load)
-                                                    Loaded(seconds, usage, failed_cells)
+    Load(source?, cells, wall_left_s,               {"event": "ready"} (a forked child, first)
+         cpu_left_s)                                {"ok": true, "event": "loaded", "seconds",
+                                                     "usage", "failed_cells": [FailedCell]}
     LoadProbes(id, code)                            {"id", "ok": true}
-    Call(id, op, name, args, kwargs,                Answer(value, seconds, usage) or
-         wall_left_s, cpu_left_s)                   ChildError(phase, type, message, line,
-    Exit                                              traceback) with its "id"
+    Call(id, op, name, args, kwargs,                {"id", "ok": true, "value", "seconds",
+         wall_left_s, cpu_left_s)                    "usage"}, or for any of these a
+    EXIT_REQUEST                                    {("id",) "ok": false, "phase", "error":
+                                                     ChildError, "usage"}
+    ("usage": Usage, the child's own word)
 
 A request's `wall_left_s` and `cpu_left_s` are what is left of its budgets when it is sent
 (limits.py): the child dumps its stack just before either is spent.
@@ -22,7 +25,6 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from .runs import bounded
 
 LOAD, CALL, PROBE, PROBES, EXIT = "load", "call", "probe", "probes", "exit"
 
@@ -39,10 +41,11 @@ class Load:
     wall_left_s: float
     cpu_left_s: float
     source: str | None = None
+    cells: tuple[tuple[int, int], ...] = ()  # a notebook's (first line, number) per cell
 
     def encode(self) -> dict:
         msg = {"op": LOAD, "wall_left_s": round(self.wall_left_s, 3),
-               "cpu_left_s": round(self.cpu_left_s, 3)}
+               "cpu_left_s": round(self.cpu_left_s, 3), "cells": [list(c) for c in self.cells]}
         if self.source is not None:
             msg["source"] = self.source
         return msg
@@ -90,11 +93,11 @@ class ChildError:
     @classmethod
     def decode(cls, reply: dict) -> "ChildError":
         err = reply.get("error") if isinstance(reply.get("error"), dict) else {}
-        return cls(phase=_short(str(reply.get("phase", "")), 20),
-                   type=_short(str(err.get("type", "")), 100),
-                   message=_short(str(err.get("message", "an error")), 2000),
+        return cls(phase=short(str(reply.get("phase", "")), 20),
+                   type=short(str(err.get("type", "")), 100),
+                   message=short(str(err.get("message", "an error")), 2000),
                    line=_line(err.get("line")),
-                   traceback=_short(str(err.get("traceback", "")), 6000))
+                   traceback=short(str(err.get("traceback", "")), 6000))
 
 
 @dataclass(frozen=True)
@@ -129,22 +132,10 @@ class FailedCell:
         out = []
         for item in value[:100]:
             if isinstance(item, dict) and _line(item.get("cell")) is not None:
-                out.append(cls(_line(item["cell"]), _short(str(item.get("type", "")), 100),
-                               _short(str(item.get("message", "")), 300),
+                out.append(cls(_line(item["cell"]), short(str(item.get("type", "")), 100),
+                               short(str(item.get("message", "")), 300),
                                _line(item.get("line"))))
         return tuple(out)
-
-
-@dataclass(frozen=True)
-class Loaded:
-    usage: Usage
-    failed_cells: tuple[FailedCell, ...] = ()
-
-
-@dataclass(frozen=True)
-class Answer:
-    value: Any
-    usage: Usage
 
 
 def is_reply(reply: Any) -> bool:
@@ -160,7 +151,15 @@ def is_ready(reply: Any) -> bool:
     return isinstance(reply, dict) and reply.get("event") == "ready"
 
 
-def _short(text: str, limit: int) -> str:
+def bounded(value: Any, high: float) -> float:
+    """A number reported from inside the sandbox, if it is one and within [0, high]; else 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0.0
+    v = float(value)
+    return v if 0.0 <= v <= high else 0.0  # NaN fails both comparisons
+
+
+def short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 

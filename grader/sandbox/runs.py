@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Callable
 
 from . import cgroups, seccomp, wire, zygote
+from .protocol import bounded, is_ready
 from .clock import descendants, tree_cpu
 from .config import ChildConfig
 from .isolation import Limits, count_tasks, rlimit_values
@@ -205,7 +206,7 @@ class ForkedRun(Run):
             said = wire.recv(self.reader, time.monotonic() + zygote.ANSWER_S, 256)
         except (EOFError, OSError, TimeoutError, wire.WireError):
             said = None
-        if isinstance(said, dict) and said.get("event") == "ready":
+        if is_ready(said):
             return
         self.end(0.0)
         self.output.close()
@@ -259,14 +260,6 @@ def _host_pid(pidfd: int) -> int:
                 if pid > 0:
                     return pid
     raise ProcessLookupError("the run has ended")
-
-
-def bounded(value, high: float) -> float:
-    """A number reported from inside the sandbox, if it is one and within [0, high]; else 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return 0.0
-    v = float(value)
-    return v if 0.0 <= v <= high else 0.0  # NaN fails both comparisons
 
 
 def _wait(pid: int, timeout: float | None, cpu_peak: list[float]) -> int | None:
