@@ -410,3 +410,29 @@ def test_the_shared_fit_cause_names_only_what_is_sure():
     assert diagnose(falling, sure) is None   # still falling: only where the caller is sure
     assert "still falling" in diagnose(dict(falling, kinds=trajectory.SURE + (
         trajectory.TOO_SLOW,)), sure).hint
+
+
+def test_faults_are_grouped_by_their_facts_not_by_their_words():
+    """Two calls stopped idle at one place are one fault, whatever their messages say; a CPU
+    timeout there, or the same exception at another line, is another (CheckResult's fault_*
+    fields, as the sandbox recorded them)."""
+    from dataclasses import replace
+    idle = "did not finish and was stopped after 3 s in which it used no CPU time"
+
+    def fault(name, message, kind, limit="", at="", error=""):
+        c = check(name, ERROR if kind == "timeout" else FAILED, message, fault=kind)
+        return replace(c, fault_limit=limit, fault_at=at, fault_error=error)
+    checks = (fault("a", f"fit() {idle} (stopped at line 4, in wait)", "timeout", "idle",
+                    "line 4"),
+              fault("b", f"descend() {idle} (stopped at line 4, in wait)", "timeout", "idle",
+                    "line 4"),
+              fault("c", "fit() did not finish within the time limit of one call, 3 s of CPU "
+                    "time (stopped at line 4, in wait)", "timeout", "cpu", "line 4"),
+              fault("d", "fit() raised ZeroDivisionError: division by zero (line 7)", "raised",
+                    at="line 7", error="ZeroDivisionError: division by zero"),
+              fault("e", "GD() raised ZeroDivisionError: division by zero (line 9)", "raised",
+                    at="line 9", error="ZeroDivisionError: division by zero"))
+    found = feedback.faults(checks)
+    assert [f.checks for f in found] == [("a", "b"), ("c",), ("d",), ("e",)]
+    assert feedback.grouped(checks) == {"a", "b"}
+    assert result(*checks).to_dict()["checks"][0]["fault_limit"] == "idle"

@@ -367,6 +367,9 @@ def test_a_timeout_names_the_line_the_code_was_stopped_at(warm):
             s.call("GD", [], None)
         assert s.usage.limit_hit == "cpu"
     assert 'File "ex02.py", line 8, in GD' in e.value.traceback
+    # the same facts as data, for feedback to group by (faults.StudentFault.key)
+    assert (e.value.kind, e.value.limit, e.value.error) == ("timeout", "cpu", "")
+    assert e.value.at in ("line 3", "line 4")
 
 
 SLEEPS = '''import time
@@ -388,10 +391,11 @@ def test_a_call_that_waits_is_stopped_as_idle_and_told_where_it_waited(layers, w
     with Session(cfg) as s:
         started = time.monotonic()
         with pytest.raises(StudentFault, match=r"stopped after 3 s in which it used no CPU "
-                                               r"time.*\(stopped at line 5, in GD\)"):
+                                               r"time.*\(stopped at line 5, in GD\)") as e:
             s.call("GD", [], None)
         assert time.monotonic() - started < 3 * 3
         assert s.usage.limit_hit == "idle"
+    assert e.value.key == ("timeout", "idle", "line 5", "")
 
 
 def test_what_the_submission_prints_is_handed_over_line_by_line_as_it_comes():
