@@ -19,7 +19,7 @@ import platform
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -80,7 +80,14 @@ class Usage:
     versions: dict | None = None
     student_s: float = 0.0       # time spent inside the submission's own code, as it reported
     limit_hit: str = ""          # the limit a timeout hit: cpu (working), wall or idle (waiting)
-    failed_cells: tuple[FailedCell, ...] = field(default=())  # notebook cells that raised
+    failed_cells: tuple[FailedCell, ...] = ()  # notebook cells that raised, as the child said
+
+    def count(self, ending: Ending, reported_cpu: float, reported_peak: float) -> None:
+        """A run's CPU time and peak memory: the kernel's figures where there are any, else
+        the child's own word (bounded: informational only)."""
+        trusted = ending.trusted
+        self.cpu_s += ending.cpu_s if trusted else reported_cpu
+        self.peak_mem_mb = max(self.peak_mem_mb, ending.peak_mb if trusted else reported_peak)
 
 
 class Session:
@@ -363,12 +370,7 @@ class Session:
                 pass
         self._run = None
         self._output.join()
-        if ending.trusted:
-            self.usage.cpu_s += ending.cpu_s
-            self.usage.peak_mem_mb = max(self.usage.peak_mem_mb, ending.peak_mb)
-        else:  # the child's own word, bounded: informational only
-            self.usage.cpu_s += self._reported_cpu
-            self.usage.peak_mem_mb = max(self.usage.peak_mem_mb, self._reported_peak)
+        self.usage.count(ending, self._reported_cpu, self._reported_peak)
         ended = faults.exit_words(ending, self.cfg.limits.memory_mb)
         self.usage.ended = f"{why}: {ended}"
         return ended
