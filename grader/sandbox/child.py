@@ -161,20 +161,21 @@ def _run(cfg):
     if not _prepare(cfg, wire.send, fd_out):
         return
     sealed = _seal(cfg)
-    helpers = sealed["helpers"]
-    error, usage, tampered, checks, enter, leave = helpers
+    # bound here, before the submission runs: nothing it reaches can replace them
+    error, usage, tampered, checks, _, leave = sealed["helpers"]
     send, serve, finish, perf = wire.send, _serve, _finish, time.perf_counter
+    submission = cfg["submission"]
     # `import __main__` is the submission itself, not this file: nothing of the grader's is
     # reachable by name from the submission's code.
-    module = _new_module(cfg["module"], cfg["submission"])
+    module = _new_module(cfg["module"], submission)
     t0 = perf()
     dumps = _Dumps()  # the stack just before the import's limits: where it was stopped
     dumps.arm(load.get("wall_left_s"), load.get("cpu_left_s"), usage()[0])
     try:
-        failed_cells = _import(module, cfg["submission"], load.get("cells"))
+        failed_cells = _import(module, submission, load.get("cells"))
     except BaseException as e:  # SystemExit and KeyboardInterrupt included: all are the student's
         leave()
-        send(fd_out, error(e, cfg["submission"], "load"))
+        send(fd_out, error(e, submission, "load"))
         return
     finally:
         dumps.cancel()
