@@ -40,11 +40,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from grader.sandbox import isolation  # noqa: E402
-from grader.sandbox.isolation import Limits, bwrap_argv, detect_layers, preexec  # noqa: E402
+from grader.sandbox.isolation import bwrap_argv, detect_layers, preexec  # noqa: E402
+from grader.sandbox.limits import Limits  # noqa: E402
 from grader.sandbox.session import Session, SessionConfig  # noqa: E402
 
 PYTHON = os.path.realpath(sys.executable)
-LIMITS = Limits(time_s=60, memory_mb=3072, cpu_s=60)
+LIMITS = Limits(time_limit_s=60, call_time_limit_s=10, memory_mb=3072, rlimit_cpu_s=60)
 
 
 def timed(argv: list[str], n: int, with_rlimits: bool = False) -> float:
@@ -97,7 +98,7 @@ def warm_fork(n: int) -> float:
     """A Session per run, as grading does: fork from the zygote, handshake, close (reap)."""
     layers = detect_layers()
     cfg = SessionConfig(exercise="bench", module="bench", source="x = 1\n", limits=LIMITS,
-                        call_time_s=10, layers=layers)
+                        layers=layers)
     with Session(cfg) as s:  # starts the zygote: not timed
         s.ensure_loaded()
     times = []

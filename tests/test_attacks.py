@@ -30,13 +30,14 @@ import numpy as np
 import pytest
 
 from conftest import MODES, REPO, STRONG, WEAK, copy_exercise, strong_only
+from grader.core.settings import current
 from grader import cli
 from grader.grading.pipeline import GradeOptions, grade
 from grader.rendering.report import render_html
 from grader.core.result import ERROR, FAILED, GRADED, LOAD_ERROR, Result
-from grader.sandbox.clock import WALL_FACTOR
 from grader.sandbox import isolation
-from grader.sandbox.isolation import Limits, is_root, weak_warning
+from grader.sandbox.isolation import is_root, weak_warning
+from grader.sandbox.limits import limits_for
 from grader.sandbox.session import Session, SessionConfig, StudentFault
 from grader.core.spec import Exercise
 from bounds import within
@@ -189,8 +190,8 @@ def test_mnist_sized_data_is_readable_and_arrays_cross_the_boundary(tmp_path):
               "def first(path, n):\n"
               "    a = np.fromfile(path, dtype=np.uint8)[: n * 784].reshape(n, 784)\n"
               "    return torch.from_numpy(a.astype(np.float32) / 255)\n")
-    cfg = SessionConfig(exercise="ex02", module="ex02", source=source, call_time_s=60,
-                        limits=Limits(time_s=120, memory_mb=3072, cpu_s=120), layers=STRONG,
+    cfg = SessionConfig(exercise="ex02", module="ex02", source=source, limits=limits_for(120, 60,
+                        3072), layers=STRONG,
                         data_files=(("train-images", str(data)),), reply_bytes=64 << 20)
     with Session(cfg) as s:
         assert s.call("stats", "/data/train-images") == {"shape": [60000, 784],
@@ -207,8 +208,8 @@ def test_cuda_is_visible_only_when_asked():
     source = "import torch\n\ndef cuda():\n    return torch.cuda.is_available()\n"
     seen = {}
     for device in ("cpu", "cuda"):
-        cfg = SessionConfig(exercise="ex02", module="ex02", source=source, call_time_s=60,
-                            limits=Limits(time_s=120, memory_mb=1 << 20, cpu_s=120),
+        cfg = SessionConfig(exercise="ex02", module="ex02", source=source, limits=limits_for(120,
+                            60, 1 << 20),
                             layers=STRONG, device=device)
         with Session(cfg) as s:
             seen[device] = s.call("cuda")
@@ -266,9 +267,9 @@ def test_fork_bomb_is_bounded_and_cleaned_up(tmp_path, slot_uid):
     assert r.status == LOAD_ERROR and "time limit" in r.message and r.score == 0
     assert max(counts) > 10, "the bomb never went off"
     zygote = isolation.count_tasks(slot_uid)  # all that is left: the warm zygote's own tasks
-    assert max(counts) <= Limits(1, 1, 1).nproc + zygote, f"{max(counts)} processes at the peak"
+    assert max(counts) <= limits_for(1, 1, 1).nproc + zygote, f"{max(counts)} processes at the peak"
     assert r.run.limit_hit == "wall"
-    assert wall < within(ex02_fast.time_limit_s * WALL_FACTOR + MARGIN_S)
+    assert wall < within(ex02_fast.time_limit_s * current().wall_factor + MARGIN_S)
     _assert_nothing_left(slot_uid)
 
 
@@ -279,7 +280,7 @@ def test_filling_the_disk_stops_at_the_private_scratch_size(ex02_fast, slot_uid)
     assert r.status == LOAD_ERROR and "attack finished" in r.message
     filled = [line.split() for line in r.output.splitlines() if line.startswith("FILLED")]
     assert len(filled) == 5, r.output
-    limit = Limits(1, 1, 1).scratch_mb
+    limit = limits_for(1, 1, 1).scratch_mb
     assert all(int(words[2]) <= limit for words in filled), filled
     assert not any("never stopped" in line for line in r.output.splitlines())
     assert not list(Path("/tmp").glob("fill-*.bin")) and not list(Path("/var/tmp").glob("fill-*"))
@@ -457,9 +458,9 @@ def test_objects_that_unpickle_to_code_are_rejected_as_data(ex02, tmp_path):
     assert all(c.status == FAILED for c in r.checks)
     first = r.checks[0].message  # GD left builtins.float replaced: the guard names it
     assert "replaced builtins.float" in first or "Gadget cannot be sent back" in first, first
-    cfg = SessionConfig(exercise="ex02", module="ex02", layers=STRONG, call_time_s=30,
+    cfg = SessionConfig(exercise="ex02", module="ex02", layers=STRONG,
                         source=_attack("unpickle_gadget.py").read_text(),
-                        limits=Limits(time_s=60, memory_mb=2048, cpu_s=60))
+                        limits=limits_for(60, 30, 2048))
     with Session(cfg) as s:
         with pytest.raises(StudentFault, match="Gadget cannot be sent back") as e:
             s.call("make_gadget")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import MODES
-from grader.sandbox.isolation import Limits
+from grader.sandbox.limits import limits_for
 from grader.sandbox.session import Session, SessionConfig
 
 pytestmark = pytest.mark.slow  # the slow tier: a sandbox per seed and mode
@@ -36,8 +36,8 @@ def _expected(seed: int) -> dict:
 @pytest.mark.parametrize("layers", MODES)
 @pytest.mark.parametrize("seed", [0, 7])
 def test_every_run_draws_what_a_plainly_seeded_process_draws(layers, seed):
-    cfg = SessionConfig(exercise="ex02", module="ex02", source=DRAWS, call_time_s=60,
-                        limits=Limits(time_s=120, memory_mb=3072, cpu_s=120), layers=layers,
+    cfg = SessionConfig(exercise="ex02", module="ex02", source=DRAWS, limits=limits_for(120, 60,
+                        3072), layers=layers,
                         seed=seed)
     seen = []
     for _ in range(2):  # the second run forks from the same warm zygote (strong mode)

@@ -9,8 +9,9 @@ import time
 
 import pytest
 
+from grader.core.settings import current
 from grader.sandbox import wire
-from grader.sandbox.clock import (CPU, IDLE, POLL_S, WALL, Budget, Deadline, WaitMeter,
+from grader.sandbox.clock import (CPU, IDLE, WALL, Budget, Deadline, WaitMeter,
                                   run_queue_waits, tree_cpu)
 
 
@@ -31,14 +32,14 @@ def test_a_budget_counts_cpu_from_its_start():
     assert b.cpu_left() == pytest.approx(2.0)
     meter.cpu = 6.5
     assert b.cpu_used() == pytest.approx(1.5) and b.cpu_left() == pytest.approx(0.5)
-    assert b.wall_s == pytest.approx(2.0 * 3)
+    assert b.wall_ceiling_s == pytest.approx(2.0 * 3)
 
 
 def test_spending_the_cpu_ends_the_wait_and_says_cpu():
     meter = Meter()
     call, run = Budget.start(1.0, meter), Budget.start(10.0, meter)
     d = Deadline(call, run)
-    assert 0 < d() <= POLL_S
+    assert 0 < d() <= current().cpu_poll_s
     meter.cpu = 1.0
     assert d() <= 0
     assert d.spent() == (call, CPU)
@@ -56,7 +57,7 @@ def test_the_whole_runs_cpu_is_named_when_it_is_the_one_spent():
 
 def test_the_wall_ceiling_stops_a_run_that_works_too_slowly():
     meter = Meter()
-    b = Budget(cpu_s=10.0, wall_s=0.2, started=time.monotonic(), meter=meter)
+    b = Budget(time_limit_s=10.0, wall_ceiling_s=0.2, started=time.monotonic(), meter=meter)
     d = Deadline(b)
     while d() > 0:
         meter.cpu += 0.1   # it computes, so it is never idle, but slower than the ceiling
@@ -150,7 +151,7 @@ class Waited:
 def test_time_starved_of_a_cpu_does_not_count_against_the_ceiling():
     meter, waited = Meter(), Waited()
     waited.starve(True)
-    b = Budget(cpu_s=10.0, wall_s=0.2, started=time.monotonic(), meter=meter, waited=waited)
+    b = Budget(time_limit_s=10.0, wall_ceiling_s=0.2, started=time.monotonic(), meter=meter, waited=waited)
     d = Deadline(b)
     deadline = time.monotonic() + 1.0
     while time.monotonic() < deadline:   # working a little, and starved of a CPU the while

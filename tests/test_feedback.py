@@ -248,8 +248,8 @@ def test_student_frames_keep_the_students_lines_in_their_terms():
     assert student_frames(tb, py, "ex02") == (
         "my_gd.py, line 14, in GD\n    x -= helper(x.grad)\n"
         "my_gd.py, line 5, in helper\n    return x * lr\nNameError: name 'lr' is not defined")
-    nb = Submission(Path("ex02.ipynb"), "ipynb", "", (), "", cell_starts=((2, 1),),
-                    run_source="x", run_starts=((2, 1), (10, 2)))
+    # a notebook runs its cells as they are joined (cell_starts), each on its own
+    nb = Submission(Path("ex02.ipynb"), "ipynb", "", (), "", cell_starts=((2, 1), (10, 2)))
     assert student_frames(tb, nb, "ex02").startswith("cell 2, line 5, in GD\n")
 
 
@@ -423,3 +423,29 @@ def test_the_shared_fit_cause_names_only_what_is_sure():
     assert diagnose(falling, sure) is None   # still falling: only where the caller is sure
     assert "still falling" in diagnose(dict(falling, kinds=trajectory.SURE + (
         trajectory.TOO_SLOW,)), sure).hint
+
+
+def test_faults_are_grouped_by_their_facts_not_by_their_words():
+    """Two calls stopped idle at one place are one fault, whatever their messages say; a CPU
+    timeout there, or the same exception at another line, is another (CheckResult's fault_*
+    fields, as the sandbox recorded them)."""
+    from dataclasses import replace
+    idle = "did not finish and was stopped after 3 s in which it used no CPU time"
+
+    def fault(name, message, kind, limit="", at="", error=""):
+        c = check(name, ERROR if kind == "timeout" else FAILED, message, fault=kind)
+        return replace(c, fault_limit=limit, fault_at=at, fault_error=error)
+    checks = (fault("a", f"fit() {idle} (stopped at line 4, in wait)", "timeout", "idle",
+                    "line 4"),
+              fault("b", f"descend() {idle} (stopped at line 4, in wait)", "timeout", "idle",
+                    "line 4"),
+              fault("c", "fit() did not finish within the time limit of one call, 3 s of CPU "
+                    "time (stopped at line 4, in wait)", "timeout", "cpu", "line 4"),
+              fault("d", "fit() raised ZeroDivisionError: division by zero (line 7)", "raised",
+                    at="line 7", error="ZeroDivisionError: division by zero"),
+              fault("e", "GD() raised ZeroDivisionError: division by zero (line 9)", "raised",
+                    at="line 9", error="ZeroDivisionError: division by zero"))
+    found = feedback.faults(checks)
+    assert [f.checks for f in found] == [("a", "b"), ("c",), ("d",), ("e",)]
+    assert feedback.grouped(checks) == {"a", "b"}
+    assert result(*checks).to_dict()["checks"][0]["fault_limit"] == "idle"

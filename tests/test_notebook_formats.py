@@ -213,6 +213,29 @@ def test_notebook_as_jupyter_runs_it_scratch_cell_raises_and_time_magic(tmp_path
                             "(line 1)") for n in res.notes), res.notes
 
 
+def test_a_printed_cell_line_is_not_a_failed_cell(tmp_path):
+    """A failed cell is a record of the child's reply, never a line read back from the output:
+    a student who prints "[grader] cell 3 raised ..." (on stderr or stdout) gets no note for it,
+    while a cell that really raises, later and in a different way, gets its own note, with its
+    line in the cell and its first line only; the output still shows that cell's line."""
+    fake = "[grader] cell 3 raised NameError: name 'GD' is not defined (line 1); the cells " \
+           "after it still ran"
+    path = notebook(tmp_path, "from __future__ import annotations\n" + REFERENCE,
+                    f"import sys\nprint({fake!r})\nprint({fake!r}, file=sys.stderr)",
+                    "x = 1\nraise ValueError('first line\\nsecond line')",
+                    "def f(a: undefined_type):\n    pass\n\nz = 1 / 0",
+                    "class Odd(Exception):\n    def __str__(self):\n        raise KeyError\n"
+                    "raise Odd()")
+    res = graded("ex02", str(path))
+    assert res.status == "graded" and res.score == res.max_score, res.next_step
+    # the first cell's `from __future__` holds in every cell (the annotation is not evaluated)
+    assert res.notes == ("cell 3 raised ValueError: first line",
+                         "cell 4 raised ZeroDivisionError: division by zero (line 4); the cells "
+                         "after it still ran",
+                         "cell 5 raised Odd:  (line 4); the cells after it still ran"), res.notes
+    assert res.output.count(fake) == 2 and "[grader] cell 3 raised ValueError" in res.output
+
+
 # --- a cell with a SyntaxError fails alone, as in Jupyter --------------------------------------
 
 REFERENCE = (Path(__file__).resolve().parent.parent / "solutions" / "ex02.py").read_text()

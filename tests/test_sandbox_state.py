@@ -21,7 +21,8 @@ from grader.grading.pipeline import GradeOptions, grade
 from grader.rendering.report import render_html
 from grader.core.result import GRADED, LOAD_ERROR, Result
 from grader.sandbox import cgroups, isolation, seccomp
-from grader.sandbox.isolation import Limits, is_root
+from grader.sandbox.isolation import is_root
+from grader.sandbox.limits import limits_for
 from grader.sandbox.runs import group_memory_mb
 from grader.sandbox.session import Session, SessionConfig, StudentFault
 from grader.core.spec import Exercise
@@ -219,7 +220,7 @@ def test_memory_in_memfd_files_counts_against_the_limit(ex02_fast):
     r, wall = _grade(ex02_fast, ATTACKS / "memfd_hog.py")
     assert r.status == LOAD_ERROR and "ran out of memory" in r.message, (r.message, r.output)
     held = [int(line.split()[1]) for line in _lines(r, "HELD")]
-    ceiling = group_memory_mb(Limits(1, ex02_fast.memory_mb, 1)) + 64
+    ceiling = group_memory_mb(limits_for(1, 1, ex02_fast.memory_mb)) + 64
     assert held and max(held) <= ceiling, held
     assert ex02_fast.memory_mb / 2 <= r.run.peak_mem_mb <= ceiling, r.run.peak_mem_mb
     assert wall < within(ex02_fast.time_limit_s + MARGIN_S)
@@ -230,7 +231,7 @@ def test_a_tmpfs_filled_past_the_limit_is_stopped(ex02_fast):
     r, _ = _grade(ex02_fast, ATTACKS / "tmpfs_hog.py")
     assert r.status == LOAD_ERROR and "attack finished" not in r.message, r.message
     wrote = [int(line.split()[1]) for line in _lines(r, "WROTE")]
-    assert not wrote or max(wrote) <= group_memory_mb(Limits(1, ex02_fast.memory_mb, 1)) + 64, \
+    assert not wrote or max(wrote) <= group_memory_mb(limits_for(1, 1, ex02_fast.memory_mb)) + 64, \
         wrote
     assert not Path("/dev/shm/grader-attack-fill").exists()
 
@@ -249,9 +250,9 @@ def test_threads_are_bounded_by_the_task_limit(ex02_fast):
 def test_a_full_request_pipe_cannot_hold_the_grader(warm):
     """A cold run can reopen its request pipe for writing and fill it (a forked one cannot:
     it is not dumpable); either way the grader's next write gives up at the call's limit."""
-    cfg = SessionConfig(exercise="ex02", module="ex02", call_time_s=3, layers=STRONG,
+    cfg = SessionConfig(exercise="ex02", module="ex02", layers=STRONG,
                         source=(ATTACKS / "fills_request_pipe.py").read_text(), warm=warm,
-                        limits=Limits(time_s=60, memory_mb=2048, cpu_s=60))
+                        limits=limits_for(60, 3, 2048))
     with Session(cfg) as s:
         assert s.call("GD", [], None) is None
         time.sleep(1.0)  # it has stopped itself by now
@@ -334,9 +335,8 @@ def run():
 def test_a_dataloader_with_worker_processes_runs_in_the_sandbox(warm):
     """Morvan's notes use DataLoader(..., num_workers=2): its workers' locks and shared memory
     live in the run's own /dev/shm."""
-    cfg = SessionConfig(exercise="ex09", module="ex09", source=DATALOADER, call_time_s=60,
-                        layers=STRONG, warm=warm, limits=Limits(time_s=90, memory_mb=3072,
-                                                                cpu_s=90))
+    cfg = SessionConfig(exercise="ex09", module="ex09", source=DATALOADER, layers=STRONG,
+                        warm=warm, limits=limits_for(90, 60, 3072))
     with Session(cfg) as s:
         assert s.call("run") == float(sum(range(50)))
 
@@ -358,9 +358,9 @@ def GD(params, loss_fn, loop_max=1, learning_rate=0.1):
 def test_a_timeout_names_the_line_the_code_was_stopped_at(warm):
     """The stack is sampled wherever the loop is: on its body (line 4) or on the jump back to
     its `while` (line 3)."""
-    cfg = SessionConfig(exercise="ex02", module="ex02", source=SPINS, call_time_s=3,
-                        layers=STRONG, warm=warm, use_torch=False, forbidden=("torch",),
-                        limits=Limits(time_s=60, memory_mb=2048, cpu_s=60))
+    cfg = SessionConfig(exercise="ex02", module="ex02", source=SPINS, layers=STRONG, warm=warm,
+                        use_torch=False, forbidden=("torch",),
+                        limits=limits_for(60, 3, 2048))
     with Session(cfg) as s:
         with pytest.raises(StudentFault, match=r"did not finish within the time limit of one "
                                                r"call, 3 s of CPU time \(stopped at line [34], "
@@ -368,6 +368,9 @@ def test_a_timeout_names_the_line_the_code_was_stopped_at(warm):
             s.call("GD", [], None)
         assert s.usage.limit_hit == "cpu"
     assert 'File "ex02.py", line 8, in GD' in e.value.traceback
+    # the same facts as data, for feedback to group by (faults.StudentFault.key)
+    assert (e.value.kind, e.value.limit, e.value.error) == ("timeout", "cpu", "")
+    assert e.value.at in ("line 3", "line 4")
 
 
 SLEEPS = '''import time
@@ -383,16 +386,17 @@ def GD(params, loss_fn, loop_max=10, learning_rate=0.1):
 def test_a_call_that_waits_is_stopped_as_idle_and_told_where_it_waited(layers, warm):
     """No CPU used: stopped once idle for its limit, not at the ceiling three times as long;
     the run's Python is asked for its stack (SIGPROF) before it is stopped."""
-    cfg = SessionConfig(exercise="ex02", module="ex02", source=SLEEPS, call_time_s=3,
-                        layers=layers, warm=warm, use_torch=False, forbidden=("torch",),
-                        limits=Limits(time_s=60, memory_mb=2048, cpu_s=60))
+    cfg = SessionConfig(exercise="ex02", module="ex02", source=SLEEPS, layers=layers, warm=warm,
+                        use_torch=False, forbidden=("torch",),
+                        limits=limits_for(60, 3, 2048))
     with Session(cfg) as s:
         started = time.monotonic()
         with pytest.raises(StudentFault, match=r"stopped after 3 s in which it used no CPU "
-                                               r"time.*\(stopped at line 5, in GD\)"):
+                                               r"time.*\(stopped at line 5, in GD\)") as e:
             s.call("GD", [], None)
         assert time.monotonic() - started < within(3 * 3)
         assert s.usage.limit_hit == "idle"
+    assert e.value.key == ("timeout", "idle", "line 5", "")
 
 
 def test_what_the_submission_prints_is_handed_over_line_by_line_as_it_comes():
@@ -401,9 +405,9 @@ def test_what_the_submission_prints_is_handed_over_line_by_line_as_it_comes():
               "def GD(params, loss_fn, loop_max=1, learning_rate=0.1):\n"
               "    for k in range(3):\n        print(f'step {k}')\n    return 7\n")
     lines: list[str] = []
-    cfg = SessionConfig(exercise="ex02", module="ex02", source=source, call_time_s=30,
-                        layers=STRONG, use_torch=False, forbidden=("torch",),
-                        limits=Limits(time_s=60, memory_mb=2048, cpu_s=60),
+    cfg = SessionConfig(exercise="ex02", module="ex02", source=source, layers=STRONG,
+                        use_torch=False, forbidden=("torch",),
+                        limits=limits_for(60, 30, 2048),
                         on_output=lines.append)
     with Session(cfg) as s:
         assert s.call("GD", [], None) == 7

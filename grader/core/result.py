@@ -68,6 +68,12 @@ class CheckResult:
     # message says the same in a sentence. Left out of the JSON when None.
     expected: Any = None
     observed: Any = None
+    # The fault's facts, as the sandbox found them (feedback groups faults by these, with
+    # `fault`): the limit a timeout hit (cpu, wall or idle), where the student's code was
+    # ("line 14", "cell 3, line 2") and the error in its own words, without the call's name.
+    fault_limit: str = ""
+    fault_at: str = ""
+    fault_error: str = ""
 
     @property
     def passed(self) -> bool:
@@ -118,6 +124,8 @@ class Result:
     # checks: every cause (a crash or timeout, a diagnosis) ranked by the points it cost, the
     # costliest first, then "Then: ..." for the others (grader.grading.feedback).
     next_step: str = ""
+    # A load_error's fault kind (grader.core.status.FaultKind: raised, timeout, exited, ...).
+    fault: str = ""
 
     @property
     def grader_errors(self) -> tuple[CheckResult, ...]:

@@ -60,11 +60,11 @@ class Settings:
     wall_factor: float = knob(
         3.0, "x time limit", 1.0, 100.0, "sandbox",
         "a run's wall-clock ceiling, as a multiple of its CPU time limit",
-        "pending: sandbox/clock.py WALL_FACTOR; grading/pipeline.py RunInfo.wall_ceiling_s")
+        "grader/sandbox/limits.py wall_ceiling_s; grader/sandbox/clock.py Budget")
     rlimit_cpu_factor: float = knob(
         2.0, "x time limit", 1.0, 100.0, "sandbox",
         "RLIMIT_CPU of each process of a run (a backstop under the CPU count), as a multiple "
-        "of the time limit", "pending: grading/pipeline.py Limits(cpu_s=time_limit_s * 2)")
+        "of the time limit", "grader/sandbox/limits.py limits_for")
     rlimit_cpu_grace_s: int = knob(
         5, "s", 1, 3600, "sandbox",
         "from RLIMIT_CPU's soft limit (SIGXCPU) to its hard one (SIGKILL)",
@@ -72,15 +72,15 @@ class Settings:
     cpu_poll_s: float = knob(
         0.25, "s", 0.01, 5.0, "sandbox",
         "how often a waiting grader reads a run's CPU counter (the most it overshoots a limit)",
-        "pending: sandbox/clock.py POLL_S")
+        "grader/sandbox/clock.py Deadline")
     idle_s: float = knob(
         10.0, "s", 0.5, 3600.0, "sandbox",
         "a run that spends (next to) no CPU this long while the grader waits is stopped as idle",
-        "pending: sandbox/clock.py IDLE_S")
+        "grader/sandbox/clock.py Deadline")
     idle_cpu_s: float = knob(
         0.05, "s", 0.0, 10.0, "sandbox",
         "CPU seconds within idle_s below which a run counts as idle",
-        "pending: sandbox/clock.py IDLE_CPU_S")
+        "grader/sandbox/clock.py Deadline")
     file_mb: int = knob(
         64, "MB", 1, 1 << 20, "sandbox", "the largest file a run may write (RLIMIT_FSIZE)",
         "grader/sandbox/isolation.py Limits.file_mb")
@@ -94,23 +94,23 @@ class Settings:
     group_memory_headroom: float = knob(
         1.25, "x memory limit", 1.0, 10.0, "sandbox",
         "a run's cgroup memory limit, as a multiple of its address-space limit",
-        "pending: sandbox/runs.py GROUP_HEADROOM")
+        "grader/sandbox/runs.py group_memory_mb")
     sandbox_tasks: int = knob(
         8, "tasks", 0, 1024, "sandbox",
         "tasks a cold sandbox adds to a run's own (bubblewrap's init and setpriv)",
-        "pending: sandbox/runs.py SANDBOX_TASKS")
+        "grader/sandbox/runs.py ColdRun")
     output_cap_bytes: int = knob(
         64 * 1024, "bytes", 1024, 1 << 30, "sandbox",
         "what a run prints that the grader keeps (the rest is dropped, the report says so)",
-        "pending: sandbox/session.py OUTPUT_CAP")
+        "grader/sandbox/session.py")
     handshake_bytes: int = knob(
         64 * 1024, "bytes", 1024, 1 << 30, "sandbox",
         "the child's first message (\"loaded\", or a traceback) at most",
-        "pending: sandbox/session.py HANDSHAKE_BYTES")
+        "grader/sandbox/session.py")
     stack_wait_s: float = knob(
         0.2, "s", 0.0, 10.0, "sandbox",
         "wait for the stack a run dumps at its deadline to reach its output",
-        "pending: sandbox/session.py STACK_WAIT_S")
+        "grader/sandbox/session.py")
     wire_max_message_bytes: int = knob(
         256 << 20, "bytes", 1 << 20, 1 << 31, "sandbox",
         "the largest message either side of the wire accepts",
@@ -130,18 +130,18 @@ class Settings:
     zygote_start_s: float = knob(
         120.0, "s", 1.0, 3600.0, "sandbox",
         "a warm sandbox's start (importing torch on a busy machine) at most",
-        "pending: sandbox/zygote.py START_S")
+        "grader/sandbox/zygote.py")
     zygote_answer_s: float = knob(
         10.0, "s", 0.1, 600.0, "sandbox",
         "a warm sandbox's answer to a fork or a clean-up at most (slower: stuck or stopped)",
-        "pending: sandbox/zygote.py ANSWER_S")
+        "grader/sandbox/zygote.py, runs.py")
     slot_uid: int = knob(
         61000, "uid", 1000, 4_000_000_000, "sandbox",
         "a grader running as root drops slot N's runs to this uid + N",
         "pending: sandbox/isolation.py SLOT_UID (tests patch it)")
     uid_span: int = knob(
         1000, "uids", 1, 1_000_000, "sandbox", "slot uids leased above slot_uid at most",
-        "pending: sandbox/uids.py SPAN")
+        "grader/sandbox/uids.py")
     # ---- grading: one submission ----
     submission_max_bytes: int = knob(
         2_000_000, "bytes", 1000, 1 << 31, "grading",

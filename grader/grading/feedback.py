@@ -59,13 +59,11 @@ class Fault:
     explanation: str = ""        # grader.grading.explain's words on the exception, where it had any
 
 
-def _fault_key(c: CheckResult) -> str:
-    # "descend(...) raised NameError: ..." and "notes_loss(...) raised NameError: ..." are one
-    # cause: the part after the probe's name says what happened.
-    msg = clean(c.message)
-    m = re.search(r"\b(raised|did not finish within|ran out of memory|returned|sent back)\b.*",
-                  msg, re.S)
-    return f"{c.fault}:{m.group(0) if m else msg}"
+def _fault_key(c: CheckResult) -> tuple[str, str, str, str]:
+    """One fault whatever call met it: the same kind, limit, place and error, as the sandbox
+    recorded them ("descend(...) raised NameError: ..." and "notes_loss(...) raised NameError:
+    ..." at the same line are one cause; so are two idle timeouts stopped at one place)."""
+    return c.fault, c.fault_limit, c.fault_at, c.fault_error
 
 
 def faults(checks: Sequence[CheckResult]) -> list[Fault]:
@@ -84,15 +82,7 @@ def _fault(g: list[CheckResult]) -> Fault:
 def grouped(checks: Sequence[CheckResult]) -> set[str]:
     """Names of the checks whose message a fault panel already shows (in a group of two or
     more): their own panels can say "see above" instead of repeating it."""
-    out: set[str] = set()
-    groups: dict[str, list[CheckResult]] = {}
-    for c in checks:
-        if c.fault and c.status in (FAILED, ERROR):
-            groups.setdefault(_fault_key(c), []).append(c)
-    for g in groups.values():
-        if len(g) > 1:
-            out.update(c.name for c in g)
-    return out
+    return {c.name for _, g in _fault_groups(checks) if len(g) > 1 for c in g}
 
 
 def next_step(status: str, message: str, checks: Sequence[CheckResult],
@@ -221,7 +211,7 @@ def _is_fault(c: CheckResult) -> bool:
 
 
 def _fault_groups(checks: Sequence[CheckResult]) -> list[tuple[Fault, list[CheckResult]]]:
-    groups: dict[str, list[CheckResult]] = {}
+    groups: dict[tuple[str, str, str, str], list[CheckResult]] = {}
     for c in checks:
         if _is_fault(c):
             groups.setdefault(_fault_key(c), []).append(c)

@@ -72,6 +72,14 @@ class Submission:
         return self.run_source or self.source
 
 
+def cell_raised_note(cell: int, error_type: str, message: str, line: int | None) -> str:
+    """The note on a notebook cell that raised (the child's record of it): "cell 3 raised
+    NameError: name 'x' is not defined (line 2); the cells after it still ran", the words
+    `failed_cell` reads. One line: a message of several lines gives its first."""
+    note = f"cell {cell} raised {error_type}: {message} (line {line}); {_RAN_ON}"
+    return note.splitlines()[0].strip()
+
+
 def failed_cell(note: str) -> tuple[int, str] | None:
     """For a note that says a notebook cell did not run to its end, (the cell's number, what
     happened: "has a SyntaxError on line 1: invalid syntax (`x = = 1`)" or "raised NameError:

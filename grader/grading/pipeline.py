@@ -17,12 +17,13 @@ from typing import Any
 
 from grader import __version__
 from grader.grading.feedback import next_step
-from grader.grading.loader import CELL_FAILED, Submission, load_submission, locate_run, syntax_error
+from grader.grading.loader import (Submission, cell_raised_note, load_submission, locate,
+                                   syntax_error)
 from grader.core.result import (ERROR, FAILED, FORBIDDEN, GRADED, GRADER_ERROR, LOAD_ERROR, PASSED,
                      SYNTAX_ERROR, CheckResult, Result, RunInfo)
 from grader.sandbox import zygote
-from grader.sandbox.clock import WALL_FACTOR
-from grader.sandbox.isolation import Layers, Limits, detect_layers
+from grader.sandbox.isolation import Layers, detect_layers
+from grader.sandbox.limits import limits_for
 from grader.sandbox.session import LoadFailed, Session, SessionConfig
 from grader.core.errors import ChecksBroken, GraderError
 from grader.core.spec import Exercise
@@ -68,9 +69,9 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
         session.ensure_loaded()
         outcomes = _run_checks(exercise, session, hidden, opts.seed, datasets, opts.progress,
                                audit=opts.audit_causes)
-        status, message = GRADED, ""
+        status, message, fault = GRADED, "", ""
     except LoadFailed as e:
-        outcomes, status, message = {}, LOAD_ERROR, str(e)
+        outcomes, status, message, fault = {}, LOAD_ERROR, str(e), e.kind
         log.debug("%s: %s did not load: %s", exercise.id, path, e)
     finally:
         session.close()
@@ -85,13 +86,13 @@ def grade(exercise: Exercise, path: Path, opts: GradeOptions = GradeOptions()) -
                   wall_s=round(time.monotonic() - started, 3), cpu_s=round(u.cpu_s, 3),
                   peak_mem_mb=round(u.peak_mem_mb, 1), student_s=round(u.student_s, 3),
                   starts=u.starts, ended=u.ended, time_limit_s=exercise.time_limit_s,
-                  limit_hit=u.limit_hit, wall_ceiling_s=exercise.time_limit_s * WALL_FACTOR)
+                  limit_hit=u.limit_hit, wall_ceiling_s=session.cfg.limits.wall_ceiling_s)
     log.info("%s %s: %s in %.1f s (%s, sandbox: %s, %d start%s, %s)", exercise.id, path, status,
              run.wall_s, device, run.sandbox, run.starts, "" if run.starts == 1 else "s",
              run.ended or "ended normally")
     return _result(exercise, sub, results, status, message, hidden, output=output,
-                   truncated=truncated, run=run,
-                   notes=sub.notes + _cell_notes(sub, output) + _stopped_notes(u, output))
+                   truncated=truncated, run=run, fault=fault,
+                   notes=sub.notes + _cell_notes(u.failed_cells) + _stopped_notes(u, output))
 
 
 def _stopped_notes(usage: Any, output: str) -> tuple[str, ...]:
@@ -104,13 +105,11 @@ def _stopped_notes(usage: Any, output: str) -> tuple[str, ...]:
     return (said,) if said else ()
 
 
-def _cell_notes(sub: Submission, output: str) -> tuple[str, ...]:
-    """The notebook cells that raised (their guard wrote CELL_FAILED lines to stderr); only a
-    note: the submission's output is its own to write, so nothing here enters a verdict."""
-    if not sub.run_source:
-        return ()
-    notes = [line.strip()[len("[grader] "):] for line in output.splitlines()
-             if line.lstrip().startswith(CELL_FAILED)]
+def _cell_notes(failed_cells: tuple) -> tuple[str, ...]:
+    """The notebook cells that raised, as the child's load reply recorded them (never read back
+    from the output: a student may print anything there), as notes: "cell 3 raised NameError:
+    name 'x' is not defined (line 2); the cells after it still ran"."""
+    notes = [cell_raised_note(c.cell, c.type, c.message, c.line) for c in failed_cells]
     return tuple(dict.fromkeys(n[:300] for n in notes))[:20]
 
 
@@ -172,10 +171,12 @@ def _session_config(ex: Exercise, sub: Submission, device: str, layers: Layers,
                     opts: GradeOptions, data_files: tuple = ()) -> SessionConfig:
     probes = ex.folder / "probes.py"
     return SessionConfig(
-        exercise=ex.id, module=ex.id, source=sub.runnable, layers=layers, seed=opts.seed,
-        locate=functools.partial(locate_run, sub),
-        limits=Limits(time_s=ex.time_limit_s, memory_mb=ex.memory_mb, cpu_s=ex.time_limit_s * 2),
-        call_time_s=ex.call_time_limit_s, device=device, forbidden=ex.forbidden_imports,
+        # A notebook runs cell by cell (`cells`), as Jupyter runs it: a cell that raises is a
+        # record of the child's reply, and the next cells still run.
+        exercise=ex.id, module=ex.id, source=sub.source, cells=sub.cell_starts, layers=layers,
+        seed=opts.seed, locate=functools.partial(locate, sub),
+        limits=limits_for(ex.time_limit_s, ex.call_time_limit_s, ex.memory_mb),
+        device=device, forbidden=ex.forbidden_imports,
         use_torch=ex.torch_allowed,
         probes=probes.read_text(encoding="utf-8") if probes.exists() else "",
         data_files=data_files, slot=opts.slot, gpu=opts.gpu, reply_bytes=ex.reply_mb << 20,
@@ -213,9 +214,15 @@ def _check_result(spec, outcome, load_message: str, sub: Submission | None = Non
                        hidden=spec.hidden, message=outcome.message,
                        hint="" if passed or broken else (outcome.cause_hint or spec.hint),
                        duration_s=round(outcome.duration_s, 3), plots=tuple(outcome.plots),
-                       traceback=outcome.traceback, cause=outcome.cause, fault=outcome.fault,
+                       traceback=outcome.traceback, cause=outcome.cause, fault=str(outcome.fault),
                        student_traceback=student_frames(outcome.student_traceback, sub, module),
-                       expected=outcome.expected, observed=outcome.observed)
+                       expected=outcome.expected, observed=outcome.observed,
+                       **_fault_facts(outcome.fault_facts))
+
+
+def _fault_facts(facts: tuple[str, str, str]) -> dict[str, str]:
+    limit, at, error = facts
+    return {"fault_limit": limit, "fault_at": at, "fault_error": error}
 
 
 _FRAME = re.compile(r'^\s*File "([^"]*)", line (\d+), in (.+)$')
@@ -232,7 +239,7 @@ def student_frames(tb: str, sub: Submission | None, module: str, keep: int = 3) 
     for i, line in enumerate(lines):
         m = _FRAME.match(line)
         if m and Path(m[1]).name in (f"{module}.py", Path(sub.path).name):
-            where = locate_run(sub, int(m[2]))
+            where = locate(sub, int(m[2]))
             if not where.startswith("cell"):
                 where = f"{Path(sub.path).name}, {where}"
             code = lines[i + 1].strip() if i + 1 < len(lines) and not \
@@ -252,14 +259,15 @@ def _unrunnable(ex: Exercise, sub: Submission, checks, status: str, message: str
 
 def _result(ex: Exercise, sub: Submission, results: tuple[CheckResult, ...], status: str,
             message: str, hidden: bool, output: str = "", truncated: bool = False,
-            run: RunInfo | None = None, notes: tuple[str, ...] | None = None) -> Result:
+            run: RunInfo | None = None, notes: tuple[str, ...] | None = None,
+            fault: str = "") -> Result:
     notes = sub.notes if notes is None else notes
     return Result(
         exercise=ex.id, title=ex.title, submission=str(sub.path), status=status,
         score=sum(r.points for r in results),
         # A check the grader could not run costs nothing: its points leave the maximum too.
         max_score=sum(r.max_points for r in results if r.status != GRADER_ERROR),
-        checks=results, message=message, notes=notes,
+        checks=results, message=message, notes=notes, fault=fault,
         output=output,
         output_truncated=truncated, public_only=not hidden and ex.hidden_count > 0,
         hidden_remaining=0 if hidden else ex.hidden_count,

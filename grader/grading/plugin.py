@@ -54,6 +54,8 @@ class Outcome:
     student_traceback: str = ""  # its last lines, in the student's file
     expected: Any = None         # a failed expectation's values, as data (checks.Mismatch)
     observed: Any = None
+    # the fault's facts (StudentFault's): the limit a timeout hit, where, the error's words
+    fault_facts: tuple[str, str, str] = ("", "", "")
 
 
 class Reporter:
@@ -194,7 +196,8 @@ class GraderPlugin:
         if isinstance(exc, CheckFailed) and exc.mismatch is not None:
             rep.grader_mismatch = exc.mismatch.as_data()
         if isinstance(exc, StudentFault):
-            rep.grader_fault = (exc.kind, getattr(exc, "traceback", "") or "")
+            rep.grader_fault = (exc.kind, getattr(exc, "traceback", "") or "",
+                                (exc.limit, exc.at, exc.error))
             said = self._explained(exc)
             if said and found is None:
                 rep.grader_cause = (EXPLAINED, said)
@@ -221,13 +224,13 @@ class GraderPlugin:
                 msg = getattr(report, "grader_message", "the check failed")
             plots = self._reporters.get(name, Reporter()).plots
             cause, cause_hint = getattr(report, "grader_cause", ("", ""))
-            fault, student_tb = getattr(report, "grader_fault", ("", ""))
+            fault, student_tb, facts = getattr(report, "grader_fault", ("", "", ("", "", "")))
             expected, observed = getattr(report, "grader_mismatch", (None, None))
             self.outcomes[name] = Outcome(status, msg, report.duration, list(plots),
                                           getattr(report, "grader_traceback", ""),
                                           cause=cause, cause_hint=cause_hint, fault=fault,
                                           student_traceback=student_tb, expected=expected,
-                                          observed=observed)
+                                          observed=observed, fault_facts=facts)
             if self.job is not None and self.job.progress is not None:
                 _tell(self.job.progress.finished, name, self.outcomes[name])
 

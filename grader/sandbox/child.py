@@ -150,6 +150,48 @@ def _beside(cfg, name):
 
 
 def _run(cfg):
+    _enter(cfg)
+    # after sys.path: it needs numpy for arrays. A forked child has the zygote's, loaded
+    # before any submission ran.
+    wire = _ZYGOTE_WIRE or _load_wire(cfg["wire"])
+    # Private copies of the channel: fds the student's subprocesses do not inherit.
+    fd_in, fd_out = os.dup(cfg["fd_in"]), os.dup(cfg["fd_out"])
+    os.close(cfg["fd_in"]), os.close(cfg["fd_out"])
+    load = _await_load(cfg, wire, fd_in, fd_out)
+    if not _prepare(cfg, wire.send, fd_out):
+        return
+    sealed = _seal(cfg)
+    # bound here, before the submission runs: nothing it reaches can replace them
+    error, usage, tampered, checks, _, leave = sealed["helpers"]
+    send, serve, finish, perf = wire.send, _serve, _finish, time.perf_counter
+    submission = cfg["submission"]
+    # `import __main__` is the submission itself, not this file: nothing of the grader's is
+    # reachable by name from the submission's code.
+    module = _new_module(cfg["module"], submission)
+    t0 = perf()
+    dumps = _Dumps()  # the stack just before the import's limits: where it was stopped
+    dumps.arm(load.get("wall_left_s"), load.get("cpu_left_s"), usage()[0])
+    try:
+        failed_cells = _import(module, submission, load.get("cells"))
+    except BaseException as e:  # SystemExit and KeyboardInterrupt included: all are the student's
+        leave()
+        send(fd_out, error(e, submission, "load"))
+        return
+    finally:
+        dumps.cancel()
+    leave()
+    bad = checks()
+    if bad:
+        send(fd_out, tampered(bad))
+        return
+    send(fd_out, {"ok": True, "event": "loaded", "seconds": perf() - t0, "usage": usage(),
+                  "failed_cells": failed_cells})
+    serve(module, cfg, fd_in, fd_out, wire, perf, sealed, dumps)
+    finish()
+
+
+def _enter(cfg):
+    """Into the run's own walls: behind its keeper (weak mode), its filter, its path."""
     if cfg.get("keeper") and hasattr(os, "fork"):  # returns in the child; the keeper never
         keeper = _load_wire(_beside(cfg, "keeper.py"), "_grader_keeper")
         keeper.keep(cfg["fd_in"], cfg["fd_out"], _procs(cfg).prctl)
@@ -158,47 +200,54 @@ def _run(cfg):
     # the real packages, not even for the wire codec of a restarted child.
     work = os.path.dirname(cfg["submission"])
     sys.path[:] = [p for p in cfg["sys_path"] if p != work] + [work]
-    # after sys.path: it needs numpy for arrays. A forked child has the zygote's, loaded
-    # before any submission ran.
-    wire = _ZYGOTE_WIRE or _load_wire(cfg["wire"])
-    send, recv, WireError = wire.send, wire.recv, wire.WireError
-    # Private copies of the channel: fds the student's subprocesses do not inherit.
-    fd_in, fd_out = os.dup(cfg["fd_in"]), os.dup(cfg["fd_out"])
-    os.close(cfg["fd_in"]), os.close(cfg["fd_out"])
-    perf = time.perf_counter
+
+
+def _await_load(cfg, wire, fd_in, fd_out):
+    """The grader's Load request (protocol.py), the same for either kind of run: the time left
+    for the import, a notebook's cells, and for a forked child its source. A forked child gets
+    the submission from the grader, past the zygote: the zygote never holds a student's bytes
+    that a later child, a copy of its memory, could find; the grader sends it once the run is
+    in its cgroup: nothing runs uncounted. "ready" first: a child that could not set itself up
+    never says it, and the grader then blames the zygote (and retries), not the submission."""
     if cfg.get("await_source"):
-        # A forked child gets its submission from the grader, past the zygote: the zygote
-        # never holds a student's bytes that a later child, a copy of its memory, could find.
-        # The grader sends it once the run is in its cgroup: nothing runs uncounted. "ready"
-        # first: a child that could not set itself up never says it, and the grader then
-        # blames the zygote (and retries), not the submission.
-        send(fd_out, {"event": "ready"})
-        try:
-            first = recv(fd_in)
-            source = first["source"]
-            cfg["load_limit_s"], cfg["load_cpu_s"] = first.get("limit_s"), first.get("cpu_s")
-        except (EOFError, KeyError, TypeError, WireError):
-            _exit(71)
+        wire.send(fd_out, {"event": "ready"})
+    try:
+        load = wire.recv(fd_in)
+        if load["op"] != "load":
+            raise KeyError("op")
+        source = load.pop("source") if cfg.get("await_source") else None
+        if cfg.get("await_source") and not isinstance(source, str):
+            raise TypeError("source")
+    except (EOFError, KeyError, TypeError, wire.WireError):
+        _exit(71)
+    if source is not None:
         with open(cfg["submission"], "x", encoding="utf-8") as f:
             f.write(source)
-        del first, source
+    return load
 
+
+def _prepare(cfg, send, fd_out):
+    """The forbidden imports refused, argv, seeds and line-buffered output; False (the error
+    sent) where the machine's torch is broken."""
     finder = _helper(cfg, "hooks").sealed(_FORBIDDEN, "Forbidden")
     sys.meta_path.insert(0, finder(cfg["forbidden"], NEVER, cfg["exercise"]))
     sys.argv = [cfg["submission"]]
-    submission = cfg["submission"]
     try:
         _fix_seeds(cfg["seed"], cfg["use_torch"], cfg["device"], cfg.get("gpu_memory_fraction"))
     except Exception as e:  # a broken torch install is the machine's fault, say so plainly
-        send(fd_out, _error(e, submission, "setup"))
-        return
+        send(fd_out, _error(e, cfg["submission"], "setup"))
+        return False
     try:  # what it printed reaches the report even if it is killed before flushing
         sys.stdout.reconfigure(line_buffering=True)
     except (AttributeError, ValueError):
         pass
-    # Last, just before the submission: what it may not change or reach (guard.py, hooks.py,
-    # readers.py), and this file's helpers bound as locals, where nothing the submission
-    # reaches can replace them.
+    return True
+
+
+def _seal(cfg):
+    """Last, just before the submission: what it may not change or reach (guard.py, hooks.py,
+    readers.py), and this file's helpers bound, where nothing the submission reaches can
+    replace them."""
     guard = _ZYGOTE_GUARD or _load_wire(cfg["guard"], "_grader_guard")
     if cfg.get("disabled"):  # every route to what the exercise refuses (skills.py)
         _helper(cfg, "skills").close(cfg["disabled"], cfg["exercise"])
@@ -209,39 +258,78 @@ def _run(cfg):
     read, faults = readers.make(surface.modules_as_they_were())
     enter, leave, as_grader = hooks.quarantine()
     checks = _checks(surface.changes, foreign_handlers, faults)
-    helpers = (_error, _usage, _tampered, checks, enter, leave)
     _procs(cfg).prctl(4, 0)  # not dumpable: no /proc/self/mem, no reopening pipes via /proc
-    work = os.path.dirname(submission)
+    work = os.path.dirname(cfg["submission"])
     # Package folders are never the submission's; the scratch folder (or a folder above it,
     # /work for a forked run's /work/runN) is not a package folder.
     packages = [p for p in cfg["sys_path"] if not (work + "/").startswith(p.rstrip("/") + "/")]
     guard.install_hook([work + "/"], ["<probes>"], packages + [os.path.dirname(cfg["wire"])])
-    # `import __main__` is the submission itself, not this file: nothing of the grader's is
-    # reachable by name from the submission's code.
-    module = _new_module(cfg["module"], submission)
-    t0 = perf()
-    dumps = _Dumps()  # the stack just before the import's limits: where it was stopped
-    dumps.arm(cfg.get("load_limit_s"), cfg.get("load_cpu_s"), _usage()[0])
+    return {"helpers": (_error, _usage, _tampered, checks, enter, leave), "surface": surface,
+            "trusted": trusted, "probes_builtins": dict(trusted, **read),
+            "as_grader": as_grader}
+
+
+def _cell_codes(text, submission, cells, whole):
+    """(cell number, first line, code) per cell, each compiled on its own at its own lines
+    (blank lines before it), with the `from __future__` features of the whole file (only its
+    first cell may hold them). All compiled before any runs, as the whole file was."""
+    import __future__
+    features = 0
+    for name in __future__.all_feature_names:
+        features |= getattr(__future__, name).compiler_flag
+    flags = whole.co_flags & features
+    lines = text.split("\n")
+    starts = [s for s, _ in cells] + [len(lines) + 2]
+    out = []
+    for (start, cell), end in zip(cells, starts[1:]):
+        body = "\n" * (start - 1) + "\n".join(lines[start - 1:end - 2])
+        out.append((cell, start, compile(body, submission, "exec", flags, True)))
+    return out
+
+
+def _failed_cell(e, cell, start, submission, write=os.write):
+    """The record of a cell that raised, and its line on stderr, where the run's output shows
+    it (the grader reads the record, never the output: a student may print anything)."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != submission:
+        tb = tb.tb_next
+    line = tb.tb_lineno - start + 1 if tb is not None else 1
     try:
-        with open(submission, "rb") as f:
-            code = compile(f.read(), submission, "exec")
-        exec(code, module.__dict__)
-    except BaseException as e:  # SystemExit and KeyboardInterrupt included: all are the student's
-        leave()
-        send(fd_out, helpers[0](e, submission, "load"))
-        return
-    finally:
-        dumps.cancel()
-    leave()
-    bad = checks()
-    if bad:
-        send(fd_out, helpers[2](bad))
-        return
-    send(fd_out, {"ok": True, "event": "loaded", "seconds": perf() - t0, "usage": helpers[1]()})
-    probes_builtins = dict(trusted, **read)
-    _serve(module, cfg, fd_in, fd_out, wire, perf, surface, trusted, probes_builtins, helpers,
-           dumps, as_grader)
-    # Done: leave now, without the student's atexit handlers or never-ending threads.
+        message = str(e)
+    except Exception:  # an exception whose __str__ raises
+        message = ""
+    record = {"cell": cell, "type": type(e).__name__, "message": message[:2000], "line": line}
+    said = f"[grader] cell {cell} raised {record['type']}: {message} (line {line}); " \
+           f"the cells after it still ran\n"
+    try:
+        write(2, said.encode("utf-8", "replace"))
+    except OSError:
+        pass
+    return record
+
+
+def _import(module, submission, cells, compile=compile, exec=exec, Exception=Exception,
+            record=_failed_cell):
+    """Run the submission's file in `module`. A notebook's cells (`cells`: [first line, cell
+    number] each) run one by one, as Jupyter runs them: one that raises an Exception is
+    recorded (`_failed_cell`, bound before any of it runs) and the next cells still run. The records, for the load's reply."""
+    with open(submission, "rb") as f:
+        text = f.read()
+    whole = compile(text, submission, "exec")
+    if not cells:
+        exec(whole, module.__dict__)
+        return []
+    failed = []
+    for cell, start, code in _cell_codes(text.decode("utf-8"), submission, cells, whole):
+        try:
+            exec(code, module.__dict__)
+        except Exception as e:
+            failed.append(record(e, cell, start, submission))
+    return failed
+
+
+def _finish():
+    """Done: leave now, without the student's atexit handlers or never-ending threads."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -313,12 +401,13 @@ class _Dumps:
         if self.itimer is not None and self.prof is not None:
             faulthandler.register(signal.SIGPROF, file=sys.stderr, all_threads=True)
 
-    def arm(self, wall_s, cpu_s, cpu_used=0.0):
-        """`wall_s`, `cpu_s`: numbers from the grader, or None."""
-        if wall_s is not None and wall_s > 0.5:
-            self.later(wall_s - 0.3, file=sys.stderr)
-        if self.itimer is not None and cpu_s is not None and cpu_s - cpu_used > 0.5:
-            self.itimer(self.prof, cpu_s - cpu_used - 0.2)
+    def arm(self, wall_left_s, cpu_left_s, cpu_used=0.0):
+        """What is left of the request's budgets (protocol.py), from the grader, or None;
+        `cpu_used`: this process's CPU seconds so far (ITIMER_PROF counts from here)."""
+        if wall_left_s is not None and wall_left_s > 0.5:
+            self.later(wall_left_s - 0.3, file=sys.stderr)
+        if self.itimer is not None and cpu_left_s is not None and cpu_left_s - cpu_used > 0.5:
+            self.itimer(self.prof, cpu_left_s - cpu_used - 0.2)
 
     def cancel(self):
         self.cancel_later()
@@ -326,47 +415,69 @@ class _Dumps:
             self.itimer(self.prof, 0)
 
 
-def _serve(module, cfg, fd_in, fd_out, wire, perf, surface, trusted, probes_builtins, helpers,
-           dumps, as_grader):
+def _serve(module, cfg, fd_in, fd_out, wire, perf, sealed, dumps):
+    """Answer the grader's requests until it says exit (or closes the channel)."""
+    trusted = sealed["trusted"]
     # The builtins this loop uses, as they are now (the import left them untouched, or the
     # surface check said so): a call that replaces one later cannot break the loop itself.
-    isinstance, getattr, dict, BaseException = (trusted["isinstance"], trusted["getattr"],
-                                                trusted["dict"], trusted["BaseException"])
     number = (trusted["int"], trusted["float"])
-    exec_ = trusted["exec"]
-    send, recv, frame, write_all = wire.send, wire.recv, wire.frame, wire.write_all
-    WireError = wire.WireError
-    error, usage, tampered, checks, enter, leave = helpers
-    code_of, watch = _probe_loader(), surface.watch
-    arm, cancel_dumps = dumps.arm, dumps.cancel
-    # The probes' builtins are the ones from before the submission ran, with readers that read
-    # only the libraries' own types (readers.py); watched like the probes' namespace (a
-    # callback's __builtins__ leads there). The data paths are read-only.
-    probes = {"device": cfg["device"], "DATA": _frozen(dict(cfg.get("data", {}))),
-              "__name__": "probes", "__builtins__": probes_builtins}
-    watch("the grader's probes' builtins", probes_builtins)
-    submission = cfg["submission"]
+    recv, send, isinstance = wire.recv, wire.send, trusted["isinstance"]
+    load_probes, answer = _probes_loader(cfg, sealed, trusted), _answerer(
+        module, cfg, wire, perf, sealed, dumps, trusted)
     while True:
         try:
             req = recv(fd_in)
         except EOFError:
             return
-        op, rid = req.get("op"), req.get("id")
+        op = req.get("op")
         if op == "exit":
             return
         if op == "probes":
-            try:  # the submission may have broken what the probes import: say so, don't die
-                code = code_of(req["code"])
-                as_grader(lambda: exec_(code, probes))
-            except BaseException as e:
-                send(fd_out, dict({"id": rid}, **error(e, submission, "probes")))
-                continue
-            watch("the grader's probes", probes)  # a callback's __globals__ leads here
-            send(fd_out, {"id": rid, "ok": True})
+            send(fd_out, load_probes(req))
             continue
+        limits = [req.get(k) for k in ("wall_left_s", "cpu_left_s")]
+        answer(fd_out, req, *[v if isinstance(v, number) else None for v in limits])
+
+
+def _probes_loader(cfg, sealed, trusted):
+    """Loads the probes the grader sends (their namespace, `probes`, is the calls' too)."""
+    code_of, watch, as_grader = _probe_loader(), sealed["surface"].watch, sealed["as_grader"]
+    exec_, dict, BaseException = trusted["exec"], trusted["dict"], trusted["BaseException"]
+    error, submission = sealed["helpers"][0], cfg["submission"]
+    # The probes' builtins are the ones from before the submission ran, with readers that read
+    # only the libraries' own types (readers.py); watched like the probes' namespace (a
+    # callback's __builtins__ leads there). The data paths are read-only.
+    probes = sealed["probes"] = {
+        "device": cfg["device"], "DATA": _frozen(dict(cfg.get("data", {}))),
+        "__name__": "probes", "__builtins__": sealed["probes_builtins"]}
+    watch("the grader's probes' builtins", sealed["probes_builtins"])
+
+    def load(req):
+        rid = req.get("id")
+        try:  # the submission may have broken what the probes import: say so, don't die
+            code = code_of(req["code"])
+            as_grader(lambda: exec_(code, probes))
+        except BaseException as e:
+            return dict({"id": rid}, **error(e, submission, "probes"))
+        watch("the grader's probes", probes)  # a callback's __globals__ leads here
+        return {"id": rid, "ok": True}
+    return load
+
+
+def _answerer(module, cfg, wire, perf, sealed, dumps, trusted):
+    """Answers one call of the submission's function or of a probe: runs it between the
+    quarantine's enter and leave, encodes its answer, then checks nothing was changed."""
+    getattr, dict, BaseException = trusted["getattr"], trusted["dict"], trusted["BaseException"]
+    isinstance = trusted["isinstance"]
+    frame, write_all, send, WireError = wire.frame, wire.write_all, wire.send, wire.WireError
+    error, usage, tampered, checks, enter, leave = sealed["helpers"]
+    arm, cancel_dumps, probes = dumps.arm, dumps.cancel, sealed["probes"]
+    submission = cfg["submission"]
+
+    def answer(fd_out, req, wall_left_s, cpu_left_s):
+        op, rid = req.get("op"), req.get("id")
         t0 = perf()
-        limit, cpu = req.get("limit_s"), req.get("cpu_s")
-        arm(limit if isinstance(limit, number) else None, cpu if isinstance(cpu, number) else None)
+        arm(wall_left_s, cpu_left_s)
         enter()
         fn = None
         try:
@@ -380,23 +491,24 @@ def _serve(module, cfg, fd_in, fd_out, wire, perf, surface, trusted, probes_buil
         leave()
         cancel_dumps()
         if failed is not None:
-            answer = dict({"id": rid}, **error(failed, submission, "call"), usage=usage())
+            reply = dict({"id": rid}, **error(failed, submission, "call"), usage=usage())
         else:
-            answer = {"id": rid, "ok": True, "value": value, "seconds": perf() - t0,
-                      "usage": usage()}
+            reply = {"id": rid, "ok": True, "value": value, "seconds": perf() - t0,
+                     "usage": usage()}
         try:  # encoded before the check: what encoding runs of the submission's, and whatever
-            framed = frame(answer)  # dropping its value sets off, is checked too
+            framed = frame(reply)  # dropping its value sets off, is checked too
         except Exception as e:  # WireError, or a hostile object's own error while encoded
             why = str(e) if isinstance(e, WireError) else \
                 f"a value that cannot be sent back to the grader ({type(e).__name__})"
             framed = frame({"id": rid, "ok": False, "phase": "return", "error": {
                 "type": "WireError", "message": why[:500], "line": None, "traceback": ""}})
-        del answer, value, failed, fn
+        del reply, value, failed, fn
         bad = checks()
         if bad:  # whatever it answered was read through what it changed
             send(fd_out, dict({"id": rid}, **tampered(bad)))
-            continue
+            return
         write_all(fd_out, framed)
+    return answer
 
 
 def _probe_loader():

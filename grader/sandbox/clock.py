@@ -5,8 +5,8 @@ README's ex03 recipe used 98 s of wall time for 36 s of CPU, and honest code tim
 is what the submission itself spends, whatever runs beside it, so the exercise's limits count
 that: the run's cgroup where the machine has one (threads and DataLoader workers included), else
 the run's process tree in /proc. Code that waits instead of working (a sleep, a blocked read, a
-stopped process) spends none: the ceiling, WALL_FACTOR times the limit, stops it, and sooner
-still, a run that spent (next to) no CPU for IDLE_S (or its limit, if shorter) while the grader
+stopped process) spends none: the ceiling, `wall_factor` times the limit, stops it, and sooner
+still, a run that spent (next to) no CPU for `idle_s` (or its limit, if shorter) while the grader
 waited for its answer is stopped as idle. Honest code under load still gets its share of a
 core: 0.5% of one for 10 s would take a machine two hundred times oversubscribed.
 
@@ -26,11 +26,12 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-WALL_FACTOR = 3.0
-# How often a waiting grader looks at the CPU counter: a run overshoots its CPU limit by at
-# most this much per thread, and each look costs a read of one cgroup file (about 1 us).
-POLL_S = 0.25
-IDLE_S, IDLE_CPU_S = 10.0, 0.05
+from grader.core.settings import current
+
+# The settings this reads (grader.core.settings): `cpu_poll_s`, how often a waiting grader
+# looks at the CPU counter (a run overshoots its CPU limit by at most this much per thread, and
+# each look costs a read of one cgroup file, about 1 us); `idle_s` and `idle_cpu_s`, a run
+# that spends less than idle_cpu_s of CPU in idle_s is waiting, not computing; `wall_factor`.
 CPU, WALL, IDLE = "cpu", "wall", "idle"
 
 
@@ -40,11 +41,11 @@ def _never_waited() -> float:
 
 @dataclass(frozen=True)
 class Budget:
-    """`cpu_s` CPU seconds counted on `meter` from `cpu_at_start`, and `wall_s` seconds of
-    waiting from the monotonic time `started`, less the seconds `waited` says the run spent
+    """`time_limit_s` CPU seconds counted on `meter` from `cpu_at_start`, and `wall_ceiling_s`
+    seconds of waiting from the monotonic time `started`, less the seconds `waited` says the run spent
     ready to run but without a CPU (from `waited_at_start`)."""
-    cpu_s: float
-    wall_s: float
+    time_limit_s: float
+    wall_ceiling_s: float
     started: float
     meter: Callable[[], float]
     cpu_at_start: float = 0.0
@@ -52,11 +53,13 @@ class Budget:
     waited_at_start: float = 0.0
 
     @classmethod
-    def start(cls, cpu_s: float, meter: Callable[[], float], wall_factor: float = WALL_FACTOR,
+    def start(cls, time_limit_s: float, meter: Callable[[], float],
+              wall_factor: float | None = None,
               waited: Callable[[], float] | None = None) -> "Budget":
         waited = waited or _never_waited
-        return cls(cpu_s, cpu_s * wall_factor, time.monotonic(), meter, meter(), waited,
-                   waited())
+        wall_factor = current().wall_factor if wall_factor is None else wall_factor
+        return cls(time_limit_s, time_limit_s * wall_factor, time.monotonic(), meter, meter(),
+                   waited, waited())
 
     def cpu_used(self) -> float:
         return self.meter() - self.cpu_at_start
@@ -65,13 +68,13 @@ class Budget:
         """`meter_now`: the meter's reading, where the caller has one (it reads it once for
         several budgets)."""
         now = self.meter() if meter_now is None else meter_now
-        return self.cpu_s - (now - self.cpu_at_start)
+        return self.time_limit_s - (now - self.cpu_at_start)
 
     def wall_left(self, now: float | None = None, waited_now: float | None = None) -> float:
         """Seconds of the ceiling left: wall time since the start, less the time starved."""
         now = time.monotonic() if now is None else now
         starved = (self.waited() if waited_now is None else waited_now) - self.waited_at_start
-        return self.started + self.wall_s + starved - now
+        return self.started + self.wall_ceiling_s + starved - now
 
 
 class Deadline:
@@ -79,25 +82,27 @@ class Deadline:
     budgets count CPU on the same meter."""
 
     def __init__(self, *budgets: Budget, idle_s: float | None = None):
-        """`idle_s`: IDLE_S, or the smallest CPU budget where that is shorter (a call of 3 s
-        that has computed nothing for 3 s is not going to)."""
+        """`idle_s`: the `idle_s` setting, or the smallest CPU budget where that is shorter (a
+        call of 3 s that has computed nothing for 3 s is not going to)."""
         self.budgets = budgets
+        policy = current()
+        self.poll_s, self.idle_cpu_s = policy.cpu_poll_s, policy.idle_cpu_s
         self.idle_s = idle_s if idle_s is not None else \
-            max(min(IDLE_S, *(b.cpu_s for b in budgets)), 1.0)
+            max(min(policy.idle_s, *(b.time_limit_s for b in budgets)), 1.0)
         # When it last used CPU, on the clock of the time it could run (wall less starved).
         self._active = (time.monotonic() - budgets[0].waited(), budgets[0].meter())
 
     def __call__(self) -> float:
         # One read of each meter: the budgets share them.
         cpu, now, waited = self.budgets[0].meter(), time.monotonic(), self.budgets[0].waited()
-        left = POLL_S
+        left = self.poll_s
         for b in self.budgets:
             if b.cpu_left(cpu) <= 0:
                 return -1.0
             # not the CPU left: a sleeping run spends none
             left = min(left, b.wall_left(now, waited))
         could_run = now - waited
-        if cpu - self._active[1] >= IDLE_CPU_S:
+        if cpu - self._active[1] >= self.idle_cpu_s:
             self._active = (could_run, cpu)
         return min(left, self._active[0] + self.idle_s - could_run)
 

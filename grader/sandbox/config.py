@@ -27,8 +27,6 @@ class ChildConfig:
     guard: str = ""              # path of guard.py, as the child sees it
     disabled: list[str] = field(default_factory=list)  # library names the exercise refuses
     data: dict[str, str] = field(default_factory=dict)   # data file name -> path inside
-    load_limit_s: float | None = None  # seconds left for the import (its stack is dumped then)
-    load_cpu_s: float | None = None    # CPU seconds left for it (the same)
     fd_in: int = -1              # the request channel (cold runs; a forked child gets its own)
     fd_out: int = -1
     # a zygote's own: it serves forks on fd_zygote and gives each child a folder under `work`
@@ -51,8 +49,7 @@ def child_config(*, exercise: str, module: str, seed: int, device: str,
                  forbidden: tuple[str, ...], use_torch: bool, gpu_memory_fraction: float | None,
                  disabled: tuple[str, ...] = (),
                  keeper: bool, data_files: tuple[tuple[str, str], ...], inside: bool,
-                 scratch: str, fds: tuple[int, int] = (-1, -1), zygote_fd: int | None = None,
-                 load_limit_s: float | None = None, load_cpu_s: float | None = None
+                 scratch: str, fds: tuple[int, int] = (-1, -1), zygote_fd: int | None = None
                  ) -> ChildConfig:
     """The configuration of a run (or, with `zygote_fd`, of the zygote that forks runs).
     `inside`: the run is in bubblewrap, where paths are the sandbox's own."""
@@ -62,10 +59,11 @@ def child_config(*, exercise: str, module: str, seed: int, device: str,
         wire=f"{helpers}/wire.py", guard=f"{helpers}/guard.py", disabled=list(disabled),
         module=module, submission=f"{work}/{module}.py",
         # a zygote imports (and preloads) without the scratch folder on its path
-        sys_path=[*([] if zygote_fd is not None else [work]), *python_paths()], seed=seed, device=device, forbidden=list(forbidden),
+        sys_path=[*([] if zygote_fd is not None else [work]), *python_paths()], seed=seed,
+        device=device, forbidden=list(forbidden),
         use_torch=use_torch, exercise=exercise, gpu_memory_fraction=gpu_memory_fraction,
         keeper=keeper, data={name: f"{INSIDE_DATA}/{name}" if inside else host
                              for name, host in data_files},
-        load_limit_s=load_limit_s, load_cpu_s=load_cpu_s, fd_in=fds[0], fd_out=fds[1],
+        fd_in=fds[0], fd_out=fds[1],
         zygote=zygote_fd is not None,
         fd_zygote=-1 if zygote_fd is None else zygote_fd, work=INSIDE_WORK if inside else "")

@@ -34,15 +34,25 @@ def _zygote(cfg, load, warm=None):
     the namespace except the zygote is killed and /work and /tmp are emptied, so nothing of one
     submission meets the next. The zygote cannot be traced or read by its children (not
     dumpable); one that kills or stops it only ends its own run: the grader starts another."""
-    import gc
-    import shutil
     import socket
     import json, random, traceback, types  # noqa: E401,F401  what a child needs, imported once
     sys.path[:] = list(cfg["sys_path"])
     wire = load(cfg["wire"])
     sock = socket.socket(fileno=cfg["fd_zygote"])
-    fd = sock.fileno()
-    if os.getpid() > 16:  # kill(-1) below is only safe inside a pid namespace of our own
+    _warm_up(cfg, wire, sock.fileno(), warm)
+    # What every child starts from, set explicitly in each (`_forked_child`), and what the
+    # zygote checks it still holds before each fork: a run cannot act on it (seccomp.py's
+    # per-run filter), and a zygote found changed anyway is the grader's fault: it says so,
+    # and the grader starts another (the run is retried, never graded on a broken sandbox).
+    start = _state()
+    wire.send(sock.fileno(), {"ok": True, "event": "ready"})
+    return _serve_forks(cfg, wire, sock, start)
+
+
+def _warm_up(cfg, wire, fd, warm):
+    """Check the namespace, import what every child needs, and shut the zygote to its
+    children: not dumpable, their subreaper, deaf to the signals that would end it."""
+    if os.getpid() > 16:  # kill(-1) in _reap is only safe inside a pid namespace of our own
         wire.send(fd, {"ok": False, "error": "the zygote needs a pid namespace of its own"})
         _exit(1)
     try:
@@ -58,13 +68,14 @@ def _zygote(cfg, load, warm=None):
     _prctl(36, 1)   # PR_SET_CHILD_SUBREAPER: what a child leaves behind becomes ours to reap
     for name in _ZYGOTE_SIGNALS:
         signal.signal(getattr(signal, name), signal.SIG_IGN)
-    # What every child starts from, set explicitly in each (`_forked_child`), and what the
-    # zygote checks it still holds before each fork: a run cannot act on it (seccomp.py's
-    # per-run filter), and a zygote found changed anyway is the grader's fault: it says so,
-    # and the grader starts another (the run is retried, never graded on a broken sandbox).
-    start = _state()
-    wire.send(fd, {"ok": True, "event": "ready"})
-    runs, n = {}, 0
+
+
+def _serve_forks(cfg, wire, sock, start):
+    """The grader's requests, fork and reap, until it closes the socket; returns only in a
+    forked child: (its config, the wire module)."""
+    import shutil
+    import socket
+    fd, n = sock.fileno(), 0
     while True:
         try:
             head, fds, _, _ = socket.recv_fds(sock, 1, 3)
@@ -72,43 +83,52 @@ def _zygote(cfg, load, warm=None):
         except (OSError, EOFError, wire.WireError):
             _exit(0)
         if req.get("op") == "fork":
-            changed = _changed(start)
-            if changed:
-                socket.send_fds(sock, [b"N"], [])
-                wire.send(fd, {"ok": False, "error": f"the zygote's {changed} changed"})
-                for f in fds:
-                    os.close(f)
-                continue
-            _preload(req.get("preload", ()))
-            # Whatever the zygote imported goes to the collector's permanent generation: a
-            # child's collections then skip torch's hundreds of thousands of objects, instead
-            # of walking them and copying every page they touch (copy on write).
-            gc.freeze()
             n += 1
-            pid = _fork()
-            if pid == 0:
-                try:
-                    return _forked_child(req, fds, f"{cfg['work']}/run{n}", sock, start), wire
-                except BaseException:
-                    _exit(70)
-            runs[pid] = f"{cfg['work']}/run{n}"
-            for f in fds:
-                os.close(f)
-            # The child's pidfd lets the grader name it outside the namespace (its cgroup).
-            pidfd = _pidfd(pid)
-            socket.send_fds(sock, [b"P" if pidfd is not None else b"N"],
-                            [pidfd] if pidfd is not None else [])
-            if pidfd is not None:
-                os.close(pidfd)
-            wire.send(fd, {"ok": True, "pid": pid})
+            child = _fork_one(req, fds, f"{cfg['work']}/run{n}", sock, wire, start)
+            if child is not None:
+                return child, wire
         elif req.get("op") == "reap":
-            pid = int(req["pid"])
-            reply = _reap(pid, float(req.get("grace_s", 0)))
-            runs.pop(pid, None)
+            reply = _reap(int(req["pid"]), float(req.get("grace_s", 0)))
             reply["clean"] = _wipe((cfg["work"], "/tmp", "/dev/shm"), shutil)
             wire.send(fd, dict(reply, ok=True))
         else:
             _exit(0)
+
+
+def _fork_one(req, fds, run, sock, wire, start):
+    """Fork the child the request asks for; in the child, its config; in the zygote, None
+    (the child's pidfd, then its pid, sent to the grader)."""
+    import gc
+    import socket
+    fd = sock.fileno()
+    changed = _changed(start)
+    if changed:
+        socket.send_fds(sock, [b"N"], [])
+        wire.send(fd, {"ok": False, "error": f"the zygote's {changed} changed"})
+        for f in fds:
+            os.close(f)
+        return None
+    _preload(req.get("preload", ()))
+    # Whatever the zygote imported goes to the collector's permanent generation: a child's
+    # collections then skip torch's hundreds of thousands of objects, instead of walking them
+    # and copying every page they touch (copy on write).
+    gc.freeze()
+    pid = _fork()
+    if pid == 0:
+        try:
+            return _forked_child(req, fds, run, sock, start)
+        except BaseException:
+            _exit(70)
+    for f in fds:
+        os.close(f)
+    # The child's pidfd lets the grader name it outside the namespace (its cgroup).
+    pidfd = _pidfd(pid)
+    socket.send_fds(sock, [b"P" if pidfd is not None else b"N"],
+                    [pidfd] if pidfd is not None else [])
+    if pidfd is not None:
+        os.close(pidfd)
+    wire.send(fd, {"ok": True, "pid": pid})
+    return None
 
 
 _PRELOADED = set()               # in the zygote: module names it has tried to import

@@ -19,11 +19,10 @@ import os
 import shutil
 import sys
 import sysconfig
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from grader.core.settings import current
-
+from grader.sandbox.limits import Limits
 from .procs import apply_rlimits  # noqa: F401  (isolation.preexec sets it; kept importable here)
 
 SANDBOX_DIR = Path(__file__).resolve().parent
@@ -34,19 +33,6 @@ SETPRIV = "/usr/bin/setpriv"
 # The files that run inside the sandbox (standard library only; the grader is not visible there).
 INSIDE_FILES = ("child.py", "wire.py", "guard.py", "forkserver.py", "keeper.py", "procs.py",
                 "seccomp.py", "hooks.py", "readers.py", "skills.py")
-
-
-@dataclass(frozen=True)
-class Limits:
-    time_s: float                # CPU seconds for the whole run (clock.py: a wall ceiling above)
-    memory_mb: int
-    cpu_s: float                 # RLIMIT_CPU of each process: a backstop above time_s
-    # The grader's policy, from the settings table (grader.core.settings) when not given.
-    file_mb: int = field(default_factory=lambda: current().file_mb)  # one file written
-    # processes and threads, on top of what the run's user has
-    nproc: int = field(default_factory=lambda: current().nproc)
-    # each of /work and /tmp inside bubblewrap (kept in memory)
-    scratch_mb: int = field(default_factory=lambda: current().scratch_mb)
 
 
 @dataclass(frozen=True)
@@ -326,7 +312,7 @@ def rlimit_values(limits: Limits, uid: int | None = None, device: str = "cpu",
             nproc = running + limits.nproc
     # CUDA maps huge virtual ranges: an address-space limit breaks it (GPU memory is capped
     # with torch.cuda.set_per_process_memory_fraction instead).
-    return {"cpu_s": max(1, int(limits.cpu_s)),
+    return {"cpu_s": max(1, int(limits.rlimit_cpu_s)),
             "memory_mb": None if device == "cuda" else limits.memory_mb,
             "file_mb": limits.file_mb, "nproc": nproc}
 

@@ -17,22 +17,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable
 
+from grader.core.settings import current
+
 from . import cgroups, seccomp, wire, zygote
+from .protocol import bounded, is_ready
 from .clock import descendants, tree_cpu
 from .config import ChildConfig
 from .isolation import Limits, count_tasks, rlimit_values
 from .procs import apply_rlimits
 
-# A cold sandbox adds bwrap's own processes (its init and setpriv) to the run's tasks.
-SANDBOX_TASKS = 8
-# The cgroup's memory limit stands a quarter above the address-space limit: ordinary
-# allocations meet RLIMIT_AS first (a clean MemoryError, at once), and the cgroup stops only
-# what RLIMIT_AS cannot see (memfd, tmpfs, shared memory) before it reaches the machine.
-GROUP_HEADROOM = 1.25
+# Settings (grader.core.settings): `sandbox_tasks`, what a cold sandbox adds to the run's tasks
+# (bwrap's init and setpriv); `group_memory_headroom`, the cgroup's memory limit over the
+# address-space limit (a quarter above: ordinary allocations meet RLIMIT_AS first, a clean
+# MemoryError at once, and the cgroup stops only what RLIMIT_AS cannot see, memfd, tmpfs,
+# shared memory, before it reaches the machine).
 
 
 def group_memory_mb(limits: Limits) -> int | None:
-    return int(limits.memory_mb * GROUP_HEADROOM) if limits.memory_mb else None
+    return int(limits.memory_mb * current().group_memory_headroom) if limits.memory_mb else None
 
 
 @dataclass
@@ -101,7 +103,7 @@ class ColdRun(Run):
         self.launch = launch
         r_child, self.writer, self.reader, w_child = _pipes()
         if launch.group is not None:
-            launch.group.start(group_memory_mb(launch.limits), launch.limits.nproc + SANDBOX_TASKS)
+            launch.group.start(group_memory_mb(launch.limits), launch.limits.nproc + current().sandbox_tasks)
         filter_fd = seccomp.memfd() if launch.strong and seccomp.supported() else None
         keep = (r_child, w_child) + ((filter_fd,) if filter_fd is not None else ())
         try:
@@ -202,10 +204,10 @@ class ForkedRun(Run):
         broken zygote), which is the grader's fault. The run ends, the zygote is replaced,
         and the caller starts the submission elsewhere (ZygoteError)."""
         try:
-            said = wire.recv(self.reader, time.monotonic() + zygote.ANSWER_S, 256)
+            said = wire.recv(self.reader, time.monotonic() + current().zygote_answer_s, 256)
         except (EOFError, OSError, TimeoutError, wire.WireError):
             said = None
-        if isinstance(said, dict) and said.get("event") == "ready":
+        if is_ready(said):
             return
         self.end(0.0)
         self.output.close()
@@ -259,14 +261,6 @@ def _host_pid(pidfd: int) -> int:
                 if pid > 0:
                     return pid
     raise ProcessLookupError("the run has ended")
-
-
-def bounded(value, high: float) -> float:
-    """A number reported from inside the sandbox, if it is one and within [0, high]; else 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return 0.0
-    v = float(value)
-    return v if 0.0 <= v <= high else 0.0  # NaN fails both comparisons
 
 
 def _wait(pid: int, timeout: float | None, cpu_peak: list[float]) -> int | None:

@@ -13,10 +13,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from grader.core.settings import current
 from grader.sandbox import holdings
 from grader.sandbox.holdings import Holdings
 
-SPAN = 1000                      # uids base .. base + SPAN - 1
 
 
 def lock_dir() -> Path:
@@ -35,7 +35,8 @@ def lease(slot: int, base: int, held: Holdings | None = None) -> int:
     if (slot, base) in leases:
         return leases[(slot, base)][0]
     folder = lock_dir()
-    for offset in [*range(slot, SPAN), *range(0, slot)]:
+    span = current().uid_span      # uids base .. base + span - 1
+    for offset in [*range(slot, span), *range(0, slot)]:
         uid = base + offset
         fd = os.open(folder / f"{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
@@ -45,7 +46,7 @@ def lease(slot: int, base: int, held: Holdings | None = None) -> int:
             continue
         leases[(slot, base)] = (uid, fd)
         return uid
-    raise OSError(f"all {SPAN} sandbox uids from {base} are in use by other graders")
+    raise OSError(f"all {current().uid_span} sandbox uids from {base} are in use by other graders")
 
 
 def adopt(held: Holdings, parent: Holdings | None, slot: int) -> None:

@@ -24,11 +24,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from grader.core.settings import current
+
 from . import holdings, procs, seccomp, wire
 from .holdings import Holdings
 
-START_S = 120.0          # importing torch on a busy machine
-ANSWER_S = 10.0          # a fork or a clean-up: a zygote slower than this is stuck or stopped
+# Settings (grader.core.settings): `zygote_start_s`, its start at most (importing torch on a
+# busy machine); `zygote_answer_s`, a fork or a clean-up at most (slower: stuck or stopped).
 
 
 class ZygoteError(Exception):
@@ -72,7 +74,7 @@ class Zygote:
     def _await_ready(self) -> None:
         if self._ready:
             return
-        ready = self._answer(START_S, "start")
+        ready = self._answer(current().zygote_start_s, "start")
         if not ready.get("ok"):
             self.close()
             raise ZygoteError(f"the sandbox could not start: {ready.get('error', '?')}")
@@ -95,7 +97,7 @@ class Zygote:
                    fds)
         new = set(preload) - self._preloaded
         self._preloaded |= set(preload)
-        deadline = time.monotonic() + (START_S if new else ANSWER_S)
+        deadline = time.monotonic() + (current().zygote_start_s if new else current().zygote_answer_s)
         pidfd = self._receive_pidfd(deadline)
         reply = self._answer(deadline - time.monotonic(), "fork")
         if not isinstance(reply.get("pid"), int):
@@ -128,7 +130,7 @@ class Zygote:
         """End the child `pid` (after `grace_s` to exit by itself) and all it left; its wait
         status and usage. A zygote that cannot clean up after it is closed for good."""
         self._send({"op": "reap", "pid": pid, "grace_s": grace_s})
-        reply = self._answer(grace_s + ANSWER_S, "reap")
+        reply = self._answer(grace_s + current().zygote_answer_s, "reap")
         if not reply.get("clean", False):
             self.close()
         return reply
@@ -152,9 +154,9 @@ class Zygote:
             self._pidfd = None
 
     def _send(self, msg: dict, fds: tuple[int, ...] = ()) -> None:
-        deadline = time.monotonic() + ANSWER_S
+        deadline = time.monotonic() + current().zygote_answer_s
         try:
-            if not select.select([], [self._sock], [], ANSWER_S)[1]:
+            if not select.select([], [self._sock], [], current().zygote_answer_s)[1]:
                 raise TimeoutError("the zygote stopped reading")
             socket.send_fds(self._sock, [b"R"], list(fds))
             wire.send(self._sock.fileno(), msg, deadline)
