@@ -271,6 +271,27 @@ def test_a_scratch_cell_with_a_syntax_error_costs_nothing(tmp_path):
     assert SCRATCH_NOTE in console.export_text()
 
 
+def test_a_raising_cell_keeps_what_ran_before_its_raise(tmp_path):
+    """As in Jupyter: a cell that raises keeps what ran before its raise (its `import torch`,
+    which the reference below it uses), the cells after it run and are graded, and each note
+    names its cell (code cells only counted) and its line in that cell, blank lines included;
+    a broken cell before them shifts neither."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    cells = [new_code_cell("x = = 1"), new_code_cell("import torch\nprint(undefined_name)"),
+             new_markdown_cell("words"), new_code_cell(REFERENCE.replace("import torch\n", "")),
+             new_code_cell('\n\n"""a docstring\nover lines"""\nprint(not_defined_either)')]
+    path = tmp_path / "ex02.ipynb"
+    nbformat.write(new_notebook(cells=cells), str(path))
+    res = graded("ex02", str(path))
+    assert res.status == "graded" and res.score == res.max_score, res.next_step
+    assert res.notes == (SCRATCH_NOTE.replace("cell 2", "cell 1"),
+                         "cell 2 raised NameError: name 'undefined_name' is not defined (line 2); "
+                         "the cells after it still ran",
+                         "cell 4 raised NameError: name 'not_defined_either' is not defined "
+                         "(line 5); the cells after it still ran"), res.notes
+
+
 def test_a_broken_cell_that_defined_gd_is_named_first(tmp_path):
     """GD's own cell has the SyntaxError: next_step names that cell, not "GD is not defined"."""
     broken = REFERENCE.replace("import torch\n", "").replace("loss.backward()", "loss.backward(")

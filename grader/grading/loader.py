@@ -25,15 +25,12 @@ _SKIP_TAG = "skip-grading"
 # the body is graded, the magic's line dropped. Other cell magics (%%bash, %%writefile, ...) are
 # not Python: their cell is skipped.
 _WRAPPING_MAGICS = ("time", "capture")
-# What a guarded notebook cell writes to stderr when it raises; the pipeline turns such lines
-# into notes ("cell 3 raised NameError ...; the other cells ran").
-CELL_FAILED = "[grader] cell "
 # A cell that does not compile on its own is left out, as Jupyter runs each cell on its own: the
 # note says so in these words ("cell 2 has a SyntaxError on line 1: ...; <_SKIPPED_BROKEN>").
 _SKIPPED_BROKEN = "Jupyter cannot run it either: the grader skipped it and ran the other cells"
-_RAN_ON = "the cells after it still ran"   # how a CELL_FAILED line ends
+_RAN_ON = "the cells after it still ran"   # how a cell_raised_note ends
 # The notes that say a cell did not run to its end: it has a syntax error (the loader's note) or
-# it raised (its guard's CELL_FAILED line): "cell 3 raised NameError: ... (line 2); the cells...".
+# it raised (the child's record, cell_raised_note): "cell 3 raised NameError: ... (line 2); ...".
 _CELL_DID_NOT_RUN = re.compile(
     rf"cell (\d+) ((?:raised|has an?) .*?)(?:; (?:{re.escape(_RAN_ON)}|"
     rf"{re.escape(_SKIPPED_BROKEN)}))?$", re.S)
@@ -59,17 +56,9 @@ class Submission:
     sha256: str                # of the file's raw bytes
     # For notebooks: (first source line of the cell's code, cell number) per kept cell, so that
     # line numbers in errors can be reported as "cell 3, line 2". Empty for .py files.
+    # The sandbox's child runs a notebook's cells one by one by these, as Jupyter does: a cell
+    # that raises is recorded (cell_raised_note) and the next cells still run.
     cell_starts: tuple[tuple[int, int], ...] = ()
-    # For notebooks: the source that runs, as Jupyter runs a notebook: each cell guarded, so a
-    # cell that raises is reported (on stderr, CELL_FAILED) and the next cells still run; and its
-    # own cell_starts. Empty for .py files: `source` runs as it is.
-    run_source: str = ""
-    run_starts: tuple[tuple[int, int], ...] = ()
-
-    @property
-    def runnable(self) -> str:
-        """The source the sandbox imports."""
-        return self.run_source or self.source
 
 
 def cell_raised_note(cell: int, error_type: str, message: str, line: int | None) -> str:
@@ -102,7 +91,6 @@ def load_submission(path: Path, max_bytes: int | None = None) -> Submission:
     text = _decode(data, path.name)
     if not text.strip():
         raise SubmissionError(f"{path.name} is empty")
-    run_source, run_starts = "", ()
     if kind == "py":
         source, notes = _clean(text, cell=None)
         starts: tuple[tuple[int, int], ...] = ()
@@ -115,9 +103,7 @@ def load_submission(path: Path, max_bytes: int | None = None) -> Submission:
         if size > max_bytes:
             raise SubmissionError(f"the code in {path.name} is {_mb(size)} (its outputs left "
                                   f"out); submissions are limited to {_mb(max_bytes)}")
-        run_source, run_starts = _join_cells(kept, guard=True)
-    return Submission(path, kind, source, tuple(notes), hashlib.sha256(data).hexdigest(), starts,
-                      run_source=run_source, run_starts=run_starts)
+    return Submission(path, kind, source, tuple(notes), hashlib.sha256(data).hexdigest(), starts)
 
 
 def find_default_submission(exercise_id: str, cwd: Path, home: Path | None = None) -> Path:
@@ -189,11 +175,6 @@ def _compile_problem(source: str, name: str, cell_starts: tuple[tuple[int, int],
 def locate(sub: Submission, lineno: int) -> str:
     """A source line number in the student's terms: "line 12" or "cell 3, line 2"."""
     return _locate(sub.cell_starts, lineno)
-
-
-def locate_run(sub: Submission, lineno: int) -> str:
-    """The same for a line number of the source that ran (`sub.runnable`)."""
-    return _locate(sub.run_starts if sub.run_source else sub.cell_starts, lineno)
 
 
 def _locate(cell_starts: tuple[tuple[int, int], ...], lineno: int) -> str:
@@ -348,53 +329,16 @@ def _broken_note(cell: int, problem: str) -> str:
     return f"cell {cell} has {article} {head}{text}; {_SKIPPED_BROKEN}"
 
 
-def _join_cells(cells: list[tuple[int, str]], guard: bool = False
-                ) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """The code cells joined in order, and (first line, cell number) per cell. With `guard`,
-    each cell runs inside a try statement, as Jupyter runs a notebook: one that raises is
-    reported on stderr and the next cells run."""
+def _join_cells(cells: list[tuple[int, str]]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The code cells joined in order, each after its marker line, and (first line, cell number)
+    per cell."""
     parts: list[str] = []
     starts: list[tuple[int, int]] = []
     for n, code in cells:
-        guarded = _guarded(code, n, len(parts) + 2) if guard else None
-        if guarded is None:
-            parts.append(f"# --- cell {n} ---")
-            starts.append((len(parts) + 1, n))
-            parts.extend(_lines(code))
-        else:
-            starts.append((len(parts) + 2, n))
-            parts.extend(guarded)
+        parts.append(f"# --- cell {n} ---")
+        starts.append((len(parts) + 1, n))
+        parts.extend(_lines(code))
     return "\n".join(parts) + "\n", tuple(starts)
-
-
-def _guarded(code: str, cell: int, start: int) -> list[str] | None:
-    """The cell's lines inside `try:` (on its marker line) and an `except Exception` that writes
-    which cell raised, and where, to stderr; None where that would change what the cell means
-    (it does not parse on its own, holds no statement, or a `from __future__` import)."""
-    import tokenize
-    try:
-        if not ast.parse(code).body:
-            return None
-        inside: set[int] = set()   # lines that continue a multi-line string: kept as they are
-        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
-            if tok.type == tokenize.STRING and tok.end[0] > tok.start[0]:
-                inside.update(range(tok.start[0] + 1, tok.end[0] + 1))
-    except (SyntaxError, ValueError, RecursionError, MemoryError, tokenize.TokenError):
-        return None
-    body = [ln if (i in inside or not ln.strip()) else " " + ln
-            for i, ln in enumerate(_lines(code), start=1)]
-    lines = [f"try:  # --- cell {cell} ---", *body,
-             "except Exception as _cell_error:  # Jupyter runs on past a cell that raises",
-             f" __import__('sys').stderr.write('{CELL_FAILED}{cell} raised %s: %s (line %d); "
-             f"{_RAN_ON}\\n' % (type(_cell_error).__name__, _cell_error, "
-             f"_cell_error.__traceback__.tb_lineno - {start - 1}))"]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile("\n".join(lines), "<cell>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    return lines
 
 
 def _clean(code: str, cell: int | None) -> tuple[str, list[str]]:
