@@ -5,7 +5,7 @@ The weak sandbox runs the submission as the grader's own user; in Gradescope's c
 is root, which could rewrite /autograder/results/results.json. So there the grading (the
 grader and the submission it runs) goes to a uid of its own, and root keeps the result:
 
-    root: run_autograder -> `python -m grader.classroom.exports.gradescope run`  (the driver)
+    root: run_autograder -> `python -m grader.commands.autograder run`  (the driver)
       |-- pipe (stdout) <-- uid grading_uid: `python -I -m grader.commands.apart child ...`
       |                       not dumpable, no_new_privs, seccomp filter, RLIMIT_NPROC
       |                       `-- the weak sandbox: keeper and submission, same uid

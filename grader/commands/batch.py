@@ -91,7 +91,7 @@ def add(sub) -> None:
     b.add_argument("--submission-times", type=Path, metavar="FILE",
                    help="when each student submitted, CSV: student, submitted_at [, exercise] "
                         "(zip entry times are never used: Canvas stamps them when it builds "
-                        "the zip; see README, Getting grades out)")
+                        "the zip; see docs/commands.md, Late policy)")
     b.add_argument("--allow-weak-sandbox", action="store_true",
                    help="grade even where bubblewrap cannot sandbox (see grade doctor): one "
                         "student's code could then read or disturb another's")

@@ -13,7 +13,7 @@ TaskKind       what a batch worker sends back for one submission (`grade_task`'s
 FaultKind      why the student's code stopped answering (`StudentFault.kind`, raised by the
                sandbox session), and what that does to the check that was asking.
 
-"Graded" (README, "What an instructor does") is every entry whose status is a RunStatus: the
+"Graded" (docs/commands.md, `grade batch`) is every entry whose status is a RunStatus: the
 checks ran, or the file scored 0 because of itself. "Not graded" is a TaskKind.ERROR: the
 grader's or the machine's fault, never recorded, retried by the next run.
 """

@@ -136,7 +136,7 @@ def close_raw_memory():
     hook watches): torch's storages at an address are refused, and numpy's as_strided (which
     makes a view with any strides, over any memory past the array's end) checks that the view
     stays inside the array. What stays open (numpy's array interface over an address of the
-    submission's own choosing) is in the README's threat model."""
+    submission's own choosing) is in the threat model (docs/security.md)."""
     torch = sys.modules.get("torch")
     for owner, name in RAW_ADDRESS if torch is not None else ():
         holder = torch._C if owner == "torch._C" else getattr(torch, owner.split(".")[1], None)

@@ -18,7 +18,7 @@ enough: the same algorithm is reachable as
 4. *another program* that reads them for the submission (`cat adam.py`): starting programs is
    refused while something is disabled (forking stays: the child keeps the hook).
 
-What stays outside (the README says so): a copy of the algorithm's text the student wrote or
+What stays outside (docs/security.md says so): a copy of the algorithm's text the student wrote or
 pasted into the submission is the student's code, for the similarity report to judge; and
 code that starts a program without any of Python's audited calls needs the kernel's help
 (seccomp refusing execve for these exercises).

@@ -144,10 +144,10 @@ def _grade_in_worker(task: Task, opts: GradeOptions) -> Payload:
     shown = task.shown or None
     if not (task.exercise.device != "cpu" and opts.device != "cpu" and me.gpus > 0):
         return grade_task(task, opts, shown)
+    share = opts.gpu_memory_fraction or current().gpu_memory_fraction
     with gpus.claim(me.gpus, prefer=me.slot) as gpu:  # one CUDA run per GPU
-        return grade_task(task, dataclasses.replace(
-            opts, gpu=gpu, gpu_memory_fraction=opts.gpu_memory_fraction or current().gpu_memory_fraction),
-            shown)
+        return grade_task(task, dataclasses.replace(opts, gpu=gpu, gpu_memory_fraction=share),
+                          shown)
 
 
 def warm_up(tasks: list[Task]) -> None:
