@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 
+from grader.core.machine import cores
+
 
 def stretch() -> float:
     """The 1-minute load average per usable core, at least 1."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1.0, os.getloadavg()[0] / max(1, cores or 1))
+    return max(1.0, os.getloadavg()[0] / cores())
 
 
 def within(seconds: float) -> float:

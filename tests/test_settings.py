@@ -252,7 +252,7 @@ def test_a_bad_file_beside_the_exercises_stops_the_command(capsys, monkeypatch, 
 # ---- modules read the table ------------------------------------------------------------------
 
 def test_the_plots_thin_to_the_setting(monkeypatch):
-    from grader.rendering.plots import thinned
+    from grader.grading.plot_series import thinned
     use(monkeypatch, plot_max_points="50")
     ys = thinned({"loss": {"y": [math.sin(i) for i in range(1000)]}})["loss"]["y"]
     assert 40 <= len(ys) <= 51

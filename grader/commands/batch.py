@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         raise GraderError("--executor dask needs --scheduler tcp://HOST:PORT")
     assignments = _assignments(root, args.assignment)
     if args.executor == "local":   # (dask workers check their own machines: the same line)
-        from grader.classroom.batch.executors import weak_sandbox_refusal
+        from grader.grading.worker import weak_sandbox_refusal
         if refusal := weak_sandbox_refusal(args.allow_weak_sandbox):
             raise GraderError(refusal)
     data_dir = data_dir_of(args)

@@ -37,3 +37,8 @@ def printable(line: str) -> str:
     shown as U+FFFD, so what is hidden is seen to be there."""
     return "".join(ch if ch.isprintable() or ch == "\t" else "\ufffd"
                    for ch in strip_escapes(line))
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` at most `limit` characters, its end marked with an ellipsis when cut."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"

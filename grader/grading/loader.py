@@ -18,6 +18,7 @@ from pathlib import Path
 
 from grader.core.errors import SubmissionError
 from grader.core.settings import current
+from grader.core.text import cut
 
 _KINDS = {".py": "py", ".ipynb": "ipynb"}
 _SKIP_TAG = "skip-grading"
@@ -196,7 +197,7 @@ def _describe(cell_starts: tuple[tuple[int, int], ...], e: SyntaxError) -> str:
     where = f" {_at(cell_starts, e.lineno)}" if e.lineno else ""
     head = f"{type(e).__name__}{where}: {msg}"
     text = (e.text or "").strip()
-    return f"{head}\n    {_short(text, 120)}" if text else head
+    return f"{head}\n    {cut(text, 120)}" if text else head
 
 
 def _read_bytes(path: Path, max_bytes: int) -> tuple[str, bytes]:
@@ -279,7 +280,7 @@ def _why(e: Exception) -> str:
     if isinstance(e, RecursionError):
         return "it is nested too deeply"
     if isinstance(e, nbformat.NBFormatError):   # e.g. "Unsupported nbformat version 5"
-        return _short(str(e).splitlines()[0].lower(), 100) if str(e) else "unknown format"
+        return cut(str(e).splitlines()[0].lower(), 100) if str(e) else "unknown format"
     return "it does not have the structure of a Jupyter notebook"
 
 
@@ -302,11 +303,11 @@ def _kept_cells(cells: list[tuple[int, str, bool]]
             lines = _lines(code)
             at = next(i for i, ln in enumerate(lines) if ln.strip())
             lines[at] = ""  # the magic's line: its body runs as Python, in place
-            notes.append(f"cell {n}: ran the body of `{_short(first, 60)}` as plain Python")
+            notes.append(f"cell {n}: ran the body of `{cut(first, 60)}` as plain Python")
             first = "body"
             code = "\n".join(lines)
         elif first.startswith("%%"):
-            notes.append(f"cell {n}: skipped (cell magic `{_short(first, 60)}`)")
+            notes.append(f"cell {n}: skipped (cell magic `{cut(first, 60)}`)")
             continue
         if first and not skip:
             cleaned, cell_notes = _clean(code, cell=n)
@@ -324,7 +325,7 @@ def _kept_cells(cells: list[tuple[int, str, bool]]
 def _broken_note(cell: int, problem: str) -> str:
     """'cell 2 has a SyntaxError on line 1: invalid syntax (`x = = 1`); Jupyter cannot ...'."""
     head, _, text = problem.partition("\n")
-    text = f" (`{_short(text.strip(), 60)}`)" if text.strip() else ""
+    text = f" (`{cut(text.strip(), 60)}`)" if text.strip() else ""
     article = "an" if head[:1] in "AEIOU" else "a"
     return f"cell {cell} has {article} {head}{text}; {_SKIPPED_BROKEN}"
 
@@ -352,7 +353,7 @@ def _clean(code: str, cell: int | None) -> tuple[str, list[str]]:
             label = next((lab for pattern, lab in _IPYTHON_LINES if pattern.match(line)), None)
         if label:
             where = f"cell {cell}" if cell else f"line {i + 1}"
-            notes.append(f"{where}: dropped {label} `{_short(line.strip(), 60)}`")
+            notes.append(f"{where}: dropped {label} `{cut(line.strip(), 60)}`")
             indent = line[:len(line) - len(line.lstrip())]
             lines[i] = f"{indent}pass" if indent else ""   # keeps an enclosing block valid
     return ("\n".join(lines) if notes else code), notes
@@ -372,10 +373,6 @@ def _lines(code: str) -> list[str]:
     # Only the newlines Python's tokenizer knows: str.splitlines() also splits on \f, \x1c,
     # \u2028..., which would shift every later line number.
     return re.split(r"\r\n|\r|\n", code)
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _mb(n: int) -> str:

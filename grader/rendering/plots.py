@@ -23,7 +23,6 @@ import numpy as np
 
 from grader.core.result import Plot
 from grader.core.settings import current
-from grader.grading.plot_series import thinned  # noqa: F401  (tests and older callers draw with it)
 
 W, H = 560, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 52, 46

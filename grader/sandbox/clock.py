@@ -28,6 +28,8 @@ from typing import Callable, Iterator
 
 from grader.core.settings import current
 
+from .limits import wall_ceiling_s
+
 # The settings this reads (grader.core.settings): `cpu_poll_s`, how often a waiting grader
 # looks at the CPU counter (a run overshoots its CPU limit by at most this much per thread, and
 # each look costs a read of one cgroup file, about 1 us); `idle_s` and `idle_cpu_s`, a run
@@ -54,11 +56,9 @@ class Budget:
 
     @classmethod
     def start(cls, time_limit_s: float, meter: Callable[[], float],
-              wall_factor: float | None = None,
               waited: Callable[[], float] | None = None) -> "Budget":
         waited = waited or _never_waited
-        wall_factor = current().wall_factor if wall_factor is None else wall_factor
-        return cls(time_limit_s, time_limit_s * wall_factor, time.monotonic(), meter, meter(),
+        return cls(time_limit_s, wall_ceiling_s(time_limit_s), time.monotonic(), meter, meter(),
                    waited, waited())
 
     def cpu_used(self) -> float:

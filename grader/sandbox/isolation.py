@@ -22,8 +22,8 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.sandbox.limits import Limits
-from .procs import apply_rlimits  # noqa: F401  (isolation.preexec sets it; kept importable here)
+from .limits import Limits
+from .procs import apply_rlimits
 
 SANDBOX_DIR = Path(__file__).resolve().parent
 INSIDE_HELPERS = "/sandbox"      # where child.py and wire.py are mounted inside bwrap

@@ -25,6 +25,8 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.core.text import cut
+
 
 LOAD, CALL, PROBE, PROBES, EXIT = "load", "call", "probe", "probes", "exit"
 
@@ -93,11 +95,11 @@ class ChildError:
     @classmethod
     def decode(cls, reply: dict) -> "ChildError":
         err = reply.get("error") if isinstance(reply.get("error"), dict) else {}
-        return cls(phase=short(str(reply.get("phase", "")), 20),
-                   type=short(str(err.get("type", "")), 100),
-                   message=short(str(err.get("message", "an error")), 2000),
+        return cls(phase=cut(str(reply.get("phase", "")), 20),
+                   type=cut(str(err.get("type", "")), 100),
+                   message=cut(str(err.get("message", "an error")), 2000),
                    line=_line(err.get("line")),
-                   traceback=short(str(err.get("traceback", "")), 6000))
+                   traceback=cut(str(err.get("traceback", "")), 6000))
 
 
 @dataclass(frozen=True)
@@ -132,8 +134,8 @@ class FailedCell:
         out = []
         for item in value[:100]:
             if isinstance(item, dict) and _line(item.get("cell")) is not None:
-                out.append(cls(_line(item["cell"]), short(str(item.get("type", "")), 100),
-                               short(str(item.get("message", "")), 300),
+                out.append(cls(_line(item["cell"]), cut(str(item.get("type", "")), 100),
+                               cut(str(item.get("message", "")), 300),
                                _line(item.get("line"))))
         return tuple(out)
 
@@ -157,10 +159,6 @@ def bounded(value: Any, high: float) -> float:
         return 0.0
     v = float(value)
     return v if 0.0 <= v <= high else 0.0  # NaN fails both comparisons
-
-
-def short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _line(value: Any) -> int | None:

@@ -23,7 +23,8 @@ from . import cgroups, seccomp, wire, zygote
 from .protocol import bounded, is_ready
 from .clock import descendants, tree_cpu
 from .config import ChildConfig
-from .isolation import Limits, count_tasks, rlimit_values
+from .isolation import count_tasks, rlimit_values
+from .limits import Limits
 from .procs import apply_rlimits
 
 # Settings (grader.core.settings): `sandbox_tasks`, what a cold sandbox adds to the run's tasks

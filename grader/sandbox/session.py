@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 from grader.core.settings import current
 from grader.core.status import FaultKind
+from grader.core.text import cut
 
 from . import faults, probe_source, protocol, wire, zygote
 from .clock import Budget, Deadline, WaitMeter
@@ -175,7 +176,7 @@ class Session:
                                FaultKind.CRASH, error="not the answer to the request") from None
         except wire.WireError as e:
             ended = self._kill(f"sent an unreadable answer in {name}")
-            error = protocol.short(str(e), 300)
+            error = cut(str(e), 300)
             raise StudentFault(f"{who} sent back an answer the grader cannot accept: "
                                f"{error} (the process {ended})", FaultKind.BAD_VALUE,
                                error=error) from None
@@ -273,7 +274,7 @@ class Session:
             ended = self._kill("sent an unreadable answer while importing")
             raise self._failed(LoadFailed(
                 f"while your file was imported, the grader got an answer it cannot accept: "
-                f"{protocol.short(str(e), 300)} (the process {ended})", FaultKind.CRASH)
+                f"{cut(str(e), 300)} (the process {ended})", FaultKind.CRASH)
             ) from None
         except (EOFError, OSError):
             raise self._ended_while_importing() from None

@@ -126,9 +126,6 @@ def grade_task(task: Task, opts: GradeOptions, shown_as: str | None = None) -> P
     return Graded(result.to_json(indent=None))
 
 
-weak_sandbox_refusal = worker.weak_sandbox_refusal   # `grade batch` asks it before it starts
-
-
 # ---- local: a pool of forked, warm workers --------------------------------------------------
 
 def _start_worker(counter, allow_weak_sandbox: bool) -> None:
